@@ -1,0 +1,307 @@
+"""The `socialcx` command. Errors are one clear sentence and a non-zero exit; `--debug` shows the trace."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import Engine
+from typer.core import TyperGroup
+
+from socialcx.channels import Channel
+from socialcx.clock import SystemClock, parse_time
+from socialcx.config import Settings, example_config, load_settings
+from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
+from socialcx.errors import SocialcxError, UsageError
+from socialcx.ingest import IngestReport
+from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export
+from socialcx.status import StatusReport, status_report
+from socialcx.store import connect, current_revision, head_revision, redact
+
+__all__ = ["app", "main"]
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+class _Group(TyperGroup):
+    """Turns socialcx's own errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SocialcxError as exc:
+            if _debug(ctx):
+                raise
+            errors.print(Text(f"error: {exc}"))
+            raise typer.Exit(1) from None
+
+
+def _debug(ctx: typer.Context) -> bool:
+    return isinstance(ctx.obj, _Context) and ctx.obj.debug
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="socialcx: watch what people say about your brand, triage it, and answer in time.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(cls=_Group, help="Database schema.", no_args_is_help=True)
+mentions_app = typer.Typer(cls=_Group, help="Find and export stored mentions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(mentions_app, name="mentions")
+
+
+@dataclass
+class _Context:
+    """What every command shares: the config location, loaded on first use, and the clock."""
+
+    config: Path | None
+    debug: bool
+    clock: SystemClock = field(default_factory=SystemClock)
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+    def engine(self) -> Engine:
+        return connect(self.settings.database)
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Config file. Default: $SOCIALCX_CONFIG, else ./socialcx.toml."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full trace of an error.")] = False,
+) -> None:
+    ctx.obj = _Context(config=config, debug=debug)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("socialcx.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example config that works as it stands."""
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example_config(), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror})") from None
+    console.print(f"Wrote {path}. Edit its watches, set channel credentials, then run `socialcx status`.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database schema up to date (commands also do this on start)."""
+    state: _Context = ctx.obj
+    engine = state.engine()
+    console.print(f"{redact(state.settings.database)} is at schema revision {current_revision(engine)} (head {head_revision()}).")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Mentions per channel and watch, how fresh each cursor is, and dead letters."""
+    state: _Context = ctx.obj
+    report = status_report(state.engine(), state.settings, state.clock)
+    _print_status(report, state.clock.now())
+
+
+@mentions_app.command("list")
+def mentions_list(
+    ctx: typer.Context,
+    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
+    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
+    text: Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+) -> None:
+    """The newest stored mentions, newest first."""
+    state: _Context = ctx.obj
+    where = _filter(state, channel, watch, since, until, text)
+    _print_mentions(find_mentions(state.engine(), where, limit=limit))
+
+
+@mentions_app.command("search")
+def mentions_search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Text to look for (case-insensitive).")],
+    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
+    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+) -> None:
+    """Stored mentions containing QUERY, newest first."""
+    state: _Context = ctx.obj
+    where = _filter(state, channel, watch, since, until, query)
+    _print_mentions(find_mentions(state.engine(), where, limit=limit))
+
+
+class _ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@mentions_app.command("export")
+def mentions_export(
+    ctx: typer.Context,
+    fmt: Annotated[_ExportFormat, typer.Option("--format", help="csv or jsonl.")] = _ExportFormat.CSV,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write. Default: stdout.")] = None,
+    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
+    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
+    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
+    text: Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")] = None,
+) -> None:
+    """Every matching mention, oldest first, as CSV or JSON Lines for analysts."""
+    state: _Context = ctx.obj
+    rows = iter_mentions(state.engine(), _filter(state, channel, watch, since, until, text))
+    if output is None:
+        write_export(rows, fmt.value, sys.stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            count = write_export(rows, fmt.value, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output} ({exc.strerror})") from None
+    errors.print(f"Wrote {count} mentions to {output}.")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Folder for the demo's config and database.")] = DEFAULT_DEMO_DIR,
+) -> None:
+    """Run the main job on embedded defaults: store the built-in sample, then show status."""
+    state: _Context = ctx.obj
+    settings = prepare_demo(out)
+    console.print(f"[bold]socialcx demo[/] in {out}/ (database {redact(settings.database)})\n")
+    _print_ingest(run_demo(settings, state.clock))
+    console.print()
+    _print_status(status_report(connect(settings.database), settings, state.clock), state.clock.now())
+    console.print(
+        f"\nTry: socialcx --config {out}/socialcx.toml mentions search refund\n"
+        f"     socialcx --config {out}/socialcx.toml mentions export --format jsonl"
+    )
+
+
+def main() -> None:
+    """Console-script entry point: even an error nobody foresaw ends in one line, not a trace."""
+    try:
+        app()
+    except Exception as exc:
+        if "--debug" in sys.argv:
+            raise
+        errors.print(Text(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the trace)"))
+        sys.exit(1)
+
+
+def _filter(
+    state: _Context,
+    channels: list[Channel] | None,
+    watches: list[str] | None,
+    since: str | None,
+    until: str | None,
+    text: str | None,
+) -> MentionFilter:
+    now = state.clock.now()
+
+    def when(option: str, value: str | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return parse_time(value, now)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from None
+
+    return MentionFilter(
+        channels=tuple(channels or ()),
+        watches=tuple(watches or ()),
+        since=when("--since", since),
+        until=when("--until", until),
+        text=text,
+    )
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = int((now - moment).total_seconds())
+    if seconds < 0:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def _print_status(report: StatusReport, now: datetime) -> None:
+    console.print(f"Database: {report.database} (schema {report.revision})")
+    table = Table(title=f"Mentions: {report.total_mentions}", title_justify="left")
+    for column in ("channel", "watch", "polling", "mentions", "newest", "cursor advanced"):
+        table.add_column(column, justify="right" if column == "mentions" else "left")
+    for row in report.watches:
+        polling = "[red]stale[/]" if row.stale else ("on" if row.enabled else "off")
+        newest = row.newest.strftime("%Y-%m-%d %H:%M") if row.newest else "-"
+        table.add_row(
+            row.channel, Text(row.watch), polling, str(row.mentions), newest, _ago(row.cursor_advanced_at, now)
+        )
+    console.print(table)
+    if not report.dead_letters:
+        console.print("Dead letters: none")
+        return
+    dead = Table(title="Dead letters", title_justify="left")
+    for column in ("channel", "watch", "count", "latest", "latest reason"):
+        dead.add_column(column, justify="right" if column == "count" else "left", overflow="fold")
+    for row in report.dead_letters:
+        dead.add_row(row.channel, row.watch, str(row.count), _ago(row.latest_at, now), Text(row.latest_reason))
+    console.print(dead)
+
+
+def _print_ingest(reports: list[IngestReport]) -> None:
+    table = Table(title="Ingested", title_justify="left")
+    for column in ("channel", "watch", "new", "duplicates", "dead letters"):
+        table.add_column(column, justify="left" if column in ("channel", "watch") else "right")
+    for report in reports:
+        table.add_row(
+            report.channel.value, report.watch, str(report.new), str(len(report.duplicates)), str(report.dead_letters)
+        )
+    console.print(table)
+
+
+def _print_mentions(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("No mentions match.")
+        return
+    table = Table(show_lines=False)
+    for column in ("created_at", "channel", "watch", "author", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["created_at"].strftime("%Y-%m-%d %H:%M"),
+            row["channel"],
+            row["watch"],
+            Text(row["author_handle"] or "-"),
+            Text(row["text"]),
+        )
+    console.print(table)

@@ -1,0 +1,376 @@
+"""Ingest: the one way mentions enter the store.
+
+A connector hands over a `Batch`: the items it fetched, in our field names, and the cursor to
+keep once they are safe. `ingest` normalizes each item, stores the new ones, files what it
+cannot understand as dead letters, and moves the cursor, all in one transaction. Running the
+same batch twice changes nothing; a failure half-way leaves neither mentions nor cursor behind.
+
+    >>> report = ingest(engine, Batch(Channel.X, "acme", items, cursor="1890"), clock=clock)
+    >>> report.new, len(report.duplicates), report.dead_letters
+    (48, 2, 0)
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import operator
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from socialcx.channels import Channel
+from socialcx.clock import Clock
+from socialcx.errors import IngestError
+from socialcx.store import Cursor, DeadLetter, Mention
+
+__all__ = [
+    "DEFAULT_MAX_TEXT_CHARS",
+    "Batch",
+    "IngestReport",
+    "Rejected",
+    "ingest",
+    "load_cursor",
+    "normalize_text",
+]
+
+DEFAULT_MAX_TEXT_CHARS = 10_000
+_SHORT = 255  # the width of the store's short text columns (ids, handles, names)
+
+# Characters that carry no meaning for reading or searching: C0/C1 controls (except tab and
+# newline), zero-width and invisible format characters, and bidirectional overrides, which are
+# also used to disguise text. Lone surrogates (from broken JSON escapes) cannot be stored as
+# UTF-8 and become U+FFFD.
+_INVISIBLE = (
+    [c for c in range(0x20) if c not in (0x09, 0x0A)]
+    + list(range(0x7F, 0xA0))
+    + [0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+)
+_CLEAN = {code: None for code in _INVISIBLE} | {0x0D: "\n"} | dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
+_NEEDS_CLEANING = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_CLEAN)) + "]")
+
+
+def normalize_text(text: str, max_chars: int | None = None) -> str:
+    """Text fit to store and search: invisible characters removed, Unicode NFC, trimmed, capped.
+
+    Cutting keeps the first `max_chars - 1` characters and adds an ellipsis; the caller keeps the
+    original in the raw payload. Normalizing twice gives the same text as normalizing once.
+    """
+    if _NEEDS_CLEANING.search(text):
+        text = text.replace("\r\n", "\n").translate(_CLEAN)
+    if not text.isascii():  # ASCII is always NFC; skip the normalizer for most posts
+        text = unicodedata.normalize("NFC", text)
+    cleaned = text.strip()
+    if max_chars is not None and len(cleaned) > max_chars:
+        cleaned = cleaned[: max_chars - 1].rstrip() + "…"
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An item a connector could not even map to our fields, with why; it becomes a dead letter."""
+
+    payload: Any
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one poll of one watch on one channel fetched, and the cursor to keep once it is stored.
+
+    Each item is a mapping with the `Mention` field names (`external_id`, `text`, `created_at`,
+    `author_handle`, …) and `raw`, the platform's payload; or a `Rejected`. A `cursor` of None
+    leaves the stored cursor as it was.
+    """
+
+    channel: Channel
+    watch: str
+    items: Sequence[Mapping[str, Any] | Rejected]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What a batch did to the store."""
+
+    channel: Channel
+    watch: str
+    new: int
+    duplicates: tuple[str, ...]
+    dead_letters: int
+    cursor_advanced: bool
+
+
+class _MentionIn(BaseModel):
+    """The fields a connector supplies; anything that fails here is dead-lettered with the reason."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    external_id: str = Field(min_length=1, max_length=_SHORT)
+    text: str
+    created_at: datetime
+    author_id: str | None = None
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = Field(default=None, ge=0)
+    url: str | None = None
+    language: str | None = None
+    in_reply_to_id: str | None = None
+    conversation_id: str | None = None
+    raw: Any = None
+
+    @field_validator("external_id", "in_reply_to_id", "conversation_id", mode="before")
+    @classmethod
+    def _strip_id(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+
+def ingest(
+    engine: Engine,
+    batch: Batch,
+    *,
+    clock: Clock,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+) -> IngestReport:
+    """Store a batch and its cursor in one transaction, and report what was new.
+
+    Raises `IngestError` when the database refuses the batch; then nothing of it is stored and
+    the cursor stays where it was, so the next poll fetches the same items again.
+    """
+    now = clock.now()
+    rows: list[dict[str, Any]] = []
+    dead: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    in_batch_duplicates: list[str] = []
+    for item in batch.items:
+        row, reason = _to_row(item, max_text_chars)
+        if row is None:
+            payload = item.payload if isinstance(item, Rejected) else item
+            dead.append(_dead_letter(batch, payload, reason, now))
+        elif row["external_id"] in seen:
+            in_batch_duplicates.append(row["external_id"])
+        else:
+            seen.add(row["external_id"])
+            rows.append(row)
+    try:
+        with engine.begin() as connection:
+            inserted = _insert_new(connection, batch, now, rows)
+            if dead:
+                connection.execute(
+                    _dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
+                        index_elements=["channel", "fingerprint"]
+                    ),
+                    dead,
+                )
+            advanced = batch.cursor is not None and _save_cursor(connection, batch, now)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise IngestError(
+            f"batch of {len(batch.items)} items from {batch.channel}/{batch.watch} was not stored "
+            f"({reason}); the cursor was not advanced"
+        ) from exc
+    duplicates = [row["external_id"] for row in rows if row["external_id"] not in inserted]
+    return IngestReport(
+        channel=batch.channel,
+        watch=batch.watch,
+        new=len(inserted),
+        duplicates=tuple(duplicates + in_batch_duplicates),
+        dead_letters=len(dead),
+        cursor_advanced=advanced,
+    )
+
+
+def load_cursor(engine: Engine, channel: Channel, watch: str) -> str | None:
+    """The stored cursor of a watch on a channel, or None before its first batch."""
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(Cursor.value).where(Cursor.channel == channel.value, Cursor.watch == watch)
+        ).scalar_one_or_none()
+
+
+def _to_row(item: Mapping[str, Any] | Rejected, max_text_chars: int) -> tuple[dict[str, Any] | None, str]:
+    """The per-item column values of a mention, or None and the reason it cannot be stored."""
+    if isinstance(item, Rejected):
+        return None, item.reason
+    if not isinstance(item, Mapping):
+        return None, f"expected an object with mention fields, got {type(item).__name__}"
+    try:
+        mention = _MentionIn.model_validate(item)
+    except ValidationError as exc:
+        return None, _validation_reason(exc)
+    created_at = mention.created_at
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)  # platforms without an offset mean UTC
+    external_id = normalize_text(mention.external_id)
+    if not external_id:
+        return None, "external_id: is blank once invisible characters are removed"
+    try:
+        raw = json.dumps(item if mention.raw is None else mention.raw, allow_nan=False, default=_no_json)
+    except (TypeError, ValueError) as exc:
+        return None, f"raw: cannot be stored as JSON ({exc})"
+    return {
+        "external_id": external_id,
+        "author_id": _short(mention.author_id),
+        "author_handle": _short(mention.author_handle),
+        "author_name": _short(mention.author_name),
+        "author_followers": mention.author_followers,
+        "text": normalize_text(mention.text, max_text_chars),
+        "url": _short(mention.url, limit=None),
+        "created_at": created_at,
+        "language": _short(mention.language, limit=16),
+        "in_reply_to_id": _short(mention.in_reply_to_id),
+        "conversation_id": _short(mention.conversation_id),
+        "raw": raw,
+    }, ""
+
+
+def _short(value: str | None, *, limit: int | None = _SHORT) -> str | None:
+    """A normalized short field, cut to its column width; blank becomes None."""
+    if value is None:
+        return None
+    return normalize_text(value, limit) or None
+
+
+def _no_json(value: Any) -> Any:
+    """Datetimes a connector left in an item become ISO text; anything else is not JSON."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "item"
+        parts.append(f"{field}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def _dead_letter(batch: Batch, payload: Any, reason: str, now: datetime) -> dict[str, Any]:
+    text = payload if isinstance(payload, str) else json.dumps(payload, default=repr, ensure_ascii=False)
+    text = _storable(text)
+    return {
+        "channel": batch.channel.value,
+        "watch": batch.watch,
+        "fingerprint": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "payload": text,
+        "reason": _storable(reason),
+        "created_at": now,
+    }
+
+
+def _storable(text: str) -> str:
+    """Any Python string as text every backend accepts (no NUL, no lone surrogates)."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _dialect_insert(connection: Connection, table: Any) -> Any:
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def _insert_new(
+    connection: Connection, batch: Batch, now: datetime, rows: list[dict[str, Any]]
+) -> set[str]:
+    """Insert the rows not stored yet; return the external ids that were new.
+
+    The rows go to the driver's `executemany` directly, with SQLAlchemy's own bind processors,
+    because the generic statement path costs more than the insert itself at these volumes.
+    ON CONFLICT keeps a mention stored by a concurrent replica from failing the batch.
+    """
+    if not rows:
+        return set()
+    table = Mention.__table__
+    existing = set(
+        connection.execute(
+            sa.select(table.c.external_id).where(
+                table.c.channel == batch.channel.value,
+                table.c.external_id.in_([row["external_id"] for row in rows]),
+            )
+        ).scalars()
+    )
+    fresh = [row for row in rows if row["external_id"] not in existing]
+    if fresh:
+        statement = _insert_statement(connection.dialect)
+        shared = (batch.channel.value, batch.watch, statement.bind_time(now))
+        values = []
+        for row in fresh:
+            value = list(statement.pick(row))
+            for index, bind in statement.binders:
+                value[index] = bind(value[index])
+            values.append(shared + tuple(value))
+        connection.exec_driver_sql(statement.sql, values)
+    return {row["external_id"] for row in fresh}
+
+
+@dataclass(frozen=True, slots=True)
+class _InsertStatement:
+    """A positional INSERT … ON CONFLICT DO NOTHING for mentions: the batch's shared values
+    (channel, watch, fetched_at) first, then each row's values in `pick` order, with the bind
+    processors SQLAlchemy would apply, by position."""
+
+    sql: str
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]]
+    binders: list[tuple[int, Callable[[Any], Any]]]
+    bind_time: Callable[[datetime], Any]
+
+
+_SHARED_COLUMNS = ("channel", "watch", "fetched_at")
+
+
+@functools.cache
+def _insert_statement(dialect: sa.Dialect) -> _InsertStatement:
+    table = Mention.__table__
+    per_row = [c for c in table.columns if c.name not in (*_SHARED_COLUMNS, "id")]
+    names = [*_SHARED_COLUMNS, *(column.name for column in per_row)]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)}) "
+        "ON CONFLICT (channel, external_id) DO NOTHING"
+    )
+
+    def processor(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
+        return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+    binders = [
+        (index, process)
+        for index, column in enumerate(per_row)
+        if column.name != "raw"  # serialized per item by _to_row, so a bad payload is dead-lettered
+        and (process := processor(column)) is not None
+    ]
+    return _InsertStatement(
+        sql=sql,
+        pick=operator.itemgetter(*(column.name for column in per_row)),
+        binders=binders,
+        bind_time=processor(table.c.fetched_at) or _identity,
+    )
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _save_cursor(connection: Connection, batch: Batch, now: datetime) -> bool:
+    """Store the batch's cursor; return whether it moved (the same value keeps its old time)."""
+    statement = _dialect_insert(connection, Cursor).values(
+        channel=batch.channel.value, watch=batch.watch, value=batch.cursor, advanced_at=now
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["channel", "watch"],
+        set_={"value": statement.excluded.value, "advanced_at": statement.excluded.advanced_at},
+        where=Cursor.__table__.c.value.is_distinct_from(statement.excluded.value),
+    )
+    # RETURNING yields a row only when the row was written; rowcount is not reliable on psycopg.
+    return connection.execute(upsert.returning(Cursor.__table__.c.value)).first() is not None

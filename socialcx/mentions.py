@@ -1,0 +1,112 @@
+"""Finding and exporting stored mentions: the queries behind `socialcx mentions list|search|export`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TextIO
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from socialcx.channels import Channel
+from socialcx.store import Mention
+
+__all__ = ["EXPORT_COLUMNS", "MentionFilter", "find_mentions", "iter_mentions", "write_export"]
+
+ExportFormat = Literal["csv", "jsonl"]
+
+# The columns of an export, in order. `raw` stays out: it is the platform's payload, large and
+# channel-specific; the store keeps it.
+EXPORT_COLUMNS = (
+    "channel",
+    "external_id",
+    "watch",
+    "author_id",
+    "author_handle",
+    "author_name",
+    "author_followers",
+    "text",
+    "url",
+    "created_at",
+    "fetched_at",
+    "language",
+    "in_reply_to_id",
+    "conversation_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFilter:
+    """Which mentions to show: every field left at None matches everything."""
+
+    channels: tuple[Channel, ...] = ()
+    watches: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
+        table = Mention.__table__
+        clauses = []
+        if self.channels:
+            clauses.append(table.c.channel.in_([channel.value for channel in self.channels]))
+        if self.watches:
+            clauses.append(table.c.watch.in_(self.watches))
+        if self.since is not None:
+            clauses.append(table.c.created_at >= self.since)
+        if self.until is not None:
+            clauses.append(table.c.created_at < self.until)
+        if self.text:
+            clauses.append(table.c.text.icontains(self.text, autoescape=True))
+        return clauses
+
+
+def find_mentions(engine: Engine, where: MentionFilter, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest mentions matching `where`, newest first."""
+    return list(_select(engine, where, newest_first=True, limit=limit))
+
+
+def iter_mentions(engine: Engine, where: MentionFilter) -> Iterator[dict[str, Any]]:
+    """Every mention matching `where`, oldest first, streamed so exports of any size fit in memory."""
+    return _select(engine, where, newest_first=False, limit=None)
+
+
+def write_export(rows: Iterator[dict[str, Any]], fmt: ExportFormat, out: TextIO) -> int:
+    """Write rows as CSV (with a header) or JSON Lines, times in ISO 8601 UTC; return the count."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _plain(value) for key, value in row.items()})
+            count += 1
+    else:
+        for row in rows:
+            out.write(json.dumps({key: _plain(value) for key, value in row.items()}, ensure_ascii=False))
+            out.write("\n")
+            count += 1
+    return count
+
+
+def _select(
+    engine: Engine, where: MentionFilter, *, newest_first: bool, limit: int | None
+) -> Iterator[dict[str, Any]]:
+    table = Mention.__table__
+    order = (table.c.created_at.desc(), table.c.id.desc()) if newest_first else (table.c.created_at, table.c.id)
+    query = sa.select(*(table.c[name] for name in EXPORT_COLUMNS)).where(*where.clauses()).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=1000).execute(query)
+        for row in result.mappings():
+            yield dict(row)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value

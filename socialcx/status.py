@@ -1,0 +1,131 @@
+"""What `socialcx status` shows: how much is stored per channel and watch, how fresh each
+cursor is, and what went to dead letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from socialcx.channels import Channel
+from socialcx.clock import Clock
+from socialcx.config import Settings
+from socialcx.store import Cursor, DeadLetter, Mention, current_revision
+
+__all__ = ["DeadLetterSummary", "StatusReport", "WatchStatus", "status_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchStatus:
+    """One watch on one channel: what is stored and whether polling is keeping up."""
+
+    channel: str
+    watch: str
+    enabled: bool
+    mentions: int
+    newest: datetime | None
+    cursor_advanced_at: datetime | None
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterSummary:
+    channel: str
+    watch: str
+    count: int
+    latest_at: datetime
+    latest_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    database: str
+    revision: str | None
+    watches: list[WatchStatus]
+    dead_letters: list[DeadLetterSummary]
+
+    @property
+    def total_mentions(self) -> int:
+        return sum(watch.mentions for watch in self.watches)
+
+
+def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusReport:
+    """Status of every configured (channel, watch) pair and of any other pair found in the store.
+
+    A pair is stale when its channel is enabled and its cursor has not moved for longer than
+    `thresholds.stale_after_minutes` (or has never moved).
+    """
+    mention, cursor, dead = Mention.__table__, Cursor.__table__, DeadLetter.__table__
+    with engine.connect() as connection:
+        counts = {
+            (row.channel, row.watch): (row.count, row.newest)
+            for row in connection.execute(
+                sa.select(
+                    mention.c.channel,
+                    mention.c.watch,
+                    sa.func.count().label("count"),
+                    sa.func.max(mention.c.created_at).label("newest"),
+                ).group_by(mention.c.channel, mention.c.watch)
+            )
+        }
+        cursors = {
+            (row.channel, row.watch): row.advanced_at
+            for row in connection.execute(sa.select(cursor.c.channel, cursor.c.watch, cursor.c.advanced_at))
+        }
+        dead_letters = _dead_letters(connection, dead)
+
+    configured = {
+        (channel.value, watch.name) for watch in settings.watches for channel in watch.channels
+    }
+    stale_after = timedelta(minutes=settings.thresholds.stale_after_minutes)
+    now = clock.now()
+    rows = []
+    for channel, watch in sorted(configured | counts.keys() | cursors.keys(), key=_pair_order):
+        enabled = (channel, watch) in configured and settings.channels.get(Channel(channel)).enabled
+        advanced_at = cursors.get((channel, watch))
+        count, newest = counts.get((channel, watch), (0, None))
+        rows.append(
+            WatchStatus(
+                channel=channel,
+                watch=watch,
+                enabled=enabled,
+                mentions=count,
+                newest=newest,
+                cursor_advanced_at=advanced_at,
+                stale=enabled and (advanced_at is None or now - advanced_at > stale_after),
+            )
+        )
+    return StatusReport(
+        database=engine.url.render_as_string(hide_password=True),
+        revision=current_revision(engine),
+        watches=rows,
+        dead_letters=dead_letters,
+    )
+
+
+def _dead_letters(connection: sa.Connection, dead: sa.Table) -> list[DeadLetterSummary]:
+    latest = (
+        sa.select(
+            dead.c.channel,
+            dead.c.watch,
+            sa.func.count().label("count"),
+            sa.func.max(dead.c.id).label("latest_id"),
+        )
+        .group_by(dead.c.channel, dead.c.watch)
+        .subquery()
+    )
+    query = sa.select(
+        latest.c.channel, latest.c.watch, latest.c.count, dead.c.created_at, dead.c.reason
+    ).join(dead, dead.c.id == latest.c.latest_id)
+    return [
+        DeadLetterSummary(row.channel, row.watch, row.count, row.created_at, row.reason)
+        for row in connection.execute(query.order_by(latest.c.channel, latest.c.watch))
+    ]
+
+
+def _pair_order(pair: tuple[str, str]) -> tuple[int, str]:
+    channel, watch = pair
+    order = [c.value for c in Channel]
+    return (order.index(channel) if channel in order else len(order), watch)

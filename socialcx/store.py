@@ -1,0 +1,225 @@
+"""The store: SQLModel tables and the engine, on SQLite (default) or PostgreSQL.
+
+Every table is created by an Alembic migration (`socialcx/migrations/`), never by
+`create_all`, so an upgrade always finds a known schema and never loses rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlmodel import Field, SQLModel
+
+from socialcx.errors import StoreError
+
+__all__ = [
+    "Cursor",
+    "DeadLetter",
+    "Mention",
+    "UTCDateTime",
+    "connect",
+    "current_revision",
+    "head_revision",
+    "redact",
+    "upgrade",
+]
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
+
+    PostgreSQL stores a `timestamptz`. SQLite has no time type: it stores fixed-width UTC text
+    (`2026-11-25 08:30:00.000000`, the format SQLAlchemy itself uses), which sorts and compares
+    in time order and is much cheaper to write than SQLAlchemy's generic formatter.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(26))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be aware")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Mention(SQLModel, table=True):
+    """One post, comment or entry that matched a watch, stored once per channel and external id."""
+
+    __tablename__ = "mention"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id", name="uq_mention_channel_external_id"),
+        sa.Index("ix_mention_channel_created_at", "channel", "created_at"),
+        sa.Index("ix_mention_watch_created_at", "watch", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=255)
+    watch: str = Field(max_length=100)
+    author_id: str | None = Field(default=None, max_length=255)
+    author_handle: str | None = Field(default=None, max_length=255)
+    author_name: str | None = Field(default=None, max_length=255)
+    author_followers: int | None = None
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    url: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    created_at: datetime = _utc_column()
+    fetched_at: datetime = _utc_column()
+    language: str | None = Field(default=None, max_length=16)
+    in_reply_to_id: str | None = Field(default=None, max_length=255)
+    conversation_id: str | None = Field(default=None, max_length=255)
+    raw: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class Cursor(SQLModel, table=True):
+    """Where polling of one watch on one channel resumes, and when it last moved."""
+
+    __tablename__ = "cursor"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    watch: str = Field(primary_key=True, max_length=100)
+    value: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    advanced_at: datetime = _utc_column()
+
+
+class DeadLetter(SQLModel, table=True):
+    """An item that could not be understood, kept with the reason so nothing is silently lost."""
+
+    __tablename__ = "dead_letter"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "fingerprint", name="uq_dead_letter_channel_fingerprint"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16, index=True)
+    watch: str = Field(max_length=100)
+    fingerprint: str = Field(max_length=64)  # sha256 of the payload: the same item is filed once
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = _utc_column(index=True)
+
+
+def connect(url: str, *, migrate: bool = True) -> Engine:
+    """An engine for `url`, upgraded to the current schema unless `migrate` is false.
+
+    SQLite gets WAL, a busy timeout and foreign keys on every connection; its folder is created.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"database {redact(url)} is not supported; use sqlite:///FILE or postgresql+psycopg://…"
+        )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StoreError(f"no driver for {redact(url)}; install socialcx[postgresql]") from None
+    except ImportError as exc:
+        raise StoreError(f"the driver for {redact(url)} is not installed ({exc})") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to `revision`; safe to call on every start and from several replicas."""
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together take turns; the loser finds the schema current.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7201963)"))
+            current = MigrationContext.configure(connection).get_current_revision()
+            known = {rev.revision for rev in _scripts().walk_revisions()}
+            if current is not None and current not in known:
+                raise StoreError(
+                    f"database {redact(str(engine.url))} is at schema revision {current}, newer "
+                    "than this socialcx knows; upgrade socialcx before using it"
+                )
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open or upgrade {redact(str(engine.url))}: {_reason(exc)}") from None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of socialcx ships."""
+    head = _scripts().get_current_head()
+    assert head is not None
+    return head
+
+
+def redact(url: str) -> str:
+    """A database URL fit for logs and screens: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message without SQLAlchemy's SQL echo and documentation link."""
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0]
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return config
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
