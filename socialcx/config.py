@@ -13,9 +13,17 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from socialcx.channels import Channel
@@ -55,13 +63,16 @@ def _env_var_name(value: str) -> str:
     return value
 
 
+EnvVarName = Annotated[str, AfterValidator(_env_var_name)]
+
+
 class ChannelConfig(_Section):
     """How one channel is polled, and the environment variables holding its credentials."""
 
     enabled: bool = False
     poll_interval_seconds: int = Field(default=300, ge=10)
     base_url: str | None = None
-    credentials: dict[str, str] = Field(default_factory=dict)
+    credentials: dict[str, EnvVarName] = Field(default_factory=dict)
 
     @field_validator("base_url")
     @classmethod
@@ -69,13 +80,6 @@ class ChannelConfig(_Section):
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/") if value else value
-
-    @field_validator("credentials")
-    @classmethod
-    def _credential_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for env_name in value.values():
-            _env_var_name(env_name)
-        return value
 
 
 class ChannelsConfig(_Section):
@@ -136,15 +140,10 @@ class MailConfig(_Section):
     host: str = "localhost"
     port: int = Field(default=25, ge=1, le=65535)
     security: Literal["none", "starttls", "ssl"] = "none"
-    username_env: str | None = None
-    password_env: str | None = None
+    username_env: EnvVarName | None = None
+    password_env: EnvVarName | None = None
     sender: str = "socialcx@localhost"
     recipients: list[str] = Field(default_factory=list)
-
-    @field_validator("username_env", "password_env")
-    @classmethod
-    def _names(cls, value: str | None) -> str | None:
-        return value if value is None else _env_var_name(value)
 
 
 class Thresholds(_Section):
@@ -315,9 +314,14 @@ def _describe_one(error: Any, path: Path | None, text: str, data: dict[str, Any]
     message = error["msg"].removeprefix("Value error, ")
     message = message.replace("Input should be", "expected").replace("Input ", "")
     found = error.get("input")
-    if isinstance(found, dict | list):
+    if isinstance(found, dict | list) or _may_hold_a_secret(loc):
         return f"{where}{key}: {message}"
     return f"{where}{key} = {found!r}: {message}"
+
+
+def _may_hold_a_secret(loc: tuple[Any, ...]) -> bool:
+    """Where a secret pasted by mistake would sit; such values are never repeated in a message."""
+    return "credentials" in loc or str(loc[-1]).endswith("_env")
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

@@ -1,0 +1,181 @@
+"""The `socialcx` command, through typer's runner, on a temporary database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from socialcx import Batch, Channel, SystemClock, connect, ingest
+from socialcx.cli import app
+from socialcx.config import example_config
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """A config in the test's folder, with a store holding a few mentions."""
+    path = tmp_path / "socialcx.toml"
+    path.write_text(example_config(), encoding="utf-8")
+    engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
+    items = [
+        {"external_id": "1", "text": "where is my order?", "created_at": "2026-11-20T10:00:00Z", "author_handle": "jess"},
+        {"external_id": "2", "text": "I want a REFUND now", "created_at": "2026-11-22T10:00:00Z", "author_handle": "dan"},
+        {"external_id": "3", "text": "[bold]markup[/] is just text", "created_at": "2026-11-24T10:00:00Z"},
+    ]
+    ingest(engine, Batch(Channel.X, "acme", items, cursor="3"), clock=SystemClock())
+    ingest(
+        engine,
+        Batch(Channel.REDDIT, "acme", [{"external_id": "t1_a", "text": "refund took ages", "created_at": "2026-11-23T09:00:00Z"}, {"text": "?"}]),
+        clock=SystemClock(),
+    )
+    engine.dispose()
+    return path
+
+
+def run(runner: CliRunner, *args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_init_writes_a_config_that_status_runs_on(runner, tmp_path):
+    result = run(runner, "init", "team/socialcx.toml")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "team" / "socialcx.toml").read_text() == example_config()
+
+    status = run(runner, "--config", "team/socialcx.toml", "status")
+    assert status.exit_code == 0, status.output
+    assert "Mentions: 0" in status.output
+    assert "Dead letters: none" in status.output
+    assert (tmp_path / "team" / "socialcx.db").exists()
+
+
+def test_init_refuses_to_overwrite_without_force(runner, tmp_path):
+    (tmp_path / "socialcx.toml").write_text("# mine\n")
+
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 1
+    assert "socialcx.toml already exists; use --force to overwrite it" in result.output
+    assert (tmp_path / "socialcx.toml").read_text() == "# mine\n"
+
+    assert run(runner, "init", "--force").exit_code == 0
+    assert (tmp_path / "socialcx.toml").read_text() == example_config()
+
+
+def test_status_shows_counts_per_channel_and_watch_and_dead_letters(runner, config):
+    result = run(runner, "status")
+
+    assert result.exit_code == 0, result.output
+    assert "Mentions: 4" in result.output
+    lines = result.output.splitlines()
+    assert any("x " in line and "acme" in line and " 3 " in line for line in lines)
+    assert any("reddit" in line and "acme" in line and " 1 " in line for line in lines)
+    assert any(line.split("│")[1:2] == [" mastodon   "] and " 0 " in line for line in lines)
+    assert "Dead letters" in result.output and "external_id: Field" in result.output
+
+
+def test_db_upgrade_reports_the_revision(runner, config):
+    result = run(runner, "db", "upgrade")
+
+    assert result.exit_code == 0
+    assert "is at schema revision 0001 (head 0001)" in result.output
+
+
+def test_mentions_list_filters_by_channel_and_time(runner, config):
+    result = run(runner, "mentions", "list", "--channel", "x", "--since", "2026-11-21", "--until", "2026-11-23T00:00")
+
+    assert result.exit_code == 0
+    assert "REFUND" in result.output
+    assert "where is my order" not in result.output and "refund took ages" not in result.output
+
+
+def test_user_text_is_shown_as_text_not_markup(runner, config):
+    result = run(runner, "mentions", "list", "--channel", "x", "--limit", "1")
+
+    assert "[bold]markup[/]" in result.output
+
+
+def test_mentions_search_is_case_insensitive_across_channels(runner, config):
+    result = run(runner, "mentions", "search", "refund")
+
+    assert result.exit_code == 0
+    assert "REFUND now" in result.output and "refund took ages" in result.output
+    assert "where is my order" not in result.output
+
+
+def test_search_with_no_match_says_so(runner, config):
+    assert "No mentions match." in run(runner, "mentions", "search", "kettle").output
+
+
+def test_export_csv_to_stdout_has_the_analyst_columns(runner, config):
+    result = run(runner, "mentions", "export", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["external_id"] for row in rows] == ["1", "2", "t1_a", "3"]  # oldest first
+    for column in ("channel", "external_id", "watch", "author_handle", "text", "url", "created_at"):
+        assert column in rows[0]
+    assert rows[0]["created_at"] == "2026-11-20T10:00:00Z"
+    assert rows[0]["url"] == ""
+
+
+def test_export_jsonl_to_a_file_with_filters(runner, config, tmp_path):
+    result = run(runner, "mentions", "export", "--format", "jsonl", "--output", "out.jsonl", "--watch", "acme", "--text", "refund")
+
+    assert result.exit_code == 0
+    assert "Wrote 2 mentions to out.jsonl." in result.output
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(row["channel"], row["external_id"]) for row in rows] == [("x", "2"), ("reddit", "t1_a")]
+    assert rows[0]["author_handle"] == "dan" and rows[1]["author_handle"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["mentions", "list", "--since", "last tuesday"], "error: --since: 'last tuesday' is not a time; use a date like"),
+        (["--config", "missing.toml", "status"], "error: missing.toml: config file not found; run `socialcx init"),
+        (["mentions", "export", "--output", "no/such/dir/out.csv"], "error: cannot write no/such/dir/out.csv"),
+    ],
+)
+def test_errors_are_one_sentence_and_a_non_zero_exit(runner, config, args, expected):
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(expected)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_bad_config_stops_every_command_before_it_runs(runner, tmp_path):
+    (tmp_path / "socialcx.toml").write_text('[[watches]]\nname = "acme"\n')
+
+    result = runner.invoke(app, ["status"])
+
+    assert result.exit_code == 1
+    assert "socialcx.toml:1: watches[0]: a watch needs at least one of" in result.output
+    assert not (tmp_path / "socialcx.db").exists()
+
+
+def test_debug_shows_the_trace(runner, tmp_path):
+    result = runner.invoke(app, ["--debug", "--config", "missing.toml", "status"])
+
+    assert result.exit_code != 0
+    assert type(result.exception).__name__ == "ConfigError"
+
+
+def test_demo_stores_the_sample_and_a_second_run_adds_nothing(runner, tmp_path):
+    first = run(runner, "demo", "--out", "demo")
+    assert first.exit_code == 0, first.output
+    assert "Mentions: 25" in first.output
+    assert "Dead letters" in first.output and "created_at" in first.output
+
+    second = run(runner, "demo", "--out", "demo")
+    assert "Mentions: 25" in second.output
+    new_column = [line.split("│")[3].strip() for line in second.output.splitlines() if line.startswith("│ x ")]
+    assert new_column[0] == "0"
