@@ -125,15 +125,26 @@ def status(ctx: typer.Context) -> None:
     _print_status(report, state.clock.now())
 
 
+# The filters shared by `mentions list`, `search` and `export`.
+_Channels = Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")]
+_Watches = Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")]
+_Since = Annotated[
+    str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")
+]
+_Until = Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")]
+_Contains = Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")]
+_Limit = Annotated[int, typer.Option(min=1, help="How many to show.")]
+
+
 @mentions_app.command("list")
 def mentions_list(
     ctx: typer.Context,
-    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
-    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
-    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
-    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
-    text: Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+    channel: _Channels = None,
+    watch: _Watches = None,
+    since: _Since = None,
+    until: _Until = None,
+    text: _Contains = None,
+    limit: _Limit = 50,
 ) -> None:
     """The newest stored mentions, newest first."""
     state: _Context = ctx.obj
@@ -145,11 +156,11 @@ def mentions_list(
 def mentions_search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Text to look for (case-insensitive).")],
-    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
-    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
-    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
-    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+    channel: _Channels = None,
+    watch: _Watches = None,
+    since: _Since = None,
+    until: _Until = None,
+    limit: _Limit = 50,
 ) -> None:
     """Stored mentions containing QUERY, newest first."""
     state: _Context = ctx.obj
@@ -167,11 +178,11 @@ def mentions_export(
     ctx: typer.Context,
     fmt: Annotated[_ExportFormat, typer.Option("--format", help="csv or jsonl.")] = _ExportFormat.CSV,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write. Default: stdout.")] = None,
-    channel: Annotated[list[Channel] | None, typer.Option("--channel", help="Only this channel (repeatable).")] = None,
-    watch: Annotated[list[str] | None, typer.Option("--watch", help="Only this watch (repeatable).")] = None,
-    since: Annotated[str | None, typer.Option(help="From this time: 2026-11-24, 2026-11-24T09:30, or an age like 24h.")] = None,
-    until: Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")] = None,
-    text: Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")] = None,
+    channel: _Channels = None,
+    watch: _Watches = None,
+    since: _Since = None,
+    until: _Until = None,
+    text: _Contains = None,
 ) -> None:
     """Every matching mention, oldest first, as CSV or JSON Lines for analysts."""
     state: _Context = ctx.obj

@@ -179,3 +179,20 @@ def test_demo_stores_the_sample_and_a_second_run_adds_nothing(runner, tmp_path):
     assert "Mentions: 25" in second.output
     new_column = [line.split("│")[3].strip() for line in second.output.splitlines() if line.startswith("│ x ")]
     assert new_column[0] == "0"
+
+
+def test_an_unforeseen_error_is_one_line_without_a_trace(config, monkeypatch, capsys):
+    import socialcx.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(cli, "status_report", broken)
+    monkeypatch.setattr("sys.argv", ["socialcx", "status"])
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "error: unexpected RuntimeError: the disk is on fire (run with --debug for the trace)"
