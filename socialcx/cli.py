@@ -29,7 +29,7 @@ from socialcx.store import connect, current_revision, head_revision, redact
 __all__ = ["app", "main"]
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)  # an error is one line, however long
 
 
 class _Group(TyperGroup):
