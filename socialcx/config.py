@@ -67,12 +67,20 @@ EnvVarName = Annotated[str, AfterValidator(_env_var_name)]
 
 
 class ChannelConfig(_Section):
-    """How one channel is polled, and the environment variables holding its credentials."""
+    """How one channel is polled, its read budget, and the variables holding its credentials.
+
+    The budget mirrors what paid API tiers sell: at most `requests_per_window` requests in each
+    `window_minutes` window and `requests_per_month` in a calendar month (unset: no limit).
+    """
 
     enabled: bool = False
     poll_interval_seconds: int = Field(default=300, ge=10)
     base_url: str | None = None
     credentials: dict[str, EnvVarName] = Field(default_factory=dict)
+    requests_per_window: int | None = Field(default=None, ge=1)
+    window_minutes: int = Field(default=15, ge=1, le=1440)
+    requests_per_month: int | None = Field(default=None, ge=1)
+    max_requests_per_poll: int = Field(default=20, ge=1)
 
     @field_validator("base_url")
     @classmethod

@@ -25,14 +25,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.errors import IngestError
-from socialcx.store import Cursor, DeadLetter, Mention
+from socialcx.store import Cursor, DeadLetter, Mention, dialect_insert
 
 __all__ = [
     "DEFAULT_MAX_TEXT_CHARS",
@@ -169,7 +168,7 @@ def ingest(
             inserted = _insert_new(connection, batch, now, rows)
             if dead:
                 connection.execute(
-                    _dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
+                    dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
                         index_elements=["channel", "fingerprint"]
                     ),
                     dead,
@@ -276,11 +275,6 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _dialect_insert(connection: Connection, table: Any) -> Any:
-    module = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return module.insert(table)
-
-
 def _insert_new(
     connection: Connection, batch: Batch, now: datetime, rows: list[dict[str, Any]]
 ) -> set[str]:
@@ -364,7 +358,7 @@ def _identity(value: Any) -> Any:
 
 def _save_cursor(connection: Connection, batch: Batch, now: datetime) -> bool:
     """Store the batch's cursor; return whether it moved (the same value keeps its old time)."""
-    statement = _dialect_insert(connection, Cursor).values(
+    statement = dialect_insert(connection, Cursor).values(
         channel=batch.channel.value, watch=batch.watch, value=batch.cursor, advanced_at=now
     )
     upsert = statement.on_conflict_do_update(

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Field, SQLModel
@@ -25,9 +26,12 @@ __all__ = [
     "Cursor",
     "DeadLetter",
     "Mention",
+    "PollState",
+    "ReadBudgetUsage",
     "UTCDateTime",
     "connect",
     "current_revision",
+    "dialect_insert",
     "head_revision",
     "redact",
     "upgrade",
@@ -130,6 +134,31 @@ class DeadLetter(SQLModel, table=True):
     created_at: datetime = _utc_column(index=True)
 
 
+class PollState(SQLModel, table=True):
+    """How polling of one watch on one channel is going: for status, health and backoff."""
+
+    __tablename__ = "poll_state"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    watch: str = Field(primary_key=True, max_length=100)
+    last_polled_at: datetime | None = _utc_column(nullable=True)
+    last_success_at: datetime | None = _utc_column(nullable=True)
+    throttled_until: datetime | None = _utc_column(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    consecutive_failures: int = 0
+
+
+class ReadBudgetUsage(SQLModel, table=True):
+    """Requests spent against a channel's read budget in one period (a rate window or a month)."""
+
+    __tablename__ = "read_budget"
+
+    channel: str = Field(primary_key=True, max_length=16)
+    period: str = Field(primary_key=True, max_length=8)  # "window" or "month"
+    period_start: datetime = Field(sa_column=sa.Column(UTCDateTime(), primary_key=True))
+    used: int = 0
+
+
 def connect(url: str, *, migrate: bool = True) -> Engine:
     """An engine for `url`, upgraded to the current schema unless `migrate` is false.
 
@@ -177,6 +206,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open or upgrade {redact(str(engine.url))}: {_reason(exc)}") from None
+
+
+def dialect_insert(connection: sa.Connection, table: Any) -> Any:
+    """An INSERT for the connection's backend, so that `on_conflict_do_nothing/update` work."""
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
 
 
 def current_revision(engine: Engine) -> str | None:
