@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +23,10 @@ from socialcx.config import Settings, example_config, load_settings
 from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
 from socialcx.errors import SocialcxError, UsageError
 from socialcx.ingest import IngestReport
+from socialcx.poller import WatchPoll, poll_once
 from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export
-from socialcx.status import StatusReport, status_report
+from socialcx.budget import BudgetStatus
+from socialcx.status import StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
 
 __all__ = ["app", "main"]
@@ -119,7 +122,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Mentions per channel and watch, how fresh each cursor is, and dead letters."""
+    """Mentions per channel and watch, polling health, read budgets, and dead letters."""
     state: _Context = ctx.obj
     report = status_report(state.engine(), state.settings, state.clock)
     _print_status(report, state.clock.now())
@@ -199,6 +202,42 @@ def mentions_export(
 
 
 @app.command()
+def poll(
+    ctx: typer.Context,
+    watch: _Watches = None,
+    channel: _Channels = None,
+) -> None:
+    """One polling pass over the configured watches; exit status 1 if any watch failed."""
+    state: _Context = ctx.obj
+    settings = state.settings
+    for name in watch or ():
+        if settings.watch(name) is None:
+            known = ", ".join(w.name for w in settings.watches) or "none"
+            raise UsageError(f"no watch named {name!r}; configured watches: {known}")
+    engine = state.engine()
+    with console.status("Polling…") as spinner:
+
+        def progress(result: WatchPoll) -> None:
+            spinner.update(f"Polling… {result.channel}/{result.watch} done")
+
+        results = asyncio.run(
+            poll_once(
+                settings, engine, state.clock,
+                channels=tuple(channel or ()), watches=tuple(watch or ()), on_result=progress,
+            )
+        )
+    if not results:
+        console.print("Nothing to poll: enable a channel in the config and give it a watch.")
+        return
+    _print_polls(results)
+    budgets = status_report(engine, settings, state.clock).budgets
+    if any(budget.limited for budget in budgets):
+        _print_budgets(budgets)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for the demo's config and database.")] = DEFAULT_DEMO_DIR,
@@ -269,15 +308,25 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 def _print_status(report: StatusReport, now: datetime) -> None:
     console.print(f"Database: {report.database} (schema {report.revision})")
     table = Table(title=f"Mentions: {report.total_mentions}", title_justify="left")
-    for column in ("channel", "watch", "polling", "mentions", "newest", "cursor advanced"):
+    for column in ("channel", "watch", "polling", "mentions", "newest", "last clean poll", "cursor advanced"):
         table.add_column(column, justify="right" if column == "mentions" else "left")
     for row in report.watches:
-        polling = "[red]stale[/]" if row.stale else ("on" if row.enabled else "off")
         newest = row.newest.strftime("%Y-%m-%d %H:%M") if row.newest else "-"
         table.add_row(
-            row.channel, Text(row.watch), polling, str(row.mentions), newest, _ago(row.cursor_advanced_at, now)
+            row.channel,
+            Text(row.watch),
+            _polling(row, now),
+            str(row.mentions),
+            newest,
+            _ago(row.last_success_at, now),
+            _ago(row.cursor_advanced_at, now),
         )
     console.print(table)
+    for row in report.watches:
+        if row.last_error:
+            console.print(Text(f"{row.channel}/{row.watch}: last poll failed: {row.last_error}", style="red"))
+    if report.budgets:
+        _print_budgets(report.budgets)
     if not report.dead_letters:
         console.print("Dead letters: none")
         return
@@ -287,6 +336,51 @@ def _print_status(report: StatusReport, now: datetime) -> None:
     for row in report.dead_letters:
         dead.add_row(row.channel, row.watch, str(row.count), _ago(row.latest_at, now), Text(row.latest_reason))
     console.print(dead)
+
+
+def _polling(row: WatchStatus, now: datetime) -> str:
+    if not row.enabled:
+        return "off"
+    if row.throttled_until is not None and row.throttled_until > now:
+        return f"[yellow]throttled until {row.throttled_until:%H:%M}[/]"
+    if row.last_error:
+        return "[red]failing[/]"
+    return "[red]stale[/]" if row.stale else "on"
+
+
+def _print_budgets(budgets: list[BudgetStatus]) -> None:
+    table = Table(title="Read budget", title_justify="left")
+    for column in ("channel", "window left", "month used", "month left", "runs out"):
+        table.add_column(column)
+    for budget in budgets:
+        window = "no limit" if budget.window_left is None else f"{budget.window_left} (resets {budget.window_resets_at:%H:%M})"
+        month = "no limit" if budget.month_left is None else str(budget.month_left)
+        if budget.month_left is None:
+            runs_out = "-"
+        elif budget.runs_out_at is None:
+            runs_out = f"not before it resets {budget.month_resets_at:%Y-%m-%d}"
+        else:
+            runs_out = f"[red]{budget.runs_out_at:%Y-%m-%d %H:%M} at this pace[/]"
+        table.add_row(budget.channel.value, window, str(budget.month_used), month, runs_out)
+    console.print(table)
+
+
+def _print_polls(results: list[WatchPoll]) -> None:
+    table = Table(title="Polled", title_justify="left")
+    for column in ("channel", "watch", "new", "duplicates", "dead letters", "requests", "note"):
+        table.add_column(column, justify="left" if column in ("channel", "watch", "note") else "right")
+    for result in results:
+        if result.error:
+            note = Text(result.error, style="red")
+        elif result.skipped == "throttled" or result.throttled_until:
+            note = Text(f"throttled until {result.throttled_until:%H:%M:%S} UTC", style="yellow")
+        else:
+            note = Text(result.skipped or "")
+        table.add_row(
+            result.channel.value, Text(result.watch), str(result.new), str(result.duplicates),
+            str(result.dead_letters), str(result.requests), note,
+        )
+    console.print(table)
 
 
 def _print_ingest(reports: list[IngestReport]) -> None:

@@ -1,5 +1,5 @@
-"""What `socialcx status` shows: how much is stored per channel and watch, how fresh each
-cursor is, and what went to dead letters."""
+"""What `socialcx status` shows: how much is stored per channel and watch, how polling is
+going, what is left of each read budget, and what went to dead letters."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.store import Cursor, DeadLetter, Mention, current_revision
+from socialcx.budget import BudgetStatus, ReadBudget
+from socialcx.store import Cursor, DeadLetter, Mention, PollState, current_revision
 
 __all__ = ["DeadLetterSummary", "StatusReport", "WatchStatus", "status_report"]
 
@@ -27,6 +28,9 @@ class WatchStatus:
     mentions: int
     newest: datetime | None
     cursor_advanced_at: datetime | None
+    last_success_at: datetime | None
+    throttled_until: datetime | None
+    last_error: str | None
     stale: bool
 
 
@@ -45,6 +49,7 @@ class StatusReport:
     revision: str | None
     watches: list[WatchStatus]
     dead_letters: list[DeadLetterSummary]
+    budgets: list[BudgetStatus]
 
     @property
     def total_mentions(self) -> int:
@@ -54,10 +59,10 @@ class StatusReport:
 def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusReport:
     """Status of every configured (channel, watch) pair and of any other pair found in the store.
 
-    A pair is stale when its channel is enabled and its cursor has not moved for longer than
-    `thresholds.stale_after_minutes` (or has never moved).
+    A pair is stale when its channel is enabled and it has not been polled cleanly for longer
+    than `thresholds.stale_after_minutes` (or never has).
     """
-    mention, cursor, dead = Mention.__table__, Cursor.__table__, DeadLetter.__table__
+    mention, cursor, dead, poll = Mention.__table__, Cursor.__table__, DeadLetter.__table__, PollState.__table__
     with engine.connect() as connection:
         counts = {
             (row.channel, row.watch): (row.count, row.newest)
@@ -74,6 +79,10 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
             (row.channel, row.watch): row.advanced_at
             for row in connection.execute(sa.select(cursor.c.channel, cursor.c.watch, cursor.c.advanced_at))
         }
+        polls = {
+            (row["channel"], row["watch"]): row
+            for row in connection.execute(sa.select(poll)).mappings()
+        }
         dead_letters = _dead_letters(connection, dead)
 
     configured = {
@@ -82,10 +91,12 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
     stale_after = timedelta(minutes=settings.thresholds.stale_after_minutes)
     now = clock.now()
     rows = []
-    for channel, watch in sorted(configured | counts.keys() | cursors.keys(), key=_pair_order):
-        enabled = (channel, watch) in configured and settings.channels.get(Channel(channel)).enabled
-        advanced_at = cursors.get((channel, watch))
-        count, newest = counts.get((channel, watch), (0, None))
+    for pair in sorted(configured | counts.keys() | cursors.keys() | polls.keys(), key=_pair_order):
+        channel, watch = pair
+        enabled = pair in configured and settings.channels.get(Channel(channel)).enabled
+        count, newest = counts.get(pair, (0, None))
+        state = polls.get(pair, {})
+        success = state.get("last_success_at")
         rows.append(
             WatchStatus(
                 channel=channel,
@@ -93,8 +104,11 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
                 enabled=enabled,
                 mentions=count,
                 newest=newest,
-                cursor_advanced_at=advanced_at,
-                stale=enabled and (advanced_at is None or now - advanced_at > stale_after),
+                cursor_advanced_at=cursors.get(pair),
+                last_success_at=success,
+                throttled_until=state.get("throttled_until"),
+                last_error=state.get("last_error"),
+                stale=enabled and (success is None or now - success > stale_after),
             )
         )
     return StatusReport(
@@ -102,6 +116,10 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
         revision=current_revision(engine),
         watches=rows,
         dead_letters=dead_letters,
+        budgets=[
+            ReadBudget(engine, channel, settings.channels.get(channel), clock).status()
+            for channel in settings.channels.enabled()
+        ],
     )
 
 

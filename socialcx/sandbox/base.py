@@ -1,0 +1,150 @@
+"""The contract of a channel's route set, and the listing logic they all share.
+
+A route set (`XApi` in `x.py`, `RedditApi` in `reddit.py`, …) speaks one platform's wire format
+over that channel's `Timeline`: its routes, how it checks credentials, its error bodies and its
+rate-limit headers. The app around it applies rate limits and faults the same way for all, so
+adding a channel is one file and one line in `app.py`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from aiohttp import web
+
+from socialcx.channels import Channel
+from socialcx.sandbox.faults import Fault
+from socialcx.sandbox.limits import Budget, RateState
+from socialcx.sandbox.posts import Page, Post, Predicate, visible_key
+
+if TYPE_CHECKING:
+    from socialcx.sandbox.app import Sandbox
+
+__all__ = ["FAULT", "ApiError", "ChannelApi", "Route"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+FAULT = web.RequestKey("sandbox.fault", Fault)  # the item fault a listing request must apply
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint: its fault and route name (`x.search`), and the rate-limit bucket it counts
+    against. `lists_posts` marks the routes item faults apply to."""
+
+    name: str
+    method: str
+    path: str
+    handler: Handler
+    bucket: str
+    lists_posts: bool = False
+
+
+class ApiError(Exception):
+    """A request the platform refuses; the route set renders it in its own error shape."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ChannelApi(ABC):
+    """One platform's HTTP API over the sandbox's posts of its channel."""
+
+    channel: ClassVar[Channel]
+    budgets: ClassVar[Mapping[str, Budget]]
+    required_fields: ClassVar[tuple[str, ...]]  # what the `missing_fields` fault takes away
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.timeline = sandbox.timelines[self.channel]
+
+    @abstractmethod
+    def routes(self) -> list[Route]:
+        """Every endpoint of this platform the sandbox answers."""
+
+    @abstractmethod
+    def authorized(self, request: web.Request, route: Route) -> bool:
+        """Whether the request carries credentials of the right kind (never verified)."""
+
+    @abstractmethod
+    def error(self, status: int, message: str) -> web.Response:
+        """An error answer in the platform's shape."""
+
+    @abstractmethod
+    def rate_headers(self, state: RateState) -> dict[str, str]:
+        """The platform's rate-limit headers for a window."""
+
+    def now(self) -> datetime:
+        return self.sandbox.clock.now()
+
+    def find(self, post_id: str) -> Post | None:
+        """The post with this id, if it exists yet and was not deleted or removed."""
+        post = self.timeline.by_id(post_id)
+        if post is None or post.created_at > self.now() or self.timeline.removal(post):
+            return None
+        return post
+
+    def publish(self, text: str, parent: Post, **fields: Any) -> Post:
+        """Post `text` as our account, now, in reply to `parent`; it shows up in later listings."""
+        now = self.now()
+        key, post_id = self.timeline.mint(now)
+        post = Post(
+            channel=self.channel,
+            key=key,
+            id=post_id,
+            created_at=now,
+            author=self.sandbox.scenario.account,
+            text=text,
+            parent_author=parent.author,
+            **fields,
+        )
+        self.timeline.add(post)
+        return post
+
+    def listing(
+        self,
+        request: web.Request,
+        view: Hashable,
+        match: Predicate | None,
+        *,
+        above: int | None,
+        below: int | None,
+        limit: int,
+        nearest: bool = False,
+    ) -> Page:
+        """The visible posts a listing request asks for (see `Timeline.page`), with the request's
+        item fault applied: duplicates, an early end, or posts deleted or removed for good."""
+        fault = request.get(FAULT)
+        kind = fault.kind if fault else None
+        page = self.timeline.page(
+            view,
+            match,
+            until=visible_key(self.now()),
+            above=above,
+            below=below,
+            limit=limit,
+            nearest=nearest,
+            overlap=fault.items if fault and kind == "duplicates" else 0,
+        )
+        if fault and kind == "end_early":
+            return Page(page.posts[: fault.items], more=False)
+        if fault and (kind == "deleted" or kind == "removed"):
+            for post in page.posts[: fault.items]:
+                self.timeline.remove(post, kind)
+        return page
+
+    def strip_fields(self, request: web.Request, items: list[dict[str, Any]]) -> None:
+        """Under a `missing_fields` fault, take one required field from each of the first items."""
+        fault = request.get(FAULT)
+        if fault is None or fault.kind != "missing_fields":
+            return
+        for index, item in enumerate(items[: fault.items]):
+            present = [name for name in self.required_fields if name in item]
+            if present:
+                del item[present[index % len(present)]]
