@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -129,11 +129,6 @@ class _MentionIn(BaseModel):
     in_reply_to_id: str | None = None
     conversation_id: str | None = None
     raw: Any = None
-
-    @field_validator("external_id", "in_reply_to_id", "conversation_id", mode="before")
-    @classmethod
-    def _strip_id(cls, value: Any) -> Any:
-        return value.strip() if isinstance(value, str) else value
 
 
 def ingest(

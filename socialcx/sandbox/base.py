@@ -90,8 +90,9 @@ class ChannelApi(ABC):
             return None
         return post
 
-    def publish(self, text: str, parent: Post, **fields: Any) -> Post:
-        """Post `text` as our account, now, in reply to `parent`; it shows up in later listings."""
+    def publish(self, text: str, parent: Post | None, **fields: Any) -> Post:
+        """Post `text` as our account, now, in reply to `parent` if given; it shows up in later
+        listings, as our posts do on the real platforms."""
         now = self.now()
         key, post_id = self.timeline.mint(now)
         post = Post(
@@ -101,7 +102,7 @@ class ChannelApi(ABC):
             created_at=now,
             author=self.sandbox.scenario.account,
             text=text,
-            parent_author=parent.author,
+            parent_author=parent.author if parent else None,
             **fields,
         )
         self.timeline.add(post)

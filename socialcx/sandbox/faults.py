@@ -7,9 +7,11 @@ Answer faults replace or spoil the whole answer: `429` (with the platform's rate
 reset `seconds` ahead), `500`, `503`, `slow` (answers `seconds` late, past a client's timeout) and
 `malformed` (JSON cut in half). Item faults change a listing page and apply only to routes that
 list posts: `missing_fields` (`items` posts each lose a field the client needs), `duplicates`
-(`items` posts of the previous page or poll come again), `deleted` and `removed` (`items` posts are
-deleted by their author or removed by a moderator, for good) and `end_early` (the page keeps
-`items` posts and says there is nothing more).
+(`items` posts already read come again: the end of the previous page, or on a first page the
+newest of the previous poll below `since_id` or `before`), `deleted` and `removed` (`items` posts
+are deleted by their author or removed by a moderator, for good: X leaves them out, Reddit shows
+`[deleted]` or `[removed]`) and `end_early` (the page keeps `items` posts and says there is
+nothing more).
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from typing import Any, Literal, get_args
 __all__ = ["ANSWER_FAULTS", "ITEM_FAULTS", "Fault", "FaultKind", "Faults"]
 
 FaultKind = Literal[
-    "429", "500", "503", "slow", "malformed", "missing_fields", "duplicates", "deleted", "removed", "end_early"
+    "429",
+    "500",
+    "503",
+    "slow",
+    "malformed",
+    "missing_fields",
+    "duplicates",
+    "deleted",
+    "removed",
+    "end_early",
 ]
 ANSWER_FAULTS: frozenset[str] = frozenset({"429", "500", "503", "slow", "malformed"})
 ITEM_FAULTS: frozenset[str] = frozenset(get_args(FaultKind)) - ANSWER_FAULTS
@@ -34,7 +45,8 @@ _DEFAULT_SECONDS = {"429": 60.0, "slow": 30.0}
 @dataclass(slots=True)
 class Fault:
     """One fault waiting on the routes `route` matches (a name like `x.search`, or a pattern like
-    `reddit.*`). `times` is how many answers it spoils (None: until cleared); `fired` counts them."""
+    `reddit.*`). `times` is how many answers it spoils (None: until cleared); `fired` counts
+    them."""
 
     route: str
     kind: FaultKind
@@ -70,10 +82,14 @@ class Faults:
     ) -> Fault:
         """Queue a fault; faults on the same route fire in the order they were added."""
         if kind not in get_args(FaultKind):
-            raise ValueError(f"unknown fault kind {kind!r}; use one of {', '.join(get_args(FaultKind))}")
+            raise ValueError(
+                f"unknown fault kind {kind!r}; use one of {', '.join(get_args(FaultKind))}"
+            )
         matched = fnmatch.filter(self._routes, route)
         if not matched:
-            raise ValueError(f"no route matches {route!r}; routes are {', '.join(sorted(self._routes))}")
+            raise ValueError(
+                f"no route matches {route!r}; routes are {', '.join(sorted(self._routes))}"
+            )
         if kind in ITEM_FAULTS and not any(self._routes[name] for name in matched):
             raise ValueError(f"{kind!r} changes listed posts, and {route!r} lists none")
         if times is not None and times < 1:

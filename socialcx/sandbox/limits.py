@@ -48,7 +48,9 @@ class RateState:
 class RateLimits:
     """Fixed windows per bucket, opened by the first request after the previous one closed."""
 
-    def __init__(self, budgets: Mapping[str, Budget], *, wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, budgets: Mapping[str, Budget], *, wall: Callable[[], float] = time.time
+    ) -> None:
         self._budgets = dict(budgets)
         self._windows: dict[str, tuple[float, int]] = {}  # bucket -> (opened at, requests so far)
         self._wall = wall
@@ -61,7 +63,9 @@ class RateLimits:
     def set(self, bucket: str, budget: Budget) -> None:
         """Give a bucket a new budget, starting a fresh window."""
         if bucket not in self._budgets:
-            raise ValueError(f"no rate-limit bucket {bucket!r}; buckets are {', '.join(sorted(self._budgets))}")
+            raise ValueError(
+                f"no rate-limit bucket {bucket!r}; buckets are {', '.join(sorted(self._budgets))}"
+            )
         if budget.limit < 1 or budget.seconds <= 0:
             raise ValueError("a budget needs a limit of at least 1 and a window of some seconds")
         with self._lock:

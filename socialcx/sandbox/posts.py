@@ -16,7 +16,18 @@ from typing import Literal
 
 from socialcx.channels import Channel
 
-__all__ = ["Author", "Page", "Post", "PostKind", "Predicate", "Timeline", "base36", "post_id", "visible_key"]
+__all__ = [
+    "Author",
+    "Page",
+    "Post",
+    "PostKind",
+    "Predicate",
+    "Timeline",
+    "base36",
+    "post_id",
+    "post_key",
+    "visible_key",
+]
 
 PostKind = Literal["post", "comment"]
 Predicate = Callable[["Post"], bool]

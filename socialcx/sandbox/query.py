@@ -5,7 +5,7 @@ and `name:value` operators that each platform defines. A word matches whole word
 case-insensitively; a plain word also matches its hashtag and mention (`acme` finds `#acme` and
 `@acme`), while `@acme` and `#acme` match only themselves.
 
-    >>> match = compile_query('(@acme OR acme) -spam "order status"', {}, text=lambda post: post.text)
+    >>> match = compile_query('(@acme OR acme) -spam "order status"', {}, text=lambda p: p.text)
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ __all__ = ["Operator", "QueryError", "compile_query", "word_pattern"]
 
 Operator = Callable[[str], Predicate]
 
-_TOKEN = re.compile(r'\s*(?:(?P<open>-?\()|(?P<close>\))|(?P<phrase>-?"[^"]*"?)|(?P<word>[^\s()"]+))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>-?\()|(?P<close>\))|(?P<phrase>-?"[^"]*"?)|(?P<word>[^\s()"]+))'
+)
 _OPERATOR = re.compile(r"^(?P<name>[a-z_]+):(?P<value>(?!//).+)$")
 
 
@@ -52,7 +54,9 @@ def compile_query(
     parser = _Parser(tokens, operators, text, strict)
     predicate = parser.any_of()
     if parser.position < len(tokens):
-        raise QueryError(f"unexpected {tokens[parser.position].group().strip()!r} in query {query!r}")
+        raise QueryError(
+            f"unexpected {tokens[parser.position].group().strip()!r} in query {query!r}"
+        )
     return predicate
 
 
@@ -80,11 +84,19 @@ class _Parser:
         while (token := self._peek()) is not None and token.group("word") == "OR":
             self.position += 1
             options.append(self.all_of())
-        return options[0] if len(options) == 1 else (lambda post: any(option(post) for option in options))
+        return (
+            options[0]
+            if len(options) == 1
+            else (lambda post: any(option(post) for option in options))
+        )
 
     def all_of(self) -> Predicate:
         terms: list[Predicate] = []
-        while (token := self._peek()) is not None and not token.group("close") and token.group("word") != "OR":
+        while (
+            (token := self._peek()) is not None
+            and not token.group("close")
+            and token.group("word") != "OR"
+        ):
             terms.append(self.term())
         if not terms:
             raise QueryError("a query part is empty (check OR and parentheses)")
