@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from socialcx.channels import Channel
 from socialcx.clock import SystemClock, parse_time
-from socialcx.config import Settings, example_config, load_settings
+from socialcx.config import SANDBOX_SECRETS, Settings, example_config, load_settings, sandbox_config, sandbox_secrets
 from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
 from socialcx.errors import SocialcxError, UsageError
 from socialcx.ingest import IngestReport
@@ -99,17 +99,51 @@ def _main(
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path("socialcx.toml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Point every channel at the local sandbox, with placeholder credentials.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write a commented example config that works as it stands."""
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    files = {path: sandbox_config() if sandbox else example_config()}
+    if sandbox:
+        files[path.parent / SANDBOX_SECRETS] = sandbox_secrets()
+    for target in files:
+        if target.exists() and not force:
+            raise UsageError(f"{target} already exists; use --force to overwrite it")
+    for target, text in files.items():
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {target} ({exc.strerror})") from None
+    if sandbox:
+        console.print(f"Wrote {path} and {path.parent / SANDBOX_SECRETS}. Run `socialcx sandbox`, then `socialcx poll`.")
+    else:
+        console.print(f"Wrote {path}. Edit its watches, set channel credentials, then run `socialcx status`.")
+
+
+@app.command("sandbox")
+def sandbox_command(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8765,
+    scenario: Annotated[
+        str, typer.Option(help="default, quiet, bench, or a .jsonl file of mentions to replay.")
+    ] = "default",
+    speed: Annotated[float, typer.Option(min=0.001, help="How much faster than real time the scenario runs.")] = 60.0,
+    seed: Annotated[int, typer.Option(help="Seed of the generated scenario.")] = 0,
+) -> None:
+    """Serve local stand-ins of the channels' APIs, fed by a scenario, until Ctrl-C."""
+    from socialcx.sandbox import serve
+
+    console.print(f"Sandbox on http://127.0.0.1:{port} (scenario {scenario}, {speed:g}x real time). Ctrl-C stops it.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_config(), encoding="utf-8")
+        asyncio.run(serve(port=port, scenario=scenario, speed=speed, seed=seed))
+    except KeyboardInterrupt:
+        console.print("Sandbox stopped.")
+    except ValueError as exc:
+        raise UsageError(f"--scenario: {exc}") from None
     except OSError as exc:
-        raise UsageError(f"cannot write {path} ({exc.strerror})") from None
-    console.print(f"Wrote {path}. Edit its watches, set channel credentials, then run `socialcx status`.")
+        raise UsageError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
 
 
 @db_app.command("upgrade")

@@ -37,11 +37,14 @@ __all__ = [
     "Thresholds",
     "WatchConfig",
     "example_config",
+    "sandbox_config",
+    "sandbox_secrets",
     "find_config",
     "load_settings",
 ]
 
 CONFIG_ENV = "SOCIALCX_CONFIG"
+SANDBOX_SECRETS = "sandbox-secrets.env"
 DEFAULT_CONFIG = Path("socialcx.toml")
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -243,7 +246,21 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def example_config() -> str:
     """The commented example config that `socialcx init` writes; it is valid as it stands."""
-    return (Path(__file__).parent / "data" / "example.toml").read_text(encoding="utf-8")
+    return _data("example.toml")
+
+
+def sandbox_config() -> str:
+    """The config `socialcx init --sandbox` writes: every connector pointed at the local sandbox."""
+    return _data("sandbox.toml")
+
+
+def sandbox_secrets() -> str:
+    """The placeholder credentials the sandbox config reads from `SANDBOX_SECRETS`."""
+    return _data(SANDBOX_SECRETS)
+
+
+def _data(name: str) -> str:
+    return (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
 
 
 def _read_config(path: Path) -> str:

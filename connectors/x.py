@@ -1,0 +1,359 @@
+"""X (Twitter) through tweepy's `Client`, API v2.
+
+Keywords and hashtags are followed with recent search; brand handles with each handle's
+mentions timeline. Both page newest-first back to the stored `since_id`; a poll cut short
+(by the request allowance, a 429 or a failure) keeps its place in a resumable cursor, so the
+next poll continues where this one stopped and no post in between is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from connectors.base import (
+    AuthFailed,
+    Capabilities,
+    ChannelUnavailable,
+    Connector,
+    ConnectorError,
+    PollResult,
+    PostedReply,
+)
+from socialcx.channels import Channel
+from socialcx.config import WatchConfig
+from socialcx.ingest import Batch, Rejected
+from socialcx.store import Mention
+
+__all__ = ["XConnector"]
+
+API_HOST = "https://api.twitter.com"
+PAGE_SIZE = 100
+TIMEOUT_SECONDS = 20.0
+_TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "public_metrics"]
+_USER_FIELDS = ["username", "name", "public_metrics"]
+
+# tweepy logs request headers, bearer token included, at DEBUG: keep it above that, always.
+logging.getLogger("tweepy").setLevel(logging.INFO)
+
+
+class _Rebase(HTTPAdapter):
+    """Sends api.twitter.com requests to `base_url` (the sandbox) and gives every request a
+    timeout, which tweepy itself never sets."""
+
+    def __init__(self, base_url: str | None, timeout: float) -> None:
+        super().__init__()
+        self._base_url = base_url
+        self._timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self._base_url and request.url and request.url.startswith(API_HOST):
+            request.url = self._base_url + request.url[len(API_HOST) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+@dataclass
+class _Stream:
+    """Where one timeline's paging stands: `since_id` is the newest post fully behind us; with a
+    `token`, a paging run back to `since_id` is under way and `newest_id` is where it began."""
+
+    since_id: str | None = None
+    token: str | None = None
+    newest_id: str | None = None
+    user_id: str | None = None  # for a mentions timeline: the handle's account id, looked up once
+
+
+@dataclass
+class _Page:
+    mentions: list[dict[str, Any] | Rejected]
+    next_token: str | None
+    newest_id: str | None
+    throttled_until: datetime | None
+
+
+class XConnector(Connector):
+    """X via tweepy (alias `x`)."""
+
+    channel = Channel.X
+    capabilities = Capabilities(can_reply=True, can_search=True, cursor_kind="since_id")
+    description = """\
+Follows X (Twitter) through API v2 with tweepy.
+
+Settings ([channels.x]):
+  credentials.bearer_token         app bearer token, for search and timelines (required)
+  credentials.consumer_key, consumer_secret, access_token, access_token_secret
+                                   user context, needed only to post replies
+  base_url                         default https://api.twitter.com; the sandbox's URL in tests
+  requests_per_window, requests_per_month
+                                   your plan's limits; polls never exceed them
+What it follows: keywords and hashtags by recent search (last 7 days), handles by each
+handle's mentions timeline.
+Sample mention:
+  {"external_id": "1861000000000000000", "author_handle": "jessm_92", "author_followers": 412,
+   "text": "@acme where is my order?", "url": "https://x.com/jessm_92/status/1861000000000000000",
+   "created_at": "2026-11-24T07:00:00Z", "conversation_id": "1861000000000000000", "language": "en"}"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._client: tweepy.Client | None = None
+        self._username: str | None = None
+
+    async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
+        streams = {name: _Stream(**state) for name, state in json.loads(cursor or "{}").items()}
+        mentions: list[dict[str, Any] | Rejected] = []
+        requests_made, throttled_until, error = 0, None, None
+        for name in self._stream_names(watch):
+            stream = streams.setdefault(name, _Stream())
+            try:
+                while requests_made < max_requests:
+                    if name.startswith("mentions:") and stream.user_id is None:
+                        requests_made += 1
+                        stream.user_id = await self._user_id(name.split(":", 1)[1])
+                        continue
+                    requests_made += 1
+                    page = await self._page(name, watch, stream)
+                    mentions.extend(page.mentions)
+                    _advance(stream, page)
+                    if page.throttled_until is not None:
+                        throttled_until = page.throttled_until
+                        break
+                    if stream.token is None:
+                        break
+            except (ChannelUnavailable, _Refused) as exc:
+                error = str(exc)
+            if throttled_until is not None or error is not None:
+                break
+        new_cursor = json.dumps({name: vars(stream) for name, stream in streams.items()}, sort_keys=True)
+        items = sorted(mentions, key=_age_order)
+        return PollResult(
+            Batch(self.channel, watch.name, items, cursor=new_cursor),
+            requests=requests_made,
+            throttled_until=throttled_until,
+            error=error,
+        )
+
+    async def reply(self, mention: Mention, text: str) -> PostedReply:
+        response = await self.call(
+            "posting a reply",
+            self._user_client().create_tweet,
+            text=text,
+            in_reply_to_tweet_id=mention.external_id,
+            user_auth=True,
+        )
+        data = response.json()["data"]
+        me = await self._me()
+        return PostedReply(
+            external_id=str(data["id"]),
+            url=f"https://x.com/{me}/status/{data['id']}",
+            posted_at=self.clock.now(),
+        )
+
+    async def find_reply(self, mention: Mention) -> PostedReply | None:
+        me = await self._me()
+        query = f"conversation_id:{mention.conversation_id or mention.external_id} from:{me}"
+        response = await self.call(
+            "looking for our reply",
+            self._client_().search_recent_tweets,
+            query,
+            max_results=PAGE_SIZE,
+            tweet_fields=_TWEET_FIELDS,
+        )
+        for tweet in response.json().get("data") or []:
+            replied_to = {ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"}
+            if mention.external_id in replied_to:
+                return PostedReply(
+                    external_id=str(tweet["id"]),
+                    url=f"https://x.com/{me}/status/{tweet['id']}",
+                    posted_at=_parse_time(tweet.get("created_at")) or self.clock.now(),
+                )
+        return None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            self._client.session.close()
+
+    def is_transient(self, exc: Exception) -> bool:
+        return isinstance(exc, tweepy.TwitterServerError | requests.Timeout | requests.ConnectionError)
+
+    # -- paging -------------------------------------------------------------------------------
+
+    def _stream_names(self, watch: WatchConfig) -> list[str]:
+        names = [f"mentions:{handle.lstrip('@').lower()}" for handle in watch.handles]
+        if watch.keywords or watch.hashtags:
+            names.insert(0, "search")
+        return names
+
+    async def _page(self, name: str, watch: WatchConfig, stream: _Stream) -> _Page:
+        client = self._client_()
+        common: dict[str, Any] = {
+            "since_id": stream.since_id,
+            "max_results": PAGE_SIZE,
+            "expansions": ["author_id"],
+            "tweet_fields": _TWEET_FIELDS,
+            "user_fields": _USER_FIELDS,
+        }
+        try:
+            if name == "search":
+                response = await self.call(
+                    "recent search", client.search_recent_tweets, _query(watch), next_token=stream.token, **common
+                )
+            else:
+                response = await self.call(
+                    f"mentions of @{name.split(':', 1)[1]}",
+                    client.get_users_mentions,
+                    stream.user_id,
+                    pagination_token=stream.token,
+                    **common,
+                )
+        except tweepy.TooManyRequests as exc:
+            return _Page([], stream.token, None, _reset_time(exc.response) or self.clock.now())
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            raise AuthFailed(f"x refused our credentials ({exc.response.status_code})") from exc
+        except tweepy.BadRequest as exc:
+            if stream.token is None:
+                raise _Refused(f"x refused the request: {_api_message(exc)}") from exc
+            # An expired paging token: start the run again from since_id; ingest drops repeats.
+            stream.token = stream.newest_id = None
+            return _Page([], None, None, None)
+        except tweepy.HTTPException as exc:
+            raise _Refused(f"x refused the request: {_api_message(exc)}") from exc
+        return self._read_page(response)
+
+    def _read_page(self, response: requests.Response) -> _Page:
+        try:
+            body = response.json()
+        except ValueError:
+            return _Page([Rejected(response.text, "malformed JSON page from X")], None, None, None)
+        users = {user.get("id"): user for user in (body.get("includes") or {}).get("users") or []}
+        mentions = [_mention(tweet, users) for tweet in body.get("data") or []]
+        meta = body.get("meta") or {}
+        throttled = None
+        if response.headers.get("x-rate-limit-remaining") == "0":
+            throttled = _reset_time(response)
+        return _Page(mentions, meta.get("next_token"), meta.get("newest_id"), throttled)
+
+    async def _user_id(self, handle: str) -> str:
+        try:
+            response = await self.call(f"looking up @{handle}", self._client_().get_user, username=handle)
+        except tweepy.HTTPException as exc:
+            raise _Refused(f"x could not look up @{handle}: {_api_message(exc)}") from exc
+        data = response.json().get("data") or {}
+        if "id" not in data:
+            raise _Refused(f"x has no account @{handle}; check the watch's handles")
+        return str(data["id"])
+
+    async def _me(self) -> str:
+        if self._username is None:
+            response = await self.call("looking up our account", self._user_client().get_me, user_auth=True)
+            self._username = str(response.json()["data"]["username"])
+        return self._username
+
+    def _client_(self) -> tweepy.Client:
+        if self._client is None:
+            self._client = self._make_client(bearer_token=self.credential("bearer_token"))
+        return self._client
+
+    def _user_client(self) -> tweepy.Client:
+        return self._make_client(
+            consumer_key=self.credential("consumer_key"),
+            consumer_secret=self.credential("consumer_secret"),
+            access_token=self.credential("access_token"),
+            access_token_secret=self.credential("access_token_secret"),
+        )
+
+    def _make_client(self, **credentials: str) -> tweepy.Client:
+        client = tweepy.Client(**credentials, return_type=requests.Response, wait_on_rate_limit=False)
+        client.session.trust_env = False
+        adapter = _Rebase(self.config.base_url, TIMEOUT_SECONDS)
+        client.session.mount(API_HOST, adapter)
+        if self.config.base_url:
+            client.session.mount(self.config.base_url, adapter)
+        return client
+
+
+class _Refused(ConnectorError):
+    """X answered 4xx to a request we made: a bad query, an unknown handle, a missing permission."""
+
+
+def _api_message(exc: tweepy.HTTPException) -> str:
+    messages = exc.api_messages or exc.api_errors
+    return f"{exc.response.status_code} {'; '.join(map(str, messages))}".strip()
+
+
+def _advance(stream: _Stream, page: _Page) -> None:
+    """Move a stream past a page: the first page of a run fixes where the run began; the last
+    one makes that the new `since_id`."""
+    if page.throttled_until is not None and not page.mentions:
+        return
+    if stream.token is None and stream.newest_id is None:
+        stream.newest_id = page.newest_id
+    stream.token = page.next_token
+    if page.next_token is None:
+        stream.since_id = stream.newest_id or stream.since_id
+        stream.newest_id = None
+
+
+def _query(watch: WatchConfig) -> str:
+    """The recent-search query for a watch's keywords and hashtags. Posts mentioning one of its
+    handles are left out: the mentions timelines bring those, and reading them twice costs budget."""
+    terms = [f'"{term}"' if " " in term else term for term in watch.keywords]
+    terms += [tag if tag.startswith("#") else f"#{tag}" for tag in watch.hashtags]
+    query = " OR ".join(terms)
+    handles = [f"-@{handle.lstrip('@')}" for handle in watch.handles]
+    return f"({query}) {' '.join(handles)}" if handles else query
+
+
+def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:
+    if not isinstance(tweet, dict):
+        return Rejected(tweet, "X returned a post that is not an object")
+    author = users.get(tweet.get("author_id")) or {}
+    username = author.get("username")
+    tweet_id = tweet.get("id")
+    replied_to = next(
+        (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"), None
+    )
+    return {
+        "external_id": tweet_id,
+        "text": tweet.get("text"),
+        "created_at": tweet.get("created_at"),
+        "author_id": tweet.get("author_id"),
+        "author_handle": username,
+        "author_name": author.get("name"),
+        "author_followers": (author.get("public_metrics") or {}).get("followers_count"),
+        "url": f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+        "language": tweet.get("lang"),
+        "in_reply_to_id": replied_to,
+        "conversation_id": tweet.get("conversation_id"),
+        "raw": {"tweet": tweet, "author": author or None},
+    }
+
+
+def _age_order(item: dict[str, Any] | Rejected) -> tuple[int, str]:
+    if isinstance(item, Rejected):
+        return (0, "")
+    external_id = str(item.get("external_id") or "")
+    return (len(external_id), external_id)  # X ids grow with time; compare as numbers
+
+
+def _reset_time(response: requests.Response | None) -> datetime | None:
+    value = response.headers.get("x-rate-limit-reset") if response is not None else None
+    try:
+        return datetime.fromtimestamp(int(value), UTC) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
