@@ -9,9 +9,10 @@ rate-limit headers) stay inside `connectors/`.
     ConnectorError (a SocialcxError)
     ├── AuthFailed            the platform refused the credentials
     ├── ChannelUnavailable    5xx answers or timeouts outlasted the retries
-    └── NotSupported          the channel cannot do this (a reply on a read-only channel)
+    ├── NotSupported          the channel cannot do this (a reply on a read-only channel)
+    └── Throttled             a reply or lookup hit a 429; try again after `until`
 
-Throttling (HTTP 429) is not an error: `poll` returns what it fetched so far with
+Throttling while polling is not an error: `poll` returns what it fetched so far with
 `throttled_until`, and the core skips the watch until then.
 """
 
@@ -42,6 +43,7 @@ __all__ = [
     "PollResult",
     "PostedReply",
     "RetryPolicy",
+    "Throttled",
 ]
 
 T = TypeVar("T")
@@ -61,6 +63,14 @@ class ChannelUnavailable(ConnectorError):
 
 class NotSupported(ConnectorError):
     """The channel has no such capability, e.g. replying on Hacker News."""
+
+
+class Throttled(ConnectorError):
+    """The platform answered 429 to a single action; it may be tried again after `until`."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
 
 
 @dataclass(frozen=True, slots=True)

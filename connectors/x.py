@@ -26,6 +26,7 @@ from connectors.base import (
     ConnectorError,
     PollResult,
     PostedReply,
+    Throttled,
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
@@ -142,7 +143,7 @@ Sample mention:
         )
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
-        response = await self.call(
+        response = await self._act(
             "posting a reply",
             self._user_client().create_tweet,
             text=text,
@@ -160,7 +161,7 @@ Sample mention:
     async def find_reply(self, mention: Mention) -> PostedReply | None:
         me = await self._me()
         query = f"conversation_id:{mention.conversation_id or mention.external_id} from:{me}"
-        response = await self.call(
+        response = await self._act(
             "looking for our reply",
             self._client_().search_recent_tweets,
             query,
@@ -242,10 +243,7 @@ Sample mention:
         return _Page(mentions, meta.get("next_token"), meta.get("newest_id"), throttled)
 
     async def _user_id(self, handle: str) -> str:
-        try:
-            response = await self.call(f"looking up @{handle}", self._client_().get_user, username=handle)
-        except tweepy.HTTPException as exc:
-            raise _Refused(f"x could not look up @{handle}: {_api_message(exc)}") from exc
+        response = await self._act(f"looking up @{handle}", self._client_().get_user, username=handle)
         data = response.json().get("data") or {}
         if "id" not in data:
             raise _Refused(f"x has no account @{handle}; check the watch's handles")
@@ -253,9 +251,21 @@ Sample mention:
 
     async def _me(self) -> str:
         if self._username is None:
-            response = await self.call("looking up our account", self._user_client().get_me, user_auth=True)
+            response = await self._act("looking up our account", self._user_client().get_me, user_auth=True)
             self._username = str(response.json()["data"]["username"])
         return self._username
+
+    async def _act(self, what: str, function: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        """A client call outside paging, with X's refusals turned into connector errors."""
+        try:
+            return await self.call(what, function, *args, **kwargs)
+        except tweepy.TooManyRequests as exc:
+            until = _reset_time(exc.response) or self.clock.now()
+            raise Throttled(f"x is throttling {what} until {until:%H:%M:%S} UTC", until=until) from exc
+        except tweepy.Unauthorized as exc:
+            raise AuthFailed(f"x refused our credentials while {what} (401)") from exc
+        except tweepy.HTTPException as exc:
+            raise _Refused(f"x refused {what}: {_api_message(exc)}") from exc
 
     def _client_(self) -> tweepy.Client:
         if self._client is None:

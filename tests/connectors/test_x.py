@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from connectors.base import PollResult
+from connectors.base import ConnectorError, PollResult, Throttled
 from socialcx import Channel, connect, ingest
 from socialcx.store import DeadLetter, Mention
-
 
 
 def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
@@ -192,3 +192,21 @@ def test_a_watch_with_only_subreddits_costs_nothing_on_x(connector_for, settings
     result = poll(x, settings)
 
     assert result.requests == 0 and result.batch.items == []
+
+
+def test_x_refusing_a_reply_is_a_clear_connector_error(connector_for, settings_for, sandbox, tmp_path, clock):
+    settings = settings_for(Channel.X)
+    x = connector_for(Channel.X)
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ingest(engine, poll(x, settings).batch, clock=clock)
+    with engine.connect() as connection:
+        first, second = (Mention(**row) for row in connection.execute(sa.select(Mention).limit(2)).mappings())
+    asyncio.run(x.reply(first, "We're on it!"))
+
+    with pytest.raises(ConnectorError, match="x refused posting a reply: 403"):
+        asyncio.run(x.reply(second, "We're on it!"))  # X refuses the same text twice
+
+    sandbox.faults.add(route="x.post", kind="429", seconds=120)
+    with pytest.raises(Throttled) as throttled:
+        asyncio.run(x.reply(second, "Sorry for the wait, we're looking into it."))
+    assert throttled.value.until - clock.now() == timedelta(seconds=120)
