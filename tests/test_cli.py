@@ -196,3 +196,21 @@ def test_an_unforeseen_error_is_one_line_without_a_trace(config, monkeypatch, ca
     assert exit_.value.code == 1
     err = capsys.readouterr().err
     assert err.strip() == "error: unexpected RuntimeError: the disk is on fire (run with --debug for the trace)"
+
+
+def test_sandbox_names_an_unknown_scenario(runner):
+    result = runner.invoke(app, ["sandbox", "--scenario", "nightmare", "--port", "8799"])
+
+    assert result.exit_code == 1
+    assert "error: --scenario:" in result.output and "nightmare" in result.output
+
+
+def test_init_sandbox_writes_a_config_with_placeholder_credentials(runner, tmp_path):
+    result = run(runner, "init", "--sandbox")
+
+    assert result.exit_code == 0
+    secrets = (tmp_path / "sandbox-secrets.env").read_text()
+    assert "SANDBOX_X_BEARER_TOKEN=" in secrets
+    status = run(runner, "status")  # the enabled channels' credentials resolve from the secrets file
+    assert status.exit_code == 0 and "Read budget" in status.output
+    assert "sandbox-bearer" not in status.output
