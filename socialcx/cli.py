@@ -135,9 +135,11 @@ def sandbox_command(
     """Serve local stand-ins of the channels' APIs, fed by a scenario, until Ctrl-C."""
     from socialcx.sandbox import serve
 
-    console.print(f"Sandbox on http://127.0.0.1:{port} (scenario {scenario}, {speed:g}x real time). Ctrl-C stops it.")
+    def ready(base_url: str) -> None:
+        console.print(f"Sandbox on {base_url} (scenario {scenario}, {speed:g}x real time). Ctrl-C stops it.")
+
     try:
-        asyncio.run(serve(port=port, scenario=scenario, speed=speed, seed=seed))
+        asyncio.run(serve(port=port, scenario=scenario, speed=speed, seed=seed, on_ready=ready))
     except KeyboardInterrupt:
         console.print("Sandbox stopped.")
     except ValueError as exc:

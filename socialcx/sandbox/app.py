@@ -266,16 +266,20 @@ async def serve(
     *,
     start: datetime | None = None,
     account: str = "acme",
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Run the sandbox until cancelled: what `socialcx sandbox` runs.
 
     `scenario` is a name (`default`, `quiet`, `bench`) or a JSONL file to replay; simulated time
     starts at `start` (default: now, to the minute) and runs `speed` times faster than the wall
-    clock. Raises ValueError for an unknown scenario and OSError when the port is taken.
+    clock; `on_ready` is called with the base URL once it listens. Raises ValueError for an
+    unknown scenario and OSError when the port is taken.
     """
     origin = start or SystemClock().now().replace(second=0, microsecond=0)
     world = load_scenario(scenario, start=origin, seed=seed, account=account)
     sandbox = Sandbox(world, clock=SimulatedClock(origin, speed))
     async with sandbox.listen(host, port) as base_url:
         _log.info("sandbox %r serving on %s, %sx real time", sandbox.scenario.name, base_url, speed)
+        if on_ready is not None:
+            on_ready(base_url)
         await asyncio.Event().wait()
