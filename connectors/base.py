@@ -174,19 +174,28 @@ class Connector(ABC):
             )
         return value
 
-    async def call(self, what: str, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def call(
+        self, what: str, function: Callable[..., T], *args: Any, once: bool = False, **kwargs: Any
+    ) -> T:
         """Run a blocking client call in a worker thread, retrying transient failures.
 
         The subclass says which exceptions are transient through `is_transient`; after the last
-        attempt the failure is reported as `ChannelUnavailable` naming `what` was attempted.
+        attempt the failure is reported as `ChannelUnavailable` naming `what` was attempted. A
+        write (`once`) is never retried: a timeout may hide a post the platform did make, so the
+        outbox asks `find_reply` before sending again.
         """
-        for attempt in range(1, self.retry.attempts + 1):
+        attempts = 1 if once else self.retry.attempts
+        for attempt in range(1, attempts + 1):
             try:
                 return await asyncio.to_thread(function, *args, **kwargs)
             except Exception as exc:
                 if not self.is_transient(exc):
                     raise
-                if attempt == self.retry.attempts:
+                if once:
+                    raise ChannelUnavailable(
+                        f"{self.channel}: {what} failed with {_describe(exc)}; it may have gone through"
+                    ) from exc
+                if attempt == attempts:
                     raise ChannelUnavailable(
                         f"{self.channel}: {what} failed {attempt} times, last with {_describe(exc)}"
                     ) from exc

@@ -149,6 +149,7 @@ Sample mention:
             text=text,
             in_reply_to_tweet_id=mention.external_id,
             user_auth=True,
+            once=True,
         )
         data = response.json()["data"]
         me = await self._me()
@@ -255,10 +256,12 @@ Sample mention:
             self._username = str(response.json()["data"]["username"])
         return self._username
 
-    async def _act(self, what: str, function: Any, *args: Any, **kwargs: Any) -> requests.Response:
+    async def _act(
+        self, what: str, function: Any, *args: Any, once: bool = False, **kwargs: Any
+    ) -> requests.Response:
         """A client call outside paging, with X's refusals turned into connector errors."""
         try:
-            return await self.call(what, function, *args, **kwargs)
+            return await self.call(what, function, *args, once=once, **kwargs)
         except tweepy.TooManyRequests as exc:
             until = _reset_time(exc.response) or self.clock.now()
             raise Throttled(f"x is throttling {what} until {until:%H:%M:%S} UTC", until=until) from exc

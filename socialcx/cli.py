@@ -17,15 +17,22 @@ from rich.text import Text
 from sqlalchemy.engine import Engine
 from typer.core import TyperGroup
 
+from socialcx.budget import BudgetStatus
 from socialcx.channels import Channel
 from socialcx.clock import SystemClock, parse_time
-from socialcx.config import SANDBOX_SECRETS, Settings, example_config, load_settings, sandbox_config, sandbox_secrets
+from socialcx.config import (
+    SANDBOX_SECRETS,
+    Settings,
+    example_config,
+    load_settings,
+    sandbox_config,
+    sandbox_secrets,
+)
 from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
 from socialcx.errors import SocialcxError, UsageError
 from socialcx.ingest import IngestReport
-from socialcx.poller import WatchPoll, poll_once
 from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export
-from socialcx.budget import BudgetStatus
+from socialcx.poller import WatchPoll, poll_once
 from socialcx.status import StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from socialcx.budget import BudgetStatus, ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.budget import BudgetStatus, ReadBudget
 from socialcx.store import Cursor, DeadLetter, Mention, PollState, current_revision
 
 __all__ = ["DeadLetterSummary", "StatusReport", "WatchStatus", "status_report"]

@@ -13,7 +13,16 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from socialcx import Batch, Channel, IngestError, Rejected, connect, ingest, load_cursor, normalize_text
+from socialcx import (
+    Batch,
+    Channel,
+    IngestError,
+    Rejected,
+    connect,
+    ingest,
+    load_cursor,
+    normalize_text,
+)
 from socialcx.store import Cursor, DeadLetter, Mention
 
 

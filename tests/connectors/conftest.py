@@ -5,6 +5,7 @@ builds them. The sandbox's rate-limit windows follow the test clock, so tests ca
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from connectors.base import Connector, RetryPolicy
 from socialcx import Channel, ManualClock
 from socialcx.config import Settings
 from socialcx.sandbox import Budget, Incident, Sandbox, ScenarioSpec, generate
+from socialcx.sandbox.limits import RateState
 
 START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday, midnight UTC
 SPEC = ScenarioSpec(
@@ -45,6 +47,21 @@ def sandbox(clock: ManualClock) -> Sandbox:
     sandbox.limits.set("reddit", Budget(1_000_000, 600))  # praw paces itself by the budget left
     clock.advance(timedelta(hours=18))
     return sandbox
+
+
+@pytest.fixture
+def served(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The requests the sandbox answered, by rate-limit bucket (`reddit`, `reddit.token`, `x`, …):
+    what a connector cost, counted on the server's side."""
+    counts: Counter[str] = Counter()
+    consume = sandbox.limits.consume
+
+    def counting(bucket: str) -> RateState:
+        counts[bucket] += 1
+        return consume(bucket)
+
+    monkeypatch.setattr(sandbox.limits, "consume", counting)
+    return counts
 
 
 @pytest.fixture

@@ -210,3 +210,17 @@ def test_x_refusing_a_reply_is_a_clear_connector_error(connector_for, settings_f
     with pytest.raises(Throttled) as throttled:
         asyncio.run(x.reply(second, "Sorry for the wait, we're looking into it."))
     assert throttled.value.until - clock.now() == timedelta(seconds=120)
+
+
+def test_a_reply_that_times_out_is_not_sent_again(connector_for, settings_for, sandbox, tmp_path, clock, sleeps):
+    settings = settings_for(Channel.X)
+    x = connector_for(Channel.X)
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ingest(engine, poll(x, settings).batch, clock=clock)
+    with engine.connect() as connection:
+        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+    sandbox.faults.add(route="x.post", kind="503")
+
+    with pytest.raises(ConnectorError, match="posting a reply failed with TwitterServerError.*may have gone through"):
+        asyncio.run(x.reply(mention, "We're looking into it."))
+    assert sleeps.seconds == []  # no retry: the outbox decides, after asking find_reply
