@@ -71,6 +71,7 @@ class _Stream:
     token: str | None = None
     newest_id: str | None = None
     user_id: str | None = None  # for a mentions timeline: the handle's account id, looked up once
+    turn: int = 0  # the poll that last read this timeline
 
 
 @dataclass
@@ -110,10 +111,13 @@ Sample mention:
 
     async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
         streams = {name: _Stream(**state) for name, state in json.loads(cursor or "{}").items()}
+        turn = max((stream.turn for stream in streams.values()), default=0) + 1
         mentions: list[dict[str, Any] | Rejected] = []
         requests_made, throttled_until, error = 0, None, None
-        for name in self._stream_names(watch):
+        # The timeline read longest ago goes first, so that a small allowance reaches each in turn.
+        for name in sorted(self._stream_names(watch), key=lambda name: streams.get(name, _Stream()).turn):
             stream = streams.setdefault(name, _Stream())
+            stream.turn = turn
             try:
                 while requests_made < max_requests:
                     if name.startswith("mentions:") and stream.user_id is None:

@@ -4,6 +4,7 @@ throttle- and failure-aware, and able to reply."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -224,3 +225,14 @@ def test_a_reply_that_times_out_is_not_sent_again(connector_for, settings_for, s
     with pytest.raises(ConnectorError, match="posting a reply failed with TwitterServerError.*may have gone through"):
         asyncio.run(x.reply(mention, "We're looking into it."))
     assert sleeps.seconds == []  # no retry: the outbox decides, after asking find_reply
+
+
+def test_a_small_allowance_reaches_every_timeline_in_turn(connector_for, settings_for):
+    settings = settings_for(Channel.X)
+    x = connector_for(Channel.X)
+
+    first = poll(x, settings, max_requests=1)
+    second = poll(x, settings, first.batch.cursor, max_requests=1)
+
+    streams = json.loads(second.batch.cursor)
+    assert set(streams) == {"search", "mentions:acme"}  # the second poll went to the other timeline
