@@ -1,0 +1,169 @@
+"""The triage estimators, in scikit-learn's conventions so `cross_validate`, `GridSearchCV` and
+`CalibratedClassifierCV` work on them unchanged.
+
+`TextClassifier` is the one classifier behind intent, sentiment and urgency: word and character
+n-grams of the normalized text, a linear SVM, probabilities from its scores by a softmax whose
+temperature is fitted to out-of-fold scores (temperature scaling: one parameter, so it cannot
+overfit, and it keeps the ranking), and an abstention threshold chosen at training time from
+the same cross-validation: the lowest confidence at which the kept predictions reach
+`target_precision`. Uncertain means human.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["TextClassifier", "abstention_threshold", "prepare_text"]
+
+_URL = re.compile(r"https?://\S+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_NUMBER = re.compile(r"\d+")
+
+
+def prepare_text(text: str) -> str:
+    """Lower-cased text with links, handles and digits replaced by placeholders: which brand,
+    which order number and which link say nothing about what a post wants."""
+    text = _URL.sub(" _url_ ", text)
+    text = _HANDLE.sub(" _user_ ", text)
+    return _NUMBER.sub("0", text.lower())
+
+
+def _features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(preprocessor=prepare_text, ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    preprocessor=prepare_text, analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+                ),
+            ),
+        ]
+    )
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """Classifies short posts, with calibrated confidence and an abstention threshold.
+
+    Parameters
+    ----------
+    C : inverse regularisation strength of the linear SVM.
+    target_precision : the precision the non-abstained predictions must reach in cross-validation.
+    cv : cross-validation folds for the temperature and the threshold.
+    class_weight : passed to the SVM ("balanced" or None).
+
+    Learned: `classes_`, `pipeline_`, `temperature_`, `threshold_`, and the cross-validated
+    `cv_accuracy_`, `cv_macro_f1_`, and the `cv_precision_` and `cv_coverage_` of the
+    non-abstained predictions.
+    """
+
+    def __init__(
+        self, *, C: float = 0.5, target_precision: float = 0.99, cv: int = 5, class_weight: str | None = "balanced"
+    ) -> None:
+        self.C = C
+        self.target_precision = target_precision
+        self.cv = cv
+        self.class_weight = class_weight
+
+    def fit(self, X: Iterable[str], y: Iterable[str]) -> TextClassifier:
+        texts, labels = _texts(X), np.asarray(list(y), dtype=object)
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+        classes, counts = np.unique(labels, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError("the labels have a single class; a classifier needs at least two")
+        if counts.min() < 2:
+            lonely = ", ".join(map(str, classes[counts < 2][:5]))
+            raise ValueError(f"every label needs at least two examples to cross-validate; these have one: {lonely}")
+        if not 0 < self.target_precision <= 1:
+            raise ValueError("target_precision must be in (0, 1]")
+        folds = max(2, min(self.cv, int(counts.min())))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+        pipeline = self._pipeline()
+        scores = _as_matrix(cross_val_predict(pipeline, texts, labels, cv=splitter, method="decision_function"))
+        truth = np.searchsorted(classes, labels)
+        self.temperature_ = _fit_temperature(scores, truth)
+        probabilities = _softmax(scores / self.temperature_)
+        predicted, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
+        correct = predicted == truth
+        self.threshold_ = abstention_threshold(confidence, correct, self.target_precision)
+        kept = confidence >= self.threshold_
+        self.cv_accuracy_ = float(np.mean(correct))
+        self.cv_macro_f1_ = float(f1_score(truth, predicted, average="macro"))
+        self.cv_coverage_ = float(np.mean(kept))
+        self.cv_precision_ = float(np.mean(correct[kept])) if kept.any() else 1.0
+        self.pipeline_ = pipeline.fit(texts, labels)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        return _softmax(_as_matrix(self.pipeline_.decision_function(_texts(X))) / self.temperature_)
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        probabilities = self.predict_proba(X)
+        return self.classes_[probabilities.argmax(axis=1)]
+
+    def predict_with_confidence(self, X: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels, their calibrated confidence, and whether to abstain (confidence below threshold)."""
+        probabilities = self.predict_proba(X)
+        confidence = probabilities.max(axis=1)
+        return self.classes_[probabilities.argmax(axis=1)], confidence, confidence < self.threshold_
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline(
+            [("features", _features()), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
+        )
+
+
+def abstention_threshold(confidence: np.ndarray, correct: np.ndarray, target_precision: float) -> float:
+    """The lowest confidence threshold at which the predictions kept (confidence at or above it)
+    are correct at least `target_precision` of the time; 1.0+ (abstain always) if none is."""
+    order = np.argsort(-confidence, kind="stable")
+    hits = np.cumsum(correct[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    # Walk down the confidence ranking; every prefix whose precision holds is a candidate, but
+    # a threshold must not split tied confidences, so only the last of a tie can end a prefix.
+    ends = np.r_[confidence[order][1:] != confidence[order][:-1], True]
+    good = np.flatnonzero((precision >= target_precision) & ends)
+    if len(good) == 0:
+        return float(np.nextafter(1.0, 2.0))
+    return float(confidence[order][good[-1]])
+
+
+def _as_matrix(scores: np.ndarray) -> np.ndarray:
+    """Two-class SVM scores come as one column (for the second class); make them two."""
+    return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The softmax temperature that makes out-of-fold scores most likely (minimum log loss)."""
+
+    def log_loss(log_temperature: float) -> float:
+        probabilities = _softmax(scores / np.exp(log_temperature))
+        return float(-np.mean(np.log(probabilities[np.arange(len(truth)), truth] + 1e-12)))
+
+    return float(np.exp(minimize_scalar(log_loss, bounds=(-5, 3), method="bounded").x))
+
+
+def _texts(X: Iterable[str]) -> list[str]:
+    texts = list(X)
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("expected an iterable of strings")
+    return texts

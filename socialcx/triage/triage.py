@@ -1,0 +1,143 @@
+"""Triage of mentions: intent (with abstention), sentiment, urgency, language, risk flags, and
+whether a mention is routine — true only when its intent is routine in the taxonomy, the intent
+was not abstained, and no risk flag is raised. Uncertain means human.
+
+The default model is trained from `models/triage/seed.csv` on first use and kept in
+`models/triage/default/`; a team can train its own classifiers on its own history.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from socialcx.triage.language import DEFAULT_LANGUAGES, detect_languages
+from socialcx.triage.model import TextClassifier
+from socialcx.triage.risk import risk_flags
+from socialcx.triage.saved import ModelMetadata, load_classifier, save_classifier
+from socialcx.triage.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
+
+__all__ = ["DEFAULT_MODEL_DIR", "SEED", "Triage", "TriageModel", "default_model"]
+
+SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
+DEFAULT_MODEL_DIR = DEFAULT_TAXONOMY.parent / "default"
+TASKS = ("intent", "sentiment", "urgency")
+
+# A risk raises urgency to at least this level, whatever the model says.
+_RISK_URGENCY = {"safety": "critical", "legal_threat": "critical", "self_harm": "critical", "harassment": "high", "personal_data": "high"}
+_URGENCY_ORDER = ("low", "normal", "high", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """Everything triage says about one mention."""
+
+    intent: str
+    confidence: float
+    abstained: bool
+    sentiment: str
+    sentiment_score: float  # P(positive) - P(negative), in [-1, 1]
+    urgency: str
+    language: str | None
+    risks: tuple[str, ...]
+    routine: bool
+
+
+class TriageModel:
+    """The intent, sentiment and urgency classifiers with the taxonomy, risk flags and language."""
+
+    def __init__(
+        self,
+        intent: TextClassifier,
+        sentiment: TextClassifier,
+        urgency: TextClassifier,
+        taxonomy: Taxonomy,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+    ) -> None:
+        self.intent = intent
+        self.sentiment = sentiment
+        self.urgency = urgency
+        self.taxonomy = taxonomy
+        self.languages = tuple(languages)
+
+    def triage(self, texts: Sequence[str]) -> list[Triage]:
+        """Triage of each text, in order."""
+        if not texts:
+            return []
+        intents, confidence, abstain = self.intent.predict_with_confidence(texts)
+        sentiment_p = self.sentiment.predict_proba(texts)
+        sentiments = self.sentiment.classes_[sentiment_p.argmax(axis=1)]
+        score = _column(sentiment_p, self.sentiment.classes_, "positive") - _column(sentiment_p, self.sentiment.classes_, "negative")
+        urgencies = self.urgency.predict(texts)
+        languages = detect_languages(texts, self.languages)
+        results = []
+        for index, text in enumerate(texts):
+            risks = risk_flags(text)
+            intent, abstained = str(intents[index]), bool(abstain[index])
+            results.append(
+                Triage(
+                    intent=intent,
+                    confidence=round(float(confidence[index]), 4),
+                    abstained=abstained,
+                    sentiment=str(sentiments[index]),
+                    sentiment_score=round(float(score[index]), 4),
+                    urgency=_escalated(str(urgencies[index]), risks),
+                    language=languages[index],
+                    risks=risks,
+                    routine=self.taxonomy.routine(intent) and not abstained and not risks,
+                )
+            )
+        return results
+
+    @classmethod
+    def train(cls, seed: Path = SEED, folder: Path = DEFAULT_MODEL_DIR, *, target_precision: float = 0.99) -> TriageModel:
+        """Train the three classifiers on a seed CSV (`text,intent,sentiment,urgency`) and save them."""
+        with seed.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        texts = [row["text"] for row in rows]
+        now = datetime.now(UTC)
+        models = {}
+        for task in TASKS:
+            model = TextClassifier(target_precision=target_precision).fit(texts, [row[task] for row in rows])
+            metadata = ModelMetadata.describe(
+                model, source=seed.name, text_column="text", label_column=task, rows=len(rows), trained_at=now
+            )
+            save_classifier(model, metadata, folder / task)
+            models[task] = model
+        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy())
+
+    @classmethod
+    def load(cls, folder: Path = DEFAULT_MODEL_DIR) -> TriageModel:
+        intent, sentiment, urgency = (load_classifier(folder / task) for task in TASKS)
+        return cls(intent, sentiment, urgency, load_taxonomy())
+
+
+_default: TriageModel | None = None
+_default_lock = threading.Lock()
+
+
+def default_model() -> TriageModel:
+    """The shipped model: loaded from `models/triage/default/`, trained from the seed set first
+    if it is not there yet (about half a minute, once)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            present = all((DEFAULT_MODEL_DIR / task / "model.skops").is_file() for task in TASKS)
+            _default = TriageModel.load() if present else TriageModel.train()
+        return _default
+
+
+def _column(probabilities: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
+    where = np.flatnonzero(classes == name)
+    return probabilities[:, where[0]] if len(where) else np.zeros(len(probabilities))
+
+
+def _escalated(urgency: str, risks: tuple[str, ...]) -> str:
+    levels = [urgency, *(_RISK_URGENCY[risk] for risk in risks)]
+    return max(levels, key=lambda level: _URGENCY_ORDER.index(level) if level in _URGENCY_ORDER else 0)
