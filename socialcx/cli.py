@@ -259,6 +259,10 @@ def poll(
             known = ", ".join(w.name for w in settings.watches) or "none"
             raise UsageError(f"no watch named {name!r}; configured watches: {known}")
     engine = state.engine()
+    with console.status("Loading the triage model…"):
+        from socialcx.triage import default_model
+
+        model = default_model()
     with console.status("Polling…") as spinner:
 
         def progress(result: WatchPoll) -> None:
@@ -267,7 +271,7 @@ def poll(
         results = asyncio.run(
             poll_once(
                 settings, engine, state.clock,
-                channels=tuple(channel or ()), watches=tuple(watch or ()), on_result=progress,
+                channels=tuple(channel or ()), watches=tuple(watch or ()), triage=model, on_result=progress,
             )
         )
     if not results:
@@ -373,7 +377,11 @@ def demo(
     state: _Context = ctx.obj
     settings = prepare_demo(out)
     console.print(f"[bold]socialcx demo[/] in {out}/ (database {redact(settings.database)})\n")
-    _print_ingest(run_demo(settings, state.clock))
+    with console.status("Loading the triage model (trained from the seed set on first use)…"):
+        from socialcx.triage import default_model
+
+        model = default_model()
+    _print_ingest(run_demo(settings, state.clock, triage=model))
     console.print()
     _print_status(status_report(connect(settings.database), settings, state.clock), state.clock.now())
     console.print(
@@ -526,14 +534,16 @@ def _print_mentions(rows: list[dict[str, Any]]) -> None:
         console.print("No mentions match.")
         return
     table = Table(show_lines=False)
-    for column in ("created_at", "channel", "watch", "author", "text"):
+    for column in ("created_at", "channel", "author", "intent", "urgency", "text"):
         table.add_column(column, overflow="fold")
     for row in rows:
+        intent = row["intent"] or "-"
         table.add_row(
             row["created_at"].strftime("%Y-%m-%d %H:%M"),
             row["channel"],
-            row["watch"],
             Text(row["author_handle"] or "-"),
+            f"{intent}?" if row["abstained"] else intent,
+            row["urgency"] or "-",
             Text(row["text"]),
         )
     console.print(table)

@@ -14,7 +14,7 @@ from pathlib import Path
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings, example_config, load_settings
-from socialcx.ingest import Batch, IngestReport, ingest
+from socialcx.ingest import Batch, IngestReport, Triager, ingest
 from socialcx.store import connect
 
 __all__ = ["DEFAULT_DEMO_DIR", "SAMPLE_MENTIONS", "prepare_demo", "run_demo", "sample_batches"]
@@ -47,12 +47,13 @@ def prepare_demo(folder: Path) -> Settings:
     return load_settings(config)
 
 
-def run_demo(settings: Settings, clock: Clock) -> list[IngestReport]:
-    """Store the sample through ingest and report what each batch did; a second run adds nothing."""
+def run_demo(settings: Settings, clock: Clock, triage: Triager | None = None) -> list[IngestReport]:
+    """Store the sample through ingest (with its triage) and report what each batch did; a second
+    run adds nothing."""
     engine = connect(settings.database)
     try:
         return [
-            ingest(engine, batch, clock=clock, max_text_chars=settings.thresholds.max_text_chars)
+            ingest(engine, batch, clock=clock, max_text_chars=settings.thresholds.max_text_chars, triage=triage)
             for batch in sample_batches()
         ]
     finally:

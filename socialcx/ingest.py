@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -31,13 +31,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.errors import IngestError
-from socialcx.store import Cursor, DeadLetter, Mention, dialect_insert
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, dialect_insert
 
 __all__ = [
     "DEFAULT_MAX_TEXT_CHARS",
     "Batch",
     "IngestReport",
     "Rejected",
+    "Triager",
     "ingest",
     "load_cursor",
     "normalize_text",
@@ -131,17 +132,26 @@ class _MentionIn(BaseModel):
     raw: Any = None
 
 
+class Triager(Protocol):
+    """Anything that triages texts, in order (a `socialcx.triage.TriageModel`)."""
+
+    def triage(self, texts: Sequence[str]) -> Sequence[Any]: ...
+
+
 def ingest(
     engine: Engine,
     batch: Batch,
     *,
     clock: Clock,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    triage: Triager | None = None,
 ) -> IngestReport:
     """Store a batch and its cursor in one transaction, and report what was new.
 
-    Raises `IngestError` when the database refuses the batch; then nothing of it is stored and
-    the cursor stays where it was, so the next poll fetches the same items again.
+    With `triage`, each new mention is stored with its triage in the same transaction, so no
+    mention is ever stored untriaged. Raises `IngestError` when the database refuses the batch;
+    then nothing of it is stored and the cursor stays where it was, so the next poll fetches the
+    same items again.
     """
     now = clock.now()
     rows: list[dict[str, Any]] = []
@@ -158,9 +168,14 @@ def ingest(
         else:
             seen.add(row["external_id"])
             rows.append(row)
+    triaged = {}
+    if triage is not None and rows:
+        triaged = dict(zip((row["external_id"] for row in rows), triage.triage([row["text"] for row in rows])))
     try:
         with engine.begin() as connection:
             inserted = _insert_new(connection, batch, now, rows)
+            if triaged and inserted:
+                _store_triage(connection, batch, {external_id: triaged[external_id] for external_id in inserted})
             if dead:
                 connection.execute(
                     dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
@@ -349,6 +364,27 @@ def _insert_statement(dialect: sa.Dialect) -> _InsertStatement:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _store_triage(connection: Connection, batch: Batch, triaged: dict[str, Any]) -> None:
+    table = Mention.__table__
+    ids = connection.execute(
+        sa.select(table.c.external_id, table.c.id).where(
+            table.c.channel == batch.channel.value, table.c.external_id.in_(list(triaged))
+        )
+    ).all()
+    fields = [column.name for column in MentionTriage.__table__.columns if column.name != "mention_id"]
+    connection.execute(
+        sa.insert(MentionTriage),
+        [
+            {"mention_id": mention_id} | {name: _plain(getattr(triaged[external_id], name)) for name in fields}
+            for external_id, mention_id in ids
+        ],
+    )
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _save_cursor(connection: Connection, batch: Batch, now: datetime) -> bool:

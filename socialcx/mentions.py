@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from socialcx.channels import Channel
-from socialcx.store import Mention
+from socialcx.store import Mention, MentionTriage
 
-__all__ = ["EXPORT_COLUMNS", "MentionFilter", "find_mentions", "iter_mentions", "write_export"]
+__all__ = ["EXPORT_COLUMNS", "TRIAGE_COLUMNS", "MentionFilter", "find_mentions", "iter_mentions", "write_export"]
 
 ExportFormat = Literal["csv", "jsonl"]
 
@@ -37,6 +37,8 @@ EXPORT_COLUMNS = (
     "in_reply_to_id",
     "conversation_id",
 )
+# Triage, joined when the mention has one (empty otherwise).
+TRIAGE_COLUMNS = ("intent", "confidence", "abstained", "sentiment", "sentiment_score", "urgency", "risks", "routine")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,10 @@ def write_export(rows: Iterator[dict[str, Any]], fmt: ExportFormat, out: TextIO)
     """Write rows as CSV (with a header) or JSON Lines, times in ISO 8601 UTC; return the count."""
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS + TRIAGE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: _plain(value) for key, value in row.items()})
+            writer.writerow({key: _flat(_plain(value)) for key, value in row.items()})
             count += 1
     else:
         for row in rows:
@@ -95,15 +97,29 @@ def write_export(rows: Iterator[dict[str, Any]], fmt: ExportFormat, out: TextIO)
 def _select(
     engine: Engine, where: MentionFilter, *, newest_first: bool, limit: int | None
 ) -> Iterator[dict[str, Any]]:
-    table = Mention.__table__
+    table, triage = Mention.__table__, MentionTriage.__table__
     order = (table.c.created_at.desc(), table.c.id.desc()) if newest_first else (table.c.created_at, table.c.id)
-    query = sa.select(*(table.c[name] for name in EXPORT_COLUMNS)).where(*where.clauses()).order_by(*order)
+    # The platform's language when it says; else the one triage detected.
+    language = sa.func.coalesce(table.c.language, triage.c.language).label("language")
+    columns = [language if name == "language" else table.c[name] for name in EXPORT_COLUMNS]
+    columns += [triage.c[name] for name in TRIAGE_COLUMNS]
+    query = (
+        sa.select(*columns)
+        .select_from(table.outerjoin(triage, triage.c.mention_id == table.c.id))
+        .where(*where.clauses())
+        .order_by(*order)
+    )
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=1000).execute(query)
         for row in result.mappings():
             yield dict(row)
+
+
+def _flat(value: Any) -> Any:
+    """CSV cells hold one value: a list of risk flags becomes `legal_threat;safety`."""
+    return ";".join(value) if isinstance(value, list) else value
 
 
 def _plain(value: Any) -> Any:

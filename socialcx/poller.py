@@ -22,7 +22,7 @@ from socialcx.budget import ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings, WatchConfig
-from socialcx.ingest import IngestReport, ingest, load_cursor
+from socialcx.ingest import IngestReport, Triager, ingest, load_cursor
 from socialcx.store import PollState, dialect_insert
 
 __all__ = ["WatchPoll", "poll_once"]
@@ -51,12 +51,14 @@ async def poll_once(
     channels: tuple[Channel, ...] = (),
     watches: tuple[str, ...] = (),
     connectors: Mapping[Channel, Connector] | None = None,
+    triage: Triager | None = None,
     on_result: Callable[[WatchPoll], None] | None = None,
 ) -> list[WatchPoll]:
     """Poll each enabled channel (or only `channels`) for each of its watches (or only `watches`).
 
     `connectors` supplies ready connectors by channel; the others are built from the settings
-    and closed afterwards. `on_result` is called as each watch finishes, for progress displays.
+    and closed afterwards. With `triage`, every new mention is stored with its triage. `on_result`
+    is called as each watch finishes, for progress displays.
     """
     jobs = []
     for channel in settings.channels.enabled():
@@ -67,7 +69,7 @@ async def poll_once(
             if channel in watch.channels and (not watches or watch.name in watches)
         ]
         if pairs:
-            jobs.append(_poll_channel(settings, engine, clock, channel, pairs, connectors or {}, on_result))
+            jobs.append(_poll_channel(settings, engine, clock, channel, pairs, connectors or {}, triage, on_result))
     results = await asyncio.gather(*jobs)
     return [poll for channel_polls in results for poll in channel_polls]
 
@@ -79,6 +81,7 @@ async def _poll_channel(
     channel: Channel,
     watches: list[WatchConfig],
     given: Mapping[Channel, Connector],
+    triage: Triager | None,
     on_result: Callable[[WatchPoll], None] | None,
 ) -> list[WatchPoll]:
     config = settings.channels.get(channel)
@@ -89,7 +92,9 @@ async def _poll_channel(
     polls = []
     try:
         for watch in order:
-            poll = await _poll_watch(settings, engine, clock, connector, budget, watch, len(order), states.get(watch.name))
+            poll = await _poll_watch(
+                settings, engine, clock, connector, budget, watch, len(order), states.get(watch.name), triage
+            )
             polls.append(poll)
             if on_result:
                 on_result(poll)
@@ -108,6 +113,7 @@ async def _poll_watch(
     watch: WatchConfig,
     sharing: int,
     state: PollState | None,
+    triage: Triager | None,
 ) -> WatchPoll:
     channel, now = connector.channel, clock.now()
     if state is not None and state.throttled_until is not None and state.throttled_until > now:
@@ -122,7 +128,12 @@ async def _poll_watch(
     try:
         result = await connector.poll(watch, cursor, max_requests=granted)
         report = await asyncio.to_thread(
-            ingest, engine, result.batch, clock=clock, max_text_chars=settings.thresholds.max_text_chars
+            ingest,
+            engine,
+            result.batch,
+            clock=clock,
+            max_text_chars=settings.thresholds.max_text_chars,
+            triage=triage,
         )
     except ConnectorError as exc:
         await asyncio.to_thread(_record, engine, channel, watch.name, clock.now(), None, str(exc))

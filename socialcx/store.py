@@ -26,6 +26,7 @@ __all__ = [
     "Cursor",
     "DeadLetter",
     "Mention",
+    "MentionTriage",
     "PollState",
     "ReadBudgetUsage",
     "UTCDateTime",
@@ -132,6 +133,23 @@ class DeadLetter(SQLModel, table=True):
     payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     created_at: datetime = _utc_column(index=True)
+
+
+class MentionTriage(SQLModel, table=True):
+    """What triage said about a mention, stored with it by ingest."""
+
+    __tablename__ = "triage"
+
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True))
+    intent: str = Field(max_length=64, index=True)
+    confidence: float
+    abstained: bool
+    sentiment: str = Field(max_length=16)
+    sentiment_score: float
+    urgency: str = Field(max_length=16)
+    language: str | None = Field(default=None, max_length=16)
+    risks: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    routine: bool
 
 
 class PollState(SQLModel, table=True):

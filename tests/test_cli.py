@@ -85,7 +85,7 @@ def test_db_upgrade_reports_the_revision(runner, config):
     result = run(runner, "db", "upgrade")
 
     assert result.exit_code == 0
-    assert "is at schema revision 0002 (head 0002)" in result.output
+    assert "is at schema revision 0003 (head 0003)" in result.output
 
 
 def test_mentions_list_filters_by_channel_and_time(runner, config):

@@ -249,3 +249,40 @@ def test_any_text_round_trips_through_the_store(engine, clock, texts):
     for external_id, text in zip(ids, texts):
         assert rows[external_id]["text"] == normalize_text(text)
         assert rows[external_id]["raw"]["text"] == text
+
+
+class _Triager:
+    """Stands in for the triage model: tags each text with its length, counting what it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def triage(self, texts):
+        from socialcx.triage import Triage
+
+        self.seen.extend(texts)
+        return [
+            Triage("order_status", 0.9, False, "neutral", 0.0, "normal", "en", ("safety",) if "fire" in t else (), True)
+            for t in texts
+        ]
+
+
+def test_with_triage_every_new_mention_is_stored_with_it(engine, clock):
+    from socialcx.store import MentionTriage
+
+    triager = _Triager()
+    ingest(engine, Batch(Channel.X, "acme", [item("1"), item("2", text="charger on fire")]), clock=clock, triage=triager)
+    ingest(engine, Batch(Channel.X, "acme", [item("2"), item("3")]), clock=clock, triage=triager)
+
+    rows = stored(engine, MentionTriage)
+    assert len(rows) == 3 == len(stored(engine))
+    assert sorted(row["risks"] for row in rows) == [[], [], ["safety"]]
+    assert all(row["intent"] == "order_status" and row["routine"] for row in rows)
+
+
+def test_without_triage_nothing_is_triaged(engine, clock):
+    from socialcx.store import MentionTriage
+
+    ingest(engine, Batch(Channel.X, "acme", [item("1")]), clock=clock)
+
+    assert stored(engine, MentionTriage) == []

@@ -209,7 +209,7 @@ _SAFETY = _any(
     rf"(?:{_PERSON_SUBJECT}|\b(?:i'?m|im|he'?s|she'?s|they'?re))\s+(?:is\s+|was\s+|am\s+|are\s+|were\s+|got\s+|been\s+|badly\s+|so\s+|now\s+)*(?:burned|burnt|scalded|hurt|injured|bleeding|bruised|electrocuted|poisoned)\b",
     r"\bboiling\s+(?:water|oil|liquid)\s+(?:\w+\s+)?(?:went|spilled|spilt|splashed|sprayed|poured|shot|everywhere|all\s+over)",
     r"\b(?:contains?|contained|had|has|with)\s+(?:\w+\s+)?(?:peanuts?|nuts|gluten|sesame|shellfish|milk|dairy|egg|soy|latex)\b(?=.*\b(?:free|allerg|label|said|says)\w*)",
-    rf"\bburn(?:s|ed|t)?\s+(?:me|him|her|us|them|the\s+(?:baby|kid|child|cot|bed|sheets|carpet|table|house))\b|\b(?:chemical|second[-\s]degree|third[-\s]degree)\s+burns?\b|\bgot\s+burn(?:ed|t)\b",
+    r"\bburn(?:s|ed|t)?\s+(?:me|him|her|us|them|the\s+(?:baby|kid|child|cot|bed|sheets|carpet|table|house))\b|\b(?:chemical|second[-\s]degree|third[-\s]degree)\s+burns?\b|\bgot\s+burn(?:ed|t)\b",
     r"\bhurt\s+(?:me|him|her|us|them|myself|himself|herself|themselves)\b|\bhurt\s+(?:my|his|her|our|their)\s+(?!wallet|feelings|pride|bank|pocket|budget|eyes\s+to\s+look)",
     r"\bchok(?:e|ed|es|ing)\b|\bswallow(?:ed|ing)?\b(?!\s+(?:the\s+price|my\s+pride))|\binhal\w+|\bsuffocat\w*|\bstrangl\w*|\bdrown\w*|"
     r"\bcouldn'?t\s+breathe\b|\bcan'?t\s+breathe\b|\bsmall\s+parts?\s+(?:came|come|fell|fall|broke|break|loose)",
@@ -437,7 +437,7 @@ _HARASSMENT = _any(
     rf"\bmake\s+(?:[\w']+\s+){{0,4}}?life\s+(?:hell|a\s+(?:living\s+)?hell|a\s+misery)\b|\bwon'?t\s+(?:enjoy|like)\s+it\b|"
     rf"\b(?:wait\w*|be\s+waiting)\s+(?:for|outside)\s+(?:\w+\s+){{0,4}}?(?:{_PERSON_OBJECT})\b|"
     rf"\bmeet\s+me\s+(?:outside|in\s+the\s+car\s*park|after\s+(?:your|his|her)\s+shift)\b|\bsee\s+how\s+tough\b",
-    rf"\b(?:deserve|deserves|should|ought\s+to)\s+(?:to\s+)?(?:be\s+|get\s+)?(?:beaten|shot|hanged|hung|killed|hurt|punched|slapped|stabbed|"
+    r"\b(?:deserve|deserves|should|ought\s+to)\s+(?:to\s+)?(?:be\s+|get\s+)?(?:beaten|shot|hanged|hung|killed|hurt|punched|slapped|stabbed|"
     r"die|suffer|rot|burn)\b|\bburn\s+(?:\w+\s+){0,3}?down\b|\btorch\s+(?:your|the|his|her|their)\b|\b(?:with|while)\s+(?:you|the\s+staff|them|staff|everyone)\s+(?:\w+\s+)?(?:inside|in\s+it)\b",
     r"\b(?:go\s+)?(?:kill|kil)\s+(?:your\s*selves|yourselves|yourself|urself|ur\s+self)\b|\bkys\b",
     rf"\bhope\s+(?:you|u|ya|he|she|they|(?:your|ur|the|that|this)\s+(?:\w+\s+)?(?:{_STAFF}))\s+(?:\w+\s+)?(?:die|dies|crash\w*|"
@@ -485,7 +485,7 @@ _SELF_HARM = _any(
     rf"\b(?:{_typos('suicide', 'suicidal')}|suicid\w+|su1c1de|sewerslide|self[-\s]?harm\w*|selfharm\w*|kms|unalive)\b",
     r"\bend(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life|everything|things|it)\b|\btak\w+\s+my\s+(?:own\s+)?life\b|"
     r"\bwant\s+(?:it|this|everything)\s+(?:all\s+)?to\s+(?:end|stop|be\s+over)\b|\bmake\s+it\s+(?:all\s+)?stop\b",
-    rf"\b(?:want|wnat|wan|wamt|wanna|wana|going|ready|wish|wishing|like|rather|deserve)\s+(?:to\s+)?(?:die|be\s+dead|not\s+exist|disappear|vanish)\b|"
+    r"\b(?:want|wnat|wan|wamt|wanna|wana|going|ready|wish|wishing|like|rather|deserve)\s+(?:to\s+)?(?:die|be\s+dead|not\s+exist|disappear|vanish)\b|"
     r"\bwish\s+i\s+(?:was|were)\s+(?:dead|never\s+born|gone)\b|\bwish\s+i\s+(?:wasn'?t|weren'?t)\s+(?:alive|here|born)\b",
     r"\b(?:don'?t|dont|do\s+not|didn'?t|no\s+longer)\s+(?:want|wanna|wish)\s+(?:to\s+)?(?:live|be\s+alive|be\s+here|wake\s+up|exist|go\s+on|"
     r"carry\s+on|keep\s+going|be\s+around)\b|\b(?:never|not)\s+(?:to\s+)?wake\s+up\b|\b(?:not|never)\s+come\s+back\b",
