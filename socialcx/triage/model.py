@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -108,8 +109,25 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        return self.proba_from_features(self.features(X))
+
+    def features(self, X: Iterable[str]) -> Any:
+        """The n-gram features of texts, which classifiers trained on the same texts share."""
         check_is_fitted(self, "pipeline_")
-        return _softmax(_as_matrix(self.pipeline_.decision_function(_texts(X))) / self.temperature_)
+        return self.pipeline_.named_steps["features"].transform(_texts(X))
+
+    def proba_from_features(self, features: Any) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        scores = self.pipeline_.named_steps["model"].decision_function(features)
+        return _softmax(_as_matrix(scores) / self.temperature_)
+
+    def shares_features_with(self, other: TextClassifier) -> bool:
+        """Whether both turn text into the very same features (trained on the same texts)."""
+        mine, theirs = (model.pipeline_.named_steps["features"] for model in (self, other))
+        return all(
+            a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
+            for (_, a), (_, b) in zip(mine.transformer_list, theirs.transformer_list)
+        )
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         probabilities = self.predict_proba(X)

@@ -65,16 +65,23 @@ class TriageModel:
         self.urgency = urgency
         self.taxonomy = taxonomy
         self.languages = tuple(languages)
+        # Trained together on the seed, the three read the same features: compute them once.
+        self._shared = intent.shares_features_with(sentiment) and intent.shares_features_with(urgency)
 
     def triage(self, texts: Sequence[str]) -> list[Triage]:
         """Triage of each text, in order."""
         if not texts:
             return []
-        intents, confidence, abstain = self.intent.predict_with_confidence(texts)
-        sentiment_p = self.sentiment.predict_proba(texts)
+        features = self.intent.features(texts)
+        intent_p, sentiment_p, urgency_p = (
+            model.proba_from_features(features) if self._shared else model.predict_proba(texts)
+            for model in (self.intent, self.sentiment, self.urgency)
+        )
+        intents, confidence = self.intent.classes_[intent_p.argmax(axis=1)], intent_p.max(axis=1)
+        abstain = confidence < self.intent.threshold_
         sentiments = self.sentiment.classes_[sentiment_p.argmax(axis=1)]
         score = _column(sentiment_p, self.sentiment.classes_, "positive") - _column(sentiment_p, self.sentiment.classes_, "negative")
-        urgencies = self.urgency.predict(texts)
+        urgencies = self.urgency.classes_[urgency_p.argmax(axis=1)]
         languages = detect_languages(texts, self.languages)
         results = []
         for index, text in enumerate(texts):
