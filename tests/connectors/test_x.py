@@ -28,6 +28,14 @@ def visible_x_mentions(sandbox) -> set[str]:
     }
 
 
+def polled_mentions(x, settings, tmp_path, clock, count: int) -> list[Mention]:
+    """The first `count` mentions a poll stores, as the outbox would read them back."""
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ingest(engine, poll(x, settings).batch, clock=clock)
+    with engine.connect() as connection:
+        return [Mention(**row) for row in connection.execute(sa.select(Mention).limit(count)).mappings()]
+
+
 def ids(result: PollResult) -> list[str]:
     return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
 
@@ -170,11 +178,7 @@ def test_a_malformed_page_is_dead_lettered_whole(connector_for, settings_for, sa
 def test_a_reply_lands_as_our_post_replying_to_the_right_id(connector_for, settings_for, sandbox, tmp_path, clock):
     settings = settings_for(Channel.X)
     x = connector_for(Channel.X)
-    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    ingest(engine, poll(x, settings).batch, clock=clock)
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(Mention).limit(1)).mappings().one()
-    mention = Mention(**row)
+    [mention] = polled_mentions(x, settings, tmp_path, clock, 1)
 
     assert asyncio.run(x.find_reply(mention)) is None
     posted = asyncio.run(x.reply(mention, "Sorry about that! DM us your order number and we'll look."))
@@ -198,10 +202,7 @@ def test_a_watch_with_only_subreddits_costs_nothing_on_x(connector_for, settings
 def test_x_refusing_a_reply_is_a_clear_connector_error(connector_for, settings_for, sandbox, tmp_path, clock):
     settings = settings_for(Channel.X)
     x = connector_for(Channel.X)
-    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    ingest(engine, poll(x, settings).batch, clock=clock)
-    with engine.connect() as connection:
-        first, second = (Mention(**row) for row in connection.execute(sa.select(Mention).limit(2)).mappings())
+    first, second = polled_mentions(x, settings, tmp_path, clock, 2)
     asyncio.run(x.reply(first, "We're on it!"))
 
     with pytest.raises(ConnectorError, match="x refused posting a reply: 403"):
@@ -216,10 +217,7 @@ def test_x_refusing_a_reply_is_a_clear_connector_error(connector_for, settings_f
 def test_a_reply_that_times_out_is_not_sent_again(connector_for, settings_for, sandbox, tmp_path, clock, sleeps):
     settings = settings_for(Channel.X)
     x = connector_for(Channel.X)
-    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    ingest(engine, poll(x, settings).batch, clock=clock)
-    with engine.connect() as connection:
-        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+    [mention] = polled_mentions(x, settings, tmp_path, clock, 1)
     sandbox.faults.add(route="x.post", kind="503")
 
     with pytest.raises(ConnectorError, match="posting a reply failed with TwitterServerError.*may have gone through"):
