@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TextClassifier", "abstention_threshold", "prepare_text"]
+__all__ = ["TextClassifier", "abstention_threshold", "cross_validated_target", "prepare_text"]
 
 _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -43,7 +43,7 @@ def prepare_text(text: str) -> str:
 def _features() -> FeatureUnion:
     return FeatureUnion(
         [
-            ("words", TfidfVectorizer(preprocessor=prepare_text, ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
+            ("words", TfidfVectorizer(preprocessor=prepare_text, ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
             (
                 "chars",
                 TfidfVectorizer(
@@ -60,7 +60,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : inverse regularisation strength of the linear SVM.
-    target_precision : the precision the non-abstained predictions must reach in cross-validation.
+    target_precision : the precision the non-abstained predictions must reach; cross-validation
+        is held to half the allowed error rate, because it flatters.
     cv : cross-validation folds for the temperature and the threshold.
     class_weight : passed to the SVM ("balanced" or None).
 
@@ -98,7 +99,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         probabilities = _softmax(scores / self.temperature_)
         predicted, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
         correct = predicted == truth
-        self.threshold_ = abstention_threshold(confidence, correct, self.target_precision)
+        self.threshold_ = abstention_threshold(confidence, correct, cross_validated_target(self.target_precision))
         kept = confidence >= self.threshold_
         self.cv_accuracy_ = float(np.mean(correct))
         self.cv_macro_f1_ = float(f1_score(truth, predicted, average="macro"))
@@ -143,6 +144,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return Pipeline(
             [("features", _features()), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
         )
+
+
+def cross_validated_target(target_precision: float) -> float:
+    """The precision out-of-fold predictions are held to for a `target_precision` on new posts:
+    half the allowed errors, because out-of-fold precision flatters (measured: 0.990 out of fold
+    was 0.978 on CLINC150's validation set)."""
+    return 1 - (1 - target_precision) / 2
 
 
 def abstention_threshold(confidence: np.ndarray, correct: np.ndarray, target_precision: float) -> float:

@@ -26,7 +26,9 @@ from socialcx.triage.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 __all__ = ["DEFAULT_MODEL_DIR", "SEED", "Triage", "TriageModel", "default_model"]
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
-DEFAULT_MODEL_DIR = DEFAULT_TAXONOMY.parent / "default"
+# Bump the version when the features or the classifier change, so the shipped model retrains.
+MODEL_VERSION = 2
+DEFAULT_MODEL_DIR = DEFAULT_TAXONOMY.parent / "default" / f"v{MODEL_VERSION}"
 TASKS = ("intent", "sentiment", "urgency")
 
 # A risk raises urgency to at least this level, whatever the model says.
