@@ -34,7 +34,7 @@ from socialcx.errors import SocialcxError, UsageError
 from socialcx.ingest import IngestReport
 from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export
 from socialcx.poller import WatchPoll, poll_once
-from socialcx.status import StatusReport, WatchStatus, status_report
+from socialcx.status import IntentSummary, StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
 
 __all__ = ["app", "main"]
@@ -462,6 +462,8 @@ def _print_status(report: StatusReport, now: datetime) -> None:
             console.print(Text(f"{row.channel}/{row.watch}: last poll failed: {row.last_error}", style="red"))
     if report.budgets:
         _print_budgets(report.budgets)
+    if report.intents:
+        _print_intents(report.intents)
     if not report.dead_letters:
         console.print("Dead letters: none")
         return
@@ -471,6 +473,15 @@ def _print_status(report: StatusReport, now: datetime) -> None:
     for row in report.dead_letters:
         dead.add_row(row.channel, row.watch, str(row.count), _ago(row.latest_at, now), Text(row.latest_reason))
     console.print(dead)
+
+
+def _print_intents(intents: list[IntentSummary]) -> None:
+    table = Table(title="Triage", title_justify="left")
+    for column in ("intent", "mentions", "routine", "abstained", "risk flagged"):
+        table.add_column(column, justify="left" if column == "intent" else "right")
+    for row in intents:
+        table.add_row(row.intent, str(row.mentions), str(row.routine), str(row.abstained), str(row.risky))
+    console.print(table)
 
 
 def _polling(row: WatchStatus, now: datetime) -> str:

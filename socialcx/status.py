@@ -13,9 +13,9 @@ from socialcx.budget import BudgetStatus, ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.store import Cursor, DeadLetter, Mention, PollState, current_revision
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, PollState, current_revision
 
-__all__ = ["DeadLetterSummary", "StatusReport", "WatchStatus", "status_report"]
+__all__ = ["DeadLetterSummary", "IntentSummary", "StatusReport", "WatchStatus", "status_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +44,24 @@ class DeadLetterSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class IntentSummary:
+    """How many stored mentions triage gave an intent, and how many of them a person must see."""
+
+    intent: str
+    mentions: int
+    routine: int
+    abstained: int
+    risky: int
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     database: str
     revision: str | None
     watches: list[WatchStatus]
     dead_letters: list[DeadLetterSummary]
     budgets: list[BudgetStatus]
+    intents: list[IntentSummary]
 
     @property
     def total_mentions(self) -> int:
@@ -84,6 +96,7 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
             for row in connection.execute(sa.select(poll)).mappings()
         }
         dead_letters = _dead_letters(connection, dead)
+        intents = _intents(connection)
 
     configured = {
         (channel.value, watch.name) for watch in settings.watches for channel in watch.channels
@@ -120,7 +133,25 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
             ReadBudget(engine, channel, settings.channels.get(channel), clock).status()
             for channel in settings.channels.enabled()
         ],
+        intents=intents,
     )
+
+
+def _intents(connection: sa.Connection) -> list[IntentSummary]:
+    triage = MentionTriage.__table__
+    risky = sa.func.sum(sa.case((sa.cast(triage.c.risks, sa.String) != "[]", 1), else_=0))
+    query = (
+        sa.select(
+            triage.c.intent,
+            sa.func.count(),
+            sa.func.sum(sa.case((triage.c.routine, 1), else_=0)),
+            sa.func.sum(sa.case((triage.c.abstained, 1), else_=0)),
+            risky,
+        )
+        .group_by(triage.c.intent)
+        .order_by(sa.func.count().desc(), triage.c.intent)
+    )
+    return [IntentSummary(*row) for row in connection.execute(query)]
 
 
 def _dead_letters(connection: sa.Connection, dead: sa.Table) -> list[DeadLetterSummary]:

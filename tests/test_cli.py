@@ -172,7 +172,7 @@ def test_debug_shows_the_trace(runner, tmp_path):
 def test_demo_stores_the_sample_and_a_second_run_adds_nothing(runner, tmp_path):
     first = run(runner, "demo", "--out", "demo")
     assert first.exit_code == 0, first.output
-    assert "Mentions: 25" in first.output
+    assert "Mentions: 25" in first.output and "Triage" in first.output
     assert "Dead letters" in first.output and "created_at" in first.output
 
     second = run(runner, "demo", "--out", "demo")
