@@ -2,8 +2,8 @@
 
 Only the languages a care team is likely to meet are considered. lingua's high-accuracy mode is
 needed for posts this short (its fast mode calls "where is my order??" German) but manages about
-1,600 posts a second on two cores, so plainly English posts — ASCII only, with a function word
-no other considered language uses — are called English without asking it. Handles, hashtags
+1,600 posts a second on two cores, so plainly English posts — no letter outside ASCII, and a
+common word no other considered language uses — are called English without asking it. Handles, hashtags
 and links are left out of what it reads. A text too short or too mixed to tell gives None.
 """
 
@@ -20,10 +20,12 @@ __all__ = ["DEFAULT_LANGUAGES", "detect_languages"]
 DEFAULT_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 
 _ENGLISH_ONLY = frozenset(
-    "the and my you your you're i'm it's don't can't won't where what why how this that with have has "
-    "were been not for from just got when they but would could should about please thanks thank any "
-    "anyone there their our we're i've i'll".split()
+    "the and my you your you're i'm im it's don't dont can't cant won't where what why who how this that "
+    "with have has were been not for from just got get when they but would could should about please "
+    "thanks thank any anyone there their our we're i've i'll to at are do does did be now out all like "
+    "help still today hours days guys hey".split()
 )
+_NON_ASCII_LETTER = re.compile(r"(?![\x00-\x7f])[^\W\d_]")
 _WORD = re.compile(r"[a-z']+")
 _NOISE = re.compile(r"https?://\S+|[@#]\w+")  # handles, hashtags and links say nothing of the language
 
@@ -40,7 +42,7 @@ def detect_languages(texts: Sequence[str], languages: Sequence[str] = DEFAULT_LA
 
 
 def _plainly_english(text: str) -> bool:
-    if not text.isascii():
+    if _NON_ASCII_LETTER.search(text):  # emoji are fine; accented letters are not
         return False
     return not _ENGLISH_ONLY.isdisjoint(_WORD.findall(_NOISE.sub(" ", text).lower()))
 

@@ -267,6 +267,8 @@ def _safety(folded: str) -> bool:
 # --- personal_data ----------------------------------------------------------------------
 
 # Not a fediverse handle ("@acme@mastodon.social"), which is public by design.
+_EMAIL_AT = re.compile(r"[\w.+-]@[\w-]")
+_HANDLE_OR_LINK = re.compile(r"(?<![\w.+-])@\w+(?:@[\w.-]+)?|https?://\S+")
 _EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 # A run of digits with single separators ("+44 7700 900123", "(555) 010-4477").
 _DIGIT_RUN = re.compile(r"(?<![\w#/.,:])(?<!\d[ .\-)(])\+?\(?\d(?:(?:[ .\-]|\)\s?|\s?\()?\d)+(?![\w/])")
@@ -328,8 +330,8 @@ def _personal_data(text: str) -> bool:
     It leaves out order, tracking and reference numbers (even Luhn-valid ones introduced as
     such), dates, prices, versions, card endings ("ending 4421"), free-phone prefixes and a
     street named without a house number ("the store on Baker Street")."""
-    if "@" not in text and not any(ch.isdigit() for ch in text):
-        return False  # every pattern below needs an "@" or a digit
+    if not _EMAIL_AT.search(text) and not any(ch.isdigit() for ch in _HANDLE_OR_LINK.sub(" ", text)):
+        return False  # every pattern below needs an email's "@" or a digit outside handles and links
     if _EMAIL.search(text) or _ADDRESS.search(text) or _ID_NUMBER.search(text):
         return True
     if any(_fold(m.group(1)).endswith(_STREET_SUFFIXES) for m in _WORD_THEN_NUMBER.finditer(text)):
