@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_MODEL_DIR", "SEED", "Triage", "TriageModel", "default_model"
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
 # Bump the version when the features or the classifier change, so the shipped model retrains.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 DEFAULT_MODEL_DIR = DEFAULT_TAXONOMY.parent / "default" / f"v{MODEL_VERSION}"
 TASKS = ("intent", "sentiment", "urgency")
 
