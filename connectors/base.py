@@ -10,6 +10,7 @@ rate-limit headers) stay inside `connectors/`.
     ├── AuthFailed            the platform refused the credentials
     ├── ChannelUnavailable    5xx answers or timeouts outlasted the retries
     ├── NotSupported          the channel cannot do this (a reply on a read-only channel)
+    ├── Refused               the platform answered 4xx to a request we made
     └── Throttled             a reply or lookup hit a 429; try again after `until`
 
 Throttling while polling is not an error: `poll` returns what it fetched so far with
@@ -42,6 +43,7 @@ __all__ = [
     "NotSupported",
     "PollResult",
     "PostedReply",
+    "Refused",
     "RetryPolicy",
     "Throttled",
 ]
@@ -63,6 +65,11 @@ class ChannelUnavailable(ConnectorError):
 
 class NotSupported(ConnectorError):
     """The channel has no such capability, e.g. replying on Hacker News."""
+
+
+class Refused(ConnectorError):
+    """The platform answered 4xx to a request we made: a bad query, an unknown account or
+    subreddit, a reply to a deleted post, a missing permission."""
 
 
 class Throttled(ConnectorError):

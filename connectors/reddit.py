@@ -38,6 +38,7 @@ from connectors.base import (
     ConnectorError,
     PollResult,
     PostedReply,
+    Refused,
 )
 from socialcx.channels import Channel
 from socialcx.clock import Clock
@@ -117,7 +118,7 @@ Sample mention:
                 stream.turn = turn
                 try:
                     await self._follow(listing, stream, found)
-                except _Refused as exc:
+                except Refused as exc:
                     errors.append(str(exc))
         except _Spent:
             pass
@@ -142,7 +143,7 @@ Sample mention:
         reddit = self._reddit()
         things = {"t1": reddit.comment, "t3": reddit.submission}
         if kind not in things or not thing_id:
-            raise _Refused(
+            raise Refused(
                 f"reddit: {mention.external_id} is neither a comment nor a submission to reply to"
             )
         posted = await self._call("posting a reply", things[kind](thing_id).reply, text, once=True)
@@ -254,7 +255,7 @@ Sample mention:
             if isinstance(exc, prawcore.BadJSON):
                 raise _Malformed(exc.response.text, "malformed JSON page from Reddit") from exc
             if isinstance(exc, prawcore.ResponseException | RedditAPIException):
-                raise _Refused(f"reddit refused {what}: {exc}") from exc
+                raise Refused(f"reddit refused {what}: {exc}") from exc
             raise
 
     async def _me(self) -> str:
@@ -291,10 +292,6 @@ Sample mention:
         if self._session is not None:
             self._session.close()
         self._client = self._session = None
-
-
-class _Refused(ConnectorError):
-    """Reddit answered 4xx to a request we made: an unknown subreddit, a reply to a deleted post."""
 
 
 class _Malformed(ConnectorError):

@@ -23,9 +23,9 @@ from connectors.base import (
     Capabilities,
     ChannelUnavailable,
     Connector,
-    ConnectorError,
     PollResult,
     PostedReply,
+    Refused,
     Throttled,
 )
 from socialcx.channels import Channel
@@ -133,7 +133,7 @@ Sample mention:
                         break
                     if stream.token is None:
                         break
-            except (ChannelUnavailable, _Refused) as exc:
+            except (ChannelUnavailable, Refused) as exc:
                 error = str(exc)
             if throttled_until is not None or error is not None:
                 break
@@ -226,12 +226,12 @@ Sample mention:
             raise AuthFailed(f"x refused our credentials ({exc.response.status_code})") from exc
         except tweepy.BadRequest as exc:
             if stream.token is None:
-                raise _Refused(f"x refused the request: {_api_message(exc)}") from exc
+                raise Refused(f"x refused the request: {_api_message(exc)}") from exc
             # An expired paging token: start the run again from since_id; ingest drops repeats.
             stream.token = stream.newest_id = None
             return _Page([], None, None, None)
         except tweepy.HTTPException as exc:
-            raise _Refused(f"x refused the request: {_api_message(exc)}") from exc
+            raise Refused(f"x refused the request: {_api_message(exc)}") from exc
         return self._read_page(response)
 
     def _read_page(self, response: requests.Response) -> _Page:
@@ -251,7 +251,7 @@ Sample mention:
         response = await self._act(f"looking up @{handle}", self._client_().get_user, username=handle)
         data = response.json().get("data") or {}
         if "id" not in data:
-            raise _Refused(f"x has no account @{handle}; check the watch's handles")
+            raise Refused(f"x has no account @{handle}; check the watch's handles")
         return str(data["id"])
 
     async def _me(self) -> str:
@@ -272,7 +272,7 @@ Sample mention:
         except tweepy.Unauthorized as exc:
             raise AuthFailed(f"x refused our credentials while {what} (401)") from exc
         except tweepy.HTTPException as exc:
-            raise _Refused(f"x refused {what}: {_api_message(exc)}") from exc
+            raise Refused(f"x refused {what}: {_api_message(exc)}") from exc
 
     def _client_(self) -> tweepy.Client:
         if self._client is None:
@@ -295,10 +295,6 @@ Sample mention:
         if self.config.base_url:
             client.session.mount(self.config.base_url, adapter)
         return client
-
-
-class _Refused(ConnectorError):
-    """X answered 4xx to a request we made: a bad query, an unknown handle, a missing permission."""
 
 
 def _api_message(exc: tweepy.HTTPException) -> str:
