@@ -369,6 +369,40 @@ def _triage_fields(triage: Any) -> dict[str, Any]:
 
 
 @app.command()
+def retriage(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option(help="Only mentions created since then: ISO time, or an age like 7d or 12h.")
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="An intent classifier from `socialcx train` to use instead of the shipped one."),
+    ] = None,
+) -> None:
+    """Triage stored mentions again with a new model, replacing what an older model said."""
+    from socialcx.retriage import retriage as run
+    from socialcx.triage import default_model
+
+    state: _Context = ctx.obj
+    after = _when(state, "--since", since)
+    engine = state.engine()
+    with console.status("Loading the triage model…"):
+        triager = default_model() if model is None else default_model().with_intent(model)
+    with console.status("Triaging…") as spinner:
+        report = run(
+            engine, triager, clock=state.clock, since=after,
+            on_chunk=lambda so_far: spinner.update(f"Triaging… {so_far.mentions:,} mentions"),
+        )
+    if not report.mentions:
+        console.print(f"Nothing to do: every mention{' since then' if since else ''} is triaged by {report.version}.")
+        return
+    console.print(
+        f"Re-triaged {report.mentions:,} mentions with {report.version}: {report.changed_intent:,} changed intent, "
+        f"{report.changed_routine:,} changed between routine and needs-a-human, {report.newly_triaged:,} had no triage."
+    )
+
+
+@app.command()
 def demo(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for the demo's config and database.")] = DEFAULT_DEMO_DIR,
@@ -409,23 +443,23 @@ def _filter(
     until: str | None,
     text: str | None,
 ) -> MentionFilter:
-    now = state.clock.now()
-
-    def when(option: str, value: str | None) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            return parse_time(value, now)
-        except ValueError as exc:
-            raise UsageError(f"{option}: {exc}") from None
-
     return MentionFilter(
         channels=tuple(channels or ()),
         watches=tuple(watches or ()),
-        since=when("--since", since),
-        until=when("--until", until),
+        since=_when(state, "--since", since),
+        until=_when(state, "--until", until),
         text=text,
     )
+
+
+def _when(state: _Context, option: str, value: str | None) -> datetime | None:
+    """A time option (ISO time, or an age like 7d), read against the command's clock."""
+    if value is None:
+        return None
+    try:
+        return parse_time(value, state.clock.now())
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:

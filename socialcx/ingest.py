@@ -133,7 +133,10 @@ class _MentionIn(BaseModel):
 
 
 class Triager(Protocol):
-    """Anything that triages texts, in order (a `socialcx.triage.TriageModel`)."""
+    """Anything that triages texts, in order (a `socialcx.triage.TriageModel`); `version` is
+    stored with each result."""
+
+    version: str
 
     def triage(self, texts: Sequence[str]) -> Sequence[Any]: ...
 
@@ -175,7 +178,7 @@ def ingest(
         with engine.begin() as connection:
             inserted = _insert_new(connection, batch, now, rows)
             if triaged and inserted:
-                _store_triage(connection, batch, {external_id: triaged[external_id] for external_id in inserted})
+                _store_new_triage(connection, batch, {external_id: triaged[external_id] for external_id in inserted}, triage.version, now)
             if dead:
                 connection.execute(
                     dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
@@ -366,21 +369,32 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _store_triage(connection: Connection, batch: Batch, triaged: dict[str, Any]) -> None:
+def _store_new_triage(connection: Connection, batch: Batch, triaged: dict[str, Any], version: str, now: datetime) -> None:
     table = Mention.__table__
     ids = connection.execute(
         sa.select(table.c.external_id, table.c.id).where(
             table.c.channel == batch.channel.value, table.c.external_id.in_(list(triaged))
         )
     ).all()
-    fields = [column.name for column in MentionTriage.__table__.columns if column.name != "mention_id"]
+    store_triage(connection, {mention_id: triaged[external_id] for external_id, mention_id in ids}, version=version, now=now)
+
+
+def store_triage(connection: Connection, triaged: Mapping[int, Any], *, version: str, now: datetime) -> None:
+    """Store triage results by mention id (mentions without one yet), with the model's version."""
+    if not triaged:
+        return
+    fields = [column.name for column in MentionTriage.__table__.columns if column.name not in _TRIAGE_BOOKKEEPING]
     connection.execute(
         sa.insert(MentionTriage),
         [
-            {"mention_id": mention_id} | {name: _plain(getattr(triaged[external_id], name)) for name in fields}
-            for external_id, mention_id in ids
+            {"mention_id": mention_id, "model_version": version, "triaged_at": now}
+            | {name: _plain(getattr(result, name)) for name in fields}
+            for mention_id, result in triaged.items()
         ],
     )
+
+
+_TRIAGE_BOOKKEEPING = {"mention_id", "model_version", "triaged_at"}
 
 
 def _plain(value: Any) -> Any:

@@ -150,6 +150,8 @@ class MentionTriage(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=16)
     risks: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     routine: bool
+    model_version: str = Field(default="unknown", max_length=64, index=True)
+    triaged_at: datetime | None = _utc_column(nullable=True)
 
 
 class PollState(SQLModel, table=True):

@@ -252,7 +252,9 @@ def test_any_text_round_trips_through_the_store(engine, clock, texts):
 
 
 class _Triager:
-    """Stands in for the triage model: tags each text with its length, counting what it saw."""
+    """Stands in for the triage model: an order status, a safety risk for fire, counting what it saw."""
+
+    version = "stub@1"
 
     def __init__(self) -> None:
         self.seen: list[str] = []
@@ -278,6 +280,7 @@ def test_with_triage_every_new_mention_is_stored_with_it(engine, clock):
     assert len(rows) == 3 == len(stored(engine))
     assert sorted(row["risks"] for row in rows) == [[], [], ["safety"]]
     assert all(row["intent"] == "order_status" and row["routine"] for row in rows)
+    assert all(row["model_version"] == "stub@1" and row["triaged_at"] == clock.now() for row in rows)
 
 
 def test_without_triage_nothing_is_triaged(engine, clock):

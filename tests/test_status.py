@@ -9,6 +9,8 @@ from socialcx.triage import Triage
 
 
 class _Triager:
+    version = "stub@1"
+
     def triage(self, texts):
         return [
             Triage(

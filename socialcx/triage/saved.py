@@ -19,7 +19,7 @@ import skops.io as sio
 from socialcx.errors import UsageError
 from socialcx.triage.model import TextClassifier
 
-__all__ = ["ModelMetadata", "load_classifier", "save_classifier"]
+__all__ = ["METADATA_FILE", "ModelMetadata", "load_classifier", "save_classifier"]
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"

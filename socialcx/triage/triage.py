@@ -9,6 +9,7 @@ The default model is trained from `models/triage/seed.csv` on first use and kept
 from __future__ import annotations
 
 import csv
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from socialcx.errors import UsageError
 from socialcx.triage.language import DEFAULT_LANGUAGES, detect_languages
 from socialcx.triage.model import TextClassifier
 from socialcx.triage.risk import risk_flags
-from socialcx.triage.saved import ModelMetadata, load_classifier, save_classifier
+from socialcx.triage.saved import METADATA_FILE, ModelMetadata, load_classifier, save_classifier
 from socialcx.triage.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
 __all__ = ["DEFAULT_MODEL_DIR", "SEED", "Triage", "TriageModel", "default_model"]
@@ -61,12 +63,15 @@ class TriageModel:
         urgency: TextClassifier,
         taxonomy: Taxonomy,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
+        *,
+        version: str = "unsaved",
     ) -> None:
         self.intent = intent
         self.sentiment = sentiment
         self.urgency = urgency
         self.taxonomy = taxonomy
         self.languages = tuple(languages)
+        self.version = version  # stored with every triage, so a re-run can tell old results from new
         # Trained together on the seed, the three read the same features: compute them once.
         self._shared = intent.shares_features_with(sentiment) and intent.shares_features_with(urgency)
 
@@ -111,7 +116,7 @@ class TriageModel:
             rows = list(csv.DictReader(handle))
         texts = [row["text"] for row in rows]
         now = datetime.now(UTC)
-        models = {}
+        models, stamp = {}, _stamp(folder, now)
         for task in TASKS:
             model = TextClassifier(target_precision=target_precision).fit(texts, [row[task] for row in rows])
             metadata = ModelMetadata.describe(
@@ -119,12 +124,20 @@ class TriageModel:
             )
             save_classifier(model, metadata, folder / task)
             models[task] = model
-        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy())
+        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy(), version=stamp)
 
     @classmethod
     def load(cls, folder: Path = DEFAULT_MODEL_DIR) -> TriageModel:
         intent, sentiment, urgency = (load_classifier(folder / task) for task in TASKS)
-        return cls(intent, sentiment, urgency, load_taxonomy())
+        return cls(intent, sentiment, urgency, load_taxonomy(), version=_stamp(folder, _trained_at(folder / "intent")))
+
+    def with_intent(self, folder: Path) -> TriageModel:
+        """This model with the intent classifier a team trained (`socialcx train --out FOLDER`);
+        sentiment, urgency, language and risks stay as they are."""
+        return TriageModel(
+            load_classifier(folder), self.sentiment, self.urgency, self.taxonomy, self.languages,
+            version=_stamp(folder, _trained_at(folder)),
+        )
 
 
 _default: TriageModel | None = None
@@ -140,6 +153,18 @@ def default_model() -> TriageModel:
             present = all((DEFAULT_MODEL_DIR / task / "model.skops").is_file() for task in TASKS)
             _default = TriageModel.load() if present else TriageModel.train()
         return _default
+
+
+def _stamp(folder: Path, trained_at: datetime) -> str:
+    """A model's version: its folder and when it was trained, e.g. `v3@20261125T091500Z`."""
+    return f"{folder.name}@{trained_at.astimezone(UTC):%Y%m%dT%H%M%SZ}"[:64]
+
+
+def _trained_at(folder: Path) -> datetime:
+    try:
+        return datetime.fromisoformat(json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))["trained_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(f"{folder}: {METADATA_FILE} is missing or unreadable; train the model again") from None
 
 
 def _column(probabilities: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
