@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -164,6 +165,22 @@ class Thresholds(_Section):
     stale_after_minutes: int = Field(default=60, ge=1)
 
 
+class SpikesConfig(_Section):
+    """How mention counts are bucketed for spike detection; the detector's own parameters are
+    the product's defaults, tested on real data, so there is nothing to tune per series."""
+
+    bucket_minutes: int = Field(default=5, ge=1, le=60)
+    settle_minutes: int = Field(default=5, ge=0, le=120)  # wait for late arrivals before judging a bucket
+
+    @property
+    def bucket(self) -> timedelta:
+        return timedelta(minutes=self.bucket_minutes)
+
+    @property
+    def settle(self) -> timedelta:
+        return timedelta(minutes=self.settle_minutes)
+
+
 class Settings(BaseSettings):
     """The whole configuration. Build it with `load_settings`, which reports errors by file and line."""
 
@@ -178,6 +195,7 @@ class Settings(BaseSettings):
     watches: list[WatchConfig] = Field(default_factory=list)
     mail: MailConfig = Field(default_factory=MailConfig)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    spikes: SpikesConfig = Field(default_factory=SpikesConfig)
 
     @classmethod
     def settings_customise_sources(

@@ -53,7 +53,10 @@ def run_demo(settings: Settings, clock: Clock, triage: Triager | None = None) ->
     engine = connect(settings.database)
     try:
         return [
-            ingest(engine, batch, clock=clock, max_text_chars=settings.thresholds.max_text_chars, triage=triage)
+            ingest(
+                engine, batch, clock=clock, max_text_chars=settings.thresholds.max_text_chars, triage=triage,
+                spike_bucket=settings.spikes.bucket,
+            )
             for batch in sample_batches()
         ]
     finally:

@@ -18,9 +18,10 @@ import json
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -31,6 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.errors import IngestError
+from socialcx.spikes.counts import DEFAULT_BUCKET as DEFAULT_SPIKE_BUCKET
+from socialcx.spikes.counts import CountKey, add_counts, count_mentions
 from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, dialect_insert
 
 __all__ = [
@@ -148,11 +151,13 @@ def ingest(
     clock: Clock,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     triage: Triager | None = None,
+    spike_bucket: timedelta = DEFAULT_SPIKE_BUCKET,
 ) -> IngestReport:
     """Store a batch and its cursor in one transaction, and report what was new.
 
     With `triage`, each new mention is stored with its triage in the same transaction, so no
-    mention is ever stored untriaged. Raises `IngestError` when the database refuses the batch;
+    mention is ever stored untriaged. Each new mention is added to the spike counts of its
+    series (`socialcx.spikes.counts`), in buckets of `spike_bucket`. Raises `IngestError` when the database refuses the batch;
     then nothing of it is stored and the cursor stays where it was, so the next poll fetches the
     same items again.
     """
@@ -179,6 +184,7 @@ def ingest(
             inserted = _insert_new(connection, batch, now, rows)
             if triaged and inserted:
                 _store_new_triage(connection, batch, {external_id: triaged[external_id] for external_id in inserted}, triage.version, now)
+            add_counts(connection, _counts(batch, rows, inserted, triaged, spike_bucket))
             if dead:
                 connection.execute(
                     dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
@@ -367,6 +373,20 @@ def _insert_statement(dialect: sa.Dialect) -> _InsertStatement:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _counts(
+    batch: Batch, rows: list[dict[str, Any]], inserted: Collection[str], triaged: dict[str, Any], bucket: timedelta
+) -> Counter[CountKey]:
+    new = [row for row in rows if row["external_id"] in inserted]
+    results = [triaged.get(row["external_id"]) for row in new]
+    return count_mentions(
+        (
+            (batch.watch, batch.channel.value, row["created_at"], *((r.intent, r.routine, r.sentiment) if r else (None,) * 3))
+            for row, r in zip(new, results)
+        ),
+        bucket,
+    )
 
 
 def _store_new_triage(connection: Connection, batch: Batch, triaged: dict[str, Any], version: str, now: datetime) -> None:

@@ -134,6 +134,7 @@ async def _poll_watch(
             clock=clock,
             max_text_chars=settings.thresholds.max_text_chars,
             triage=triage,
+            spike_bucket=settings.spikes.bucket,
         )
     except ConnectorError as exc:
         await asyncio.to_thread(_record, engine, channel, watch.name, clock.now(), None, str(exc))

@@ -23,12 +23,16 @@ from sqlmodel import Field, SQLModel
 from socialcx.errors import StoreError
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
     "Cursor",
     "DeadLetter",
     "Mention",
     "MentionTriage",
     "PollState",
     "ReadBudgetUsage",
+    "SpikeCount",
+    "SpikeSeries",
     "UTCDateTime",
     "connect",
     "current_revision",
@@ -177,6 +181,76 @@ class ReadBudgetUsage(SQLModel, table=True):
     period: str = Field(primary_key=True, max_length=8)  # "window" or "month"
     period_start: datetime = Field(sa_column=sa.Column(UTCDateTime(), primary_key=True))
     used: int = 0
+
+
+class SpikeCount(SQLModel, table=True):
+    """Mentions per time bucket of one series: a watch, a channel (or `all`) and a slice (`all`,
+    `human`, `negative`, `intent:<name>`), kept up to date as mentions are ingested."""
+
+    __tablename__ = "spike_count"
+
+    watch: str = Field(primary_key=True, max_length=100)
+    channel: str = Field(primary_key=True, max_length=16)
+    slice: str = Field(primary_key=True, max_length=80)
+    bucket_start: datetime = Field(sa_column=sa.Column(UTCDateTime(), primary_key=True))
+    count: int = 0
+
+
+class SpikeSeries(SQLModel, table=True):
+    """The detector's state for one series, and the bucket it has read up to, so detection
+    resumes where it stopped after a restart."""
+
+    __tablename__ = "spike_series"
+
+    watch: str = Field(primary_key=True, max_length=100)
+    channel: str = Field(primary_key=True, max_length=16)
+    slice: str = Field(primary_key=True, max_length=80)
+    bucket_seconds: int
+    evaluated_until: datetime = _utc_column()  # the end of the last bucket read
+    state: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    last_expected: float = 0.0
+    last_observed: float = 0.0
+
+
+class Alert(SQLModel, table=True):
+    """One incident: a surge on a watch, with every series that joined it and why it happened.
+
+    The lifecycle is open → escalated → resolved; an alert is one thread however many slices
+    and channels surge together."""
+
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch: str = Field(max_length=100, index=True)
+    status: str = Field(max_length=16, index=True)  # open, escalated, resolved
+    channel: str = Field(max_length=16)  # of the series that raised it
+    slice: str = Field(max_length=80)
+    topic: str = Field(max_length=200)  # what it is about, in a few words
+    opened_at: datetime = _utc_column(index=True)  # the bucket that raised it
+    updated_at: datetime = _utc_column()
+    resolved_at: datetime | None = _utc_column(nullable=True)
+    observed: float  # in the bucket that raised it
+    expected: float
+    score: float
+    peak: float  # the most seen in one bucket since
+    cold_start: bool  # raised while the baseline was still being learned
+    explanation: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class AlertEvent(SQLModel, table=True):
+    """A step in an alert's life: raised, joined or left by another series, escalated, resolved."""
+
+    __tablename__ = "alert_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("alert.id", ondelete="CASCADE"), index=True, nullable=False))
+    kind: str = Field(max_length=16)  # raised, joined, left, escalated, resolved
+    at: datetime = _utc_column()
+    channel: str = Field(max_length=16)
+    slice: str = Field(max_length=80)
+    observed: float
+    expected: float
+    score: float
 
 
 def connect(url: str, *, migrate: bool = True) -> Engine:

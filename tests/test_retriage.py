@@ -11,7 +11,7 @@ from socialcx import Batch, Channel, connect, ingest
 from socialcx.cli import app
 from socialcx.config import example_config
 from socialcx.retriage import retriage
-from socialcx.store import MentionTriage
+from socialcx.store import MentionTriage, SpikeCount
 from socialcx.triage import Triage
 
 
@@ -94,6 +94,9 @@ def test_the_command_retriages_with_a_team_trained_intent_model(tmp_path, clock)
     rows = _triage_rows(engine).values()
     assert {row["intent"] for row in rows} <= {"alpha", "beta"}
     assert all(row["model_version"].startswith("mine@") for row in rows)
+    with engine.connect() as connection:
+        slices = set(connection.execute(sa.select(SpikeCount.slice).distinct()).scalars())
+    assert "intent:order_status" not in slices and slices & {"intent:alpha", "intent:beta"}  # spike slices follow
     again = runner.invoke(app, ["--config", str(config), "retriage", "--model", "mine"])
     assert "Nothing to do" in again.output
 

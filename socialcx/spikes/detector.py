@@ -1,0 +1,409 @@
+"""The spike detector: is this bucket's count surprising for this hour of this weekday?
+
+One `SpikeDetector` follows one count series, a bucket at a time, with O(1) work per bucket and
+a state of a few hundred numbers (`to_state`), never the history. The baseline for a bucket is
+
+    expected = level x hour_of_day[h] x hour_of_week[w]
+
+where `level` is the recent rate of mentions, `hour_of_day` the daily rhythm and `hour_of_week`
+what is special about this hour on this weekday. Each is a ratio of exponentially decayed sums
+(mentions seen / mentions the rest of the model expected), starting from a prior of "nothing
+special", so a quiet series learns slowly and a busy one quickly, as a Gamma-Poisson model would.
+Learning is robust, so a spike does not teach the baseline that spikes are normal: counts enter
+the sums clipped to the top of the normal band, and once the baseline is trusted (after cold
+start) only ordinary buckets move the seasonal profile, and nothing inside an open alert moves
+the overdispersion.
+
+A count is judged with a negative-binomial tail: Poisson noise plus a learned overdispersion, so
+that 3 -> 9 at night and 300 -> 900 at noon are weighed by how often such jumps really happen.
+The score is -log10 of the smaller of two tail probabilities: this bucket alone, and the sum of
+the last few buckets (a sustained surge adds up before any single bucket is extreme).
+
+Alerts have a lifecycle: `raised` when the score passes the threshold with enough volume,
+`escalated` each time the count doubles again (by default), `resolved` after half an hour of
+ordinary buckets. A new alert must then beat twice the last alert's peak, a bar that halves
+every `cooldown`, so the same surge repeating does not wake anyone twice. During cold start the
+threshold is stricter, and within the first day nothing is raised at all.
+
+>>> from datetime import datetime, timedelta, UTC
+>>> detector = SpikeDetector()
+>>> start = datetime(2026, 1, 5, tzinfo=UTC)
+>>> steps = [detector.update(start + i * detector.params.bucket, 20) for i in range(4000)]
+>>> detector.update(start + 4000 * detector.params.bucket, 80).event
+'raised'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from scipy.special import betainc, gammainc
+
+__all__ = ["DetectorParams", "SpikeDetector", "Step"]
+
+Event = Literal["raised", "escalated", "resolved"]
+
+_STATE_VERSION = 1
+
+_HOURS_PER_WEEK = 7 * 24
+_HOUR = timedelta(hours=1)
+_WARM_UP = timedelta(days=1)
+_FLOOR = 1e-3  # the smallest expected count, in mentions per bucket
+_ORDINARY = 3.0  # a bucket with a tail probability above 1e-3 looks normal
+_MAX_SCORE = 300.0  # -log10 of the smallest tail probability a float tells apart from 0
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    """The product's detector settings, the same for every series (no per-series tuning).
+
+    Times are durations, so the same settings serve 1-minute and 1-hour buckets.
+    """
+
+    bucket: timedelta = timedelta(minutes=5)
+    #: how fast the overall level follows the series (a slow doubling over a week is followed)
+    level_half_life: timedelta = timedelta(days=1)
+    #: memory of the daily rhythm, learned from every day
+    daily_half_life: timedelta = timedelta(days=3)
+    #: memory of what is special about each hour of each weekday
+    weekly_half_life: timedelta = timedelta(weeks=3)
+    #: memory of the overdispersion (how bursty the series is beyond Poisson noise)
+    dispersion_half_life: timedelta = timedelta(days=3)
+    #: prior weight of "nothing special about this hour", in expected mentions
+    prior_mentions: float = 10.0
+    #: the top of the normal band, in standard deviations; counts above it are clipped when learning
+    band_sigmas: float = 3.0
+    #: a bucket is a spike when its (or the recent window's) tail probability is below this
+    tail_probability: float = 1e-12
+    #: buckets summed for the sustained-surge test
+    surge_buckets: int = 2
+    #: fewest mentions in a bucket that can raise an alert (0 -> 2 is not a spike)
+    min_volume: float = 10.0
+    #: a spike is at least this many times the expected count
+    min_ratio: float = 2.0
+    #: an open alert escalates each time the count reaches this factor over its last level
+    escalation: float = 2.0
+    #: the recent window must look normal this long before an alert resolves
+    resolve_after: timedelta = timedelta(minutes=30)
+    #: a new alert must reach `escalation` x the last alert's peak, a bar that halves this often
+    cooldown: timedelta = timedelta(hours=48)
+    #: with less history than this the baseline is the conservative fallback
+    cold_start: timedelta = timedelta(days=7)
+    #: the stricter tail probability used during cold start
+    cold_start_tail_probability: float = 1e-15
+
+    def __post_init__(self) -> None:
+        if self.bucket <= timedelta(0):
+            raise ValueError("bucket must be a positive duration")
+        if not 0 < self.tail_probability < 1 or not 0 < self.cold_start_tail_probability < 1:
+            raise ValueError("tail probabilities must be between 0 and 1")
+        if self.surge_buckets < 1 or self.escalation <= 1:
+            raise ValueError("surge_buckets must be >= 1 and escalation > 1")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one bucket did: its count, the baseline, how surprising it was, and any alert event."""
+
+    at: datetime
+    observed: float
+    expected: float
+    upper: float
+    score: float
+    event: Event | None
+    cold_start: bool
+
+
+@dataclass
+class _Rate:
+    """A ratio of exponentially decayed sums: mentions seen over mentions expected."""
+
+    seen: float = 0.0
+    expected: float = 0.0
+
+    def add(self, seen: float, expected: float, decay: float) -> None:
+        self.seen = self.seen * decay + seen
+        self.expected = self.expected * decay + expected
+
+    def factor(self, prior: float) -> float:
+        return (self.seen + prior) / (self.expected + prior)
+
+
+@dataclass
+class _Alert:
+    """The lifecycle of the current (or last) alert."""
+
+    open: bool = False
+    level: float = 0.0  # the count at which it was raised or last escalated
+    peak: float = 0.0  # the highest count while open
+    calm: int = 0  # consecutive ordinary buckets while open
+    resolved_at: datetime | None = None
+
+
+@dataclass
+class _Model:
+    """Everything the detector learned; its JSON form is the detector's state."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+    level: _Rate = field(default_factory=_Rate)
+    daily: list[_Rate] = field(default_factory=lambda: [_Rate() for _ in range(24)])
+    weekly: list[_Rate] = field(default_factory=lambda: [_Rate() for _ in range(_HOURS_PER_WEEK)])
+    spread: _Rate = field(default_factory=_Rate)  # excess variance over sum of expected^2
+    recent: list[tuple[float, float]] = field(default_factory=list)  # (observed, expected)
+    alert: _Alert = field(default_factory=_Alert)
+
+
+class SpikeDetector:
+    """Follows one count series bucket by bucket and says when a spike starts, grows and ends.
+
+    Feed buckets in time order with `update`; a missing bucket counts as zero mentions. The
+    state survives restarts through `to_state` / `from_state`.
+    """
+
+    def __init__(self, params: DetectorParams = DetectorParams()) -> None:
+        self.params = params
+        self._model = _Model()
+        per_hour = max(1.0, _HOUR / params.bucket)
+        self._level_decay = _decay(params.bucket / params.level_half_life)
+        self._daily_decay = _decay(1 / (per_hour * (params.daily_half_life / timedelta(days=1))))
+        self._weekly_decay = _decay(1 / (per_hour * (params.weekly_half_life / timedelta(weeks=1))))
+        self._spread_decay = _decay(params.bucket / params.dispersion_half_life)
+        self._resolve_buckets = max(1, math.ceil(params.resolve_after / params.bucket))
+
+    @property
+    def is_open(self) -> bool:
+        """Whether an alert is currently open."""
+        return self._model.alert.open
+
+    def update(self, at: datetime, count: float) -> Step:
+        """Take the count of the bucket starting at `at` and say what it means."""
+        if not math.isfinite(count) or count < 0:
+            raise ValueError(f"count must be a finite non-negative number, not {count!r}")
+        model = self._model
+        if model.last is not None:
+            gap = (at - model.last) / self.params.bucket
+            if gap < 0.5:
+                raise ValueError(f"bucket {at.isoformat()} is not after {model.last.isoformat()}")
+            for _ in range(1, round(gap)):
+                self._step(model.last + self.params.bucket, 0.0, quiet=True)
+        return self._step(at, float(count), quiet=False)
+
+    def to_state(self) -> dict[str, Any]:
+        """A small JSON-serialisable snapshot of everything learned, to resume after a restart."""
+        model = self._model
+        alert = model.alert
+        return {
+            "version": _STATE_VERSION,
+            "first": _iso(model.first),
+            "last": _iso(model.last),
+            "level": [model.level.seen, model.level.expected],
+            "daily": [[rate.seen, rate.expected] for rate in model.daily],
+            "weekly": [[rate.seen, rate.expected] for rate in model.weekly],
+            "spread": [model.spread.seen, model.spread.expected],
+            "recent": [list(pair) for pair in model.recent],
+            "alert": {
+                "open": alert.open,
+                "level": alert.level,
+                "peak": alert.peak,
+                "calm": alert.calm,
+                "resolved_at": _iso(alert.resolved_at),
+            },
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any], params: DetectorParams = DetectorParams()
+    ) -> SpikeDetector:
+        """A detector that carries on exactly where the one that wrote `state` stopped."""
+        if state.get("version") != _STATE_VERSION:
+            raise ValueError(f"detector state version {state.get('version')!r} is not supported")
+        detector = cls(params)
+        alert = state["alert"]
+        detector._model = _Model(
+            first=_parse_iso(state["first"]),
+            last=_parse_iso(state["last"]),
+            level=_Rate(*state["level"]),
+            daily=[_Rate(*pair) for pair in state["daily"]],
+            weekly=[_Rate(*pair) for pair in state["weekly"]],
+            spread=_Rate(*state["spread"]),
+            recent=[(observed, expected) for observed, expected in state["recent"]],
+            alert=_Alert(
+                open=alert["open"],
+                level=alert["level"],
+                peak=alert["peak"],
+                calm=alert["calm"],
+                resolved_at=_parse_iso(alert["resolved_at"]),
+            ),
+        )
+        return detector
+
+    # -- one bucket ---------------------------------------------------------------------------
+
+    def _step(self, at: datetime, observed: float, *, quiet: bool) -> Step:
+        """Judge one bucket against the baseline, move the alert lifecycle, then learn from it.
+
+        `quiet` buckets (the zeros of a gap) raise nothing; they count towards a resolution,
+        which is reported at the next real bucket.
+        """
+        params, model = self.params, self._model
+        if model.first is None:
+            model.first = at
+        cold = at - model.first < params.cold_start
+        hour, slot = at.hour, at.weekday() * 24 + at.hour
+        prior = params.prior_mentions
+        season = model.daily[hour].factor(prior) * model.weekly[slot].factor(prior)
+        known = model.level.expected > 0
+        # The floor keeps a series that went silent able to judge its next mention.
+        expected = (
+            max(_FLOOR, model.level.seen / model.level.expected * season) if known else observed
+        )
+        dispersion = (
+            max(0.0, model.spread.seen / model.spread.expected) if model.spread.expected else 0.0
+        )
+        upper = expected + params.band_sigmas * _deviation(expected, dispersion)
+        window = [*model.recent, (observed, expected)][-params.surge_buckets :]
+        score = _score(window, dispersion) if known else 0.0
+
+        if quiet:
+            self._count_calm(score)
+            event = None
+        else:
+            event = self._judge(at, observed, expected, score, cold)
+
+        if known:
+            # Counts are clipped to the band before they are learned; once the baseline is
+            # trusted, surprising buckets and open alerts leave the seasonal profile alone. During
+            # cold start anything short of a spike is learned, so the weekly rhythm is learned fast.
+            clipped = min(observed, upper if not cold else max(upper, params.min_ratio * expected))
+            ordinary = cold or (score < _ORDINARY and not model.alert.open)
+            self._learn(observed, expected, season, clipped, ordinary, dispersion, hour, slot)
+        else:
+            model.level.add(observed, season, self._level_decay)
+        model.recent = window[1:] if len(window) == params.surge_buckets else window
+        model.last = at
+        return Step(at, observed, expected, upper, score, event, cold)
+
+    def _judge(
+        self, at: datetime, observed: float, expected: float, score: float, cold: bool
+    ) -> Event | None:
+        """Move the alert lifecycle: raise, escalate or resolve."""
+        params, alert = self.params, self._model.alert
+        if alert.open:
+            alert.peak = max(alert.peak, observed)
+            if observed >= alert.level * params.escalation:
+                alert.level, alert.calm = observed, 0
+                return "escalated"
+            if self._count_calm(score):
+                alert.open, alert.resolved_at = False, at
+                return "resolved"
+            return None
+        tail = params.cold_start_tail_probability if cold else params.tail_probability
+        if (
+            score >= -math.log10(tail)
+            and observed >= params.min_volume
+            and observed >= params.min_ratio * expected
+            and observed >= self._bar(at)
+            # Within the first day nothing tells the daily rhythm from a surge.
+            and at - self._model.first >= _WARM_UP
+        ):
+            alert.open, alert.level, alert.peak, alert.calm = True, observed, observed, 0
+            return "raised"
+        return None
+
+    def _bar(self, at: datetime) -> float:
+        """The count a new alert must reach: `escalation` x the last alert's peak when it
+        resolved, halving every `cooldown`, so a repeat of the same surge stays quiet."""
+        alert = self._model.alert
+        if alert.resolved_at is None:
+            return 0.0
+        return (
+            alert.peak
+            * self.params.escalation
+            * 0.5 ** ((at - alert.resolved_at) / self.params.cooldown)
+        )
+
+    def _count_calm(self, score: float) -> bool:
+        """Count an ordinary bucket towards resolving the open alert; True once it has lasted."""
+        alert = self._model.alert
+        if not alert.open:
+            return False
+        alert.calm = alert.calm + 1 if score < _ORDINARY else 0
+        return alert.calm >= self._resolve_buckets
+
+    def _learn(
+        self,
+        observed: float,
+        expected: float,
+        season: float,
+        clipped: float,
+        ordinary: bool,
+        dispersion: float,
+        hour: int,
+        slot: int,
+    ) -> None:
+        """Move the level with the clipped count, the seasonal profile only with ordinary ones, and
+        the overdispersion with the residual: capped far out both ways, so one burst or outage
+        cannot blow it up, and not at all while an alert is open, so a surge does not make the next one look ordinary."""
+        model, prior = self._model, self.params.prior_mentions
+        daily, weekly = model.daily[hour], model.weekly[slot]
+        model.level.add(clipped, season, self._level_decay)
+        if ordinary:
+            # One after the other, so the weekly factor only learns what the daily one has not
+            # (updated together, both would take up the same surprise on a slot's first visit).
+            level = expected / season
+            daily.add(clipped, level * weekly.factor(prior), self._daily_decay)
+            weekly.add(clipped, level * daily.factor(prior), self._weekly_decay)
+        if model.alert.open:
+            return
+        reach = 2 * self.params.band_sigmas * _deviation(expected, dispersion)
+        residual = max(-reach, min(observed - expected, reach))
+        model.spread.add(residual**2 - expected, expected**2, self._spread_decay)
+
+
+def _deviation(expected: float, dispersion: float) -> float:
+    """The standard deviation of a negative-binomial count with this mean and dispersion."""
+    return math.sqrt(expected + dispersion * expected**2)
+
+
+def _score(window: list[tuple[float, float]], dispersion: float) -> float:
+    """How surprising the last bucket is, alone or summed with the buckets before it."""
+    observed, expected = window[-1]
+    total = sum(e for _, e in window)
+    # The sum of negative binomials with a shared dispersion, matched on mean and variance.
+    summed = dispersion * sum(e * e for _, e in window) / total**2
+    return max(
+        _surprise(observed, expected, dispersion),
+        _surprise(sum(o for o, _ in window), total, summed),
+    )
+
+
+def _surprise(observed: float, expected: float, dispersion: float) -> float:
+    """-log10 P(X >= observed), X negative-binomial with this (positive) mean and dispersion.
+
+    Both incomplete functions take real counts, so fractional values (averages, weights) work.
+    """
+    if observed <= expected:
+        return 0.0
+    if dispersion < 1e-9:
+        tail = gammainc(observed, expected)
+    else:
+        size = 1 / dispersion
+        tail = betainc(observed, size, expected / (expected + size))
+    return min(_MAX_SCORE, -math.log10(tail)) if tail > 0 else _MAX_SCORE
+
+
+def _decay(half_lives_per_update: float) -> float:
+    """The factor each update multiplies a memory by, for a memory with this half-life."""
+    return 0.5**half_lives_per_update
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)

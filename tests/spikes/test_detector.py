@@ -1,0 +1,255 @@
+"""The spike detector on synthetic mention counts with a daily and weekly rhythm and Poisson noise:
+early on real surges at any volume, quiet on rhythm, growth and noise, with an alert lifecycle."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socialcx.spikes import DetectorParams, SpikeDetector, Step
+
+PARAMS = DetectorParams()
+BUCKET = PARAMS.bucket
+START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+DAY = timedelta(days=1)
+WEEK = timedelta(weeks=1)
+NIGHT = 20.0  # mentions per 5 minutes at 3 am on a weekday
+NOON = 120.0
+
+
+def rate(at: datetime) -> float:
+    """Expected mentions per bucket: quiet nights, busy middays, quieter weekends."""
+    hour = at.hour + at.minute / 60
+    daily = NIGHT + (NOON - NIGHT) * math.exp(-(((hour - 12.5) / 4) ** 2))
+    return daily * (0.7 if at.weekday() >= 5 else 1.0)
+
+
+def times(start: datetime, duration: timedelta) -> list[datetime]:
+    return [start + i * BUCKET for i in range(round(duration / BUCKET))]
+
+
+def counts(moments: list[datetime], seed: int, boost=lambda at: 1.0) -> list[float]:
+    """Poisson counts around `rate`, multiplied by `boost` (a surge, a weekly peak, a trend)."""
+    rng = np.random.default_rng(seed)
+    return [float(rng.poisson(rate(at) * boost(at))) for at in moments]
+
+
+def run(detector: SpikeDetector, moments: list[datetime], values: list[float]) -> list[Step]:
+    return [detector.update(at, value) for at, value in zip(moments, values)]
+
+
+def events(steps: list[Step], kind: str = "raised") -> list[Step]:
+    return [step for step in steps if step.event == kind]
+
+
+def surge(begin: datetime, length: timedelta, factor: float = 3.0):
+    return lambda at: factor if begin <= at < begin + length else 1.0
+
+
+@pytest.fixture(scope="module")
+def learned() -> dict:
+    """The state of a detector that has seen three ordinary weeks."""
+    detector = SpikeDetector()
+    moments = times(START, 3 * WEEK)
+    steps = run(detector, moments, counts(moments, seed=1))
+    assert not events(steps[round(2 * WEEK / BUCKET) :]), "ordinary weeks raise nothing"
+    return detector.to_state()
+
+
+def resume(state: dict) -> SpikeDetector:
+    return SpikeDetector.from_state(state)
+
+
+WEEK4 = START + 3 * WEEK  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("hour", "expected_rate"),
+    [(3, NIGHT), (12, NOON)],
+    ids=["3x at night, low volume", "3x at noon, high volume"],
+)
+def test_a_threefold_surge_is_raised_within_two_buckets_at_night_and_at_noon(
+    learned, hour, expected_rate
+):
+    begin = WEEK4 + timedelta(days=1, hours=hour)
+    moments = times(WEEK4, 2 * DAY)
+    steps = run(
+        resume(learned), moments, counts(moments, seed=2, boost=surge(begin, timedelta(hours=1)))
+    )
+    raised = events(steps)
+    assert len(raised) == 1
+    assert begin <= raised[0].at <= begin + BUCKET
+    assert raised[0].expected == pytest.approx(rate(begin), rel=0.3)
+    assert raised[0].cold_start is False
+
+
+def test_a_regular_monday_morning_peak_raises_nothing_once_two_weeks_are_known():
+    monday_morning = lambda at: 3.0 if at.weekday() == 0 and 8 <= at.hour < 11 else 1.0
+    moments = times(START, 5 * WEEK)
+    steps = run(SpikeDetector(), moments, counts(moments, seed=3, boost=monday_morning))
+    assert not [step for step in events(steps) if step.at >= START + 2 * WEEK]
+
+
+def test_a_slow_doubling_over_a_week_raises_nothing(learned):
+    growth = lambda at: 2.0 ** min(1.0, (at - WEEK4) / WEEK)
+    moments = times(WEEK4, 2 * WEEK)
+    steps = run(resume(learned), moments, counts(moments, seed=4, boost=growth))
+    assert not events(steps)
+    assert steps[-1].expected == pytest.approx(2 * rate(steps[-1].at), rel=0.3)
+
+
+def test_zero_to_two_is_not_a_spike():
+    detector = SpikeDetector()
+    moments = times(START, 3 * WEEK)
+    steps = run(detector, moments, [2.0 if i % 500 == 499 else 0.0 for i in range(len(moments))])
+    assert not events(steps)
+    assert max(step.score for step in steps) > 0  # surprising, yet below the minimum volume
+
+
+def test_an_alert_resolves_once_the_surge_is_over(learned):
+    begin = WEEK4 + timedelta(hours=13)
+    moments = times(WEEK4, DAY)
+    steps = run(
+        resume(learned), moments, counts(moments, seed=5, boost=surge(begin, timedelta(hours=2)))
+    )
+    assert [step.event for step in steps if step.event] == ["raised", "resolved"]
+    resolved = events(steps, "resolved")[0].at
+    assert (
+        begin + timedelta(hours=2) + PARAMS.resolve_after <= resolved <= begin + timedelta(hours=3)
+    )
+
+
+def test_an_open_alert_escalates_once_per_doubling(learned):
+    begin = WEEK4 + timedelta(hours=13)
+    half_hour = timedelta(minutes=30)
+    steps_up = (3.0, 7.0, 16.0)  # each a little more than double the last, whatever the noise
+    ramp = lambda at: (
+        steps_up[(at - begin) // half_hour] if begin <= at < begin + 3 * half_hour else 1.0
+    )
+    moments = times(WEEK4, DAY)
+    steps = run(resume(learned), moments, counts(moments, seed=6, boost=ramp))
+    assert [step.event for step in steps if step.event] == [
+        "raised",
+        "escalated",
+        "escalated",
+        "resolved",
+    ]
+    first, second = events(steps, "escalated")
+    assert (first.at, second.at) == (begin + half_hour, begin + 2 * half_hour)
+
+
+def test_after_a_resolution_the_same_surge_stays_quiet_but_a_bigger_one_is_raised(learned):
+    one = WEEK4 + timedelta(hours=12)
+    same = one + timedelta(hours=3)
+    bigger = one + DAY
+    half_hour = timedelta(minutes=30)
+    boost = lambda at: max(
+        surge(one, half_hour)(at), surge(same, half_hour)(at), surge(bigger, half_hour, 8.0)(at)
+    )
+    moments = times(WEEK4, 2 * DAY)
+    steps = run(resume(learned), moments, counts(moments, seed=7, boost=boost))
+    assert [step.at for step in events(steps)] == [one, bigger]
+
+
+def test_a_past_spike_does_not_teach_the_baseline_that_spikes_are_normal(learned):
+    first = WEEK4 + timedelta(days=1, hours=14)
+    boost = lambda at: (
+        3.0
+        if at in (first, first + WEEK)
+        or first <= at < first + timedelta(hours=1)
+        or first + WEEK <= at < first + WEEK + timedelta(hours=1)
+        else 1.0
+    )
+    moments = times(WEEK4, 2 * WEEK)
+    steps = run(resume(learned), moments, counts(moments, seed=8, boost=boost))
+    raised = events(steps)
+    assert [step.at for step in raised] == [first, first + WEEK]
+    assert raised[1].expected == pytest.approx(rate(first), rel=0.2)
+
+
+def test_cold_start_is_flagged_and_still_catches_a_big_surge():
+    begin = START + timedelta(days=3, hours=14)
+    moments = times(START, 3 * WEEK)
+    steps = run(
+        SpikeDetector(),
+        moments,
+        counts(moments, seed=9, boost=surge(begin, timedelta(hours=1), 10.0)),
+    )
+    assert all(step.cold_start for step in steps if step.at < START + PARAMS.cold_start)
+    assert not any(step.cold_start for step in steps if step.at >= START + PARAMS.cold_start)
+    raised = events(steps)
+    assert [step.at for step in raised] == [begin]
+    assert raised[0].cold_start
+
+
+def test_a_missing_bucket_counts_as_zero_mentions(learned):
+    moments = times(WEEK4, DAY)
+    values = counts(moments, seed=10)
+    values[100:130] = [0.0] * 30
+    with_zeros, with_gap = resume(learned), resume(learned)
+    run(with_zeros, moments, values)
+    kept = [i for i in range(len(moments)) if not 100 <= i < 130]
+    run(with_gap, [moments[i] for i in kept], [values[i] for i in kept])
+    assert with_gap.to_state() == with_zeros.to_state()
+
+
+def test_a_gap_after_a_surge_resolves_the_alert_at_the_next_bucket(learned):
+    detector = resume(learned)
+    begin = WEEK4 + timedelta(hours=13)
+    before = times(WEEK4, begin - WEEK4)
+    run(detector, before, counts(before, seed=12))
+    assert detector.update(begin, 3 * rate(begin)).event == "raised"
+    assert detector.is_open
+    later = begin + timedelta(hours=2)
+    assert detector.update(later, rate(later)).event == "resolved"
+    assert not detector.is_open
+
+
+def test_a_detector_restored_from_json_carries_on_identically(learned):
+    begin = WEEK4 + timedelta(hours=13)
+    moments = times(WEEK4, DAY)
+    values = counts(moments, seed=11, boost=surge(begin, timedelta(hours=2)))
+    original = resume(learned)
+    run(original, moments[:160], values[:160])
+    assert original.is_open
+    restored = SpikeDetector.from_state(json.loads(json.dumps(original.to_state())))
+    assert run(restored, moments[160:], values[160:]) == run(original, moments[160:], values[160:])
+
+
+def test_buckets_must_come_in_time_order_with_valid_counts():
+    detector = SpikeDetector()
+    detector.update(START, 1)
+    with pytest.raises(ValueError, match="not after"):
+        detector.update(START, 1)
+    with pytest.raises(ValueError, match="non-negative"):
+        detector.update(START + BUCKET, -1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=1, max_value=40), st.floats(min_value=0, max_value=1e6)),
+        max_size=300,
+    )
+)
+def test_any_count_stream_gives_sane_steps_and_a_valid_lifecycle(stream):
+    detector = SpikeDetector()
+    at = START
+    is_open = False
+    for skip, count in stream:
+        at += skip * BUCKET
+        step = detector.update(at, count)
+        assert step.expected >= 0 and step.upper >= step.expected and step.score >= 0
+        if step.event == "raised":
+            assert not is_open
+            is_open = True
+        elif step.event in ("escalated", "resolved"):
+            assert is_open
+            is_open = step.event == "escalated"
+        assert detector.is_open == is_open
