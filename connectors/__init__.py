@@ -15,6 +15,10 @@ __all__ = ["available", "connector_class"]
 _REGISTRY: dict[Channel, str] = {
     Channel.X: "connectors.x:XConnector",
     Channel.REDDIT: "connectors.reddit:RedditConnector",
+    Channel.MASTODON: "connectors.mastodon:MastodonConnector",
+    Channel.BLUESKY: "connectors.bluesky:BlueskyConnector",
+    Channel.HACKERNEWS: "connectors.hackernews:HackerNewsConnector",
+    Channel.RSS: "connectors.rss:RssConnector",
 }
 
 

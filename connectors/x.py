@@ -23,6 +23,7 @@ from connectors.base import (
     Capabilities,
     ChannelUnavailable,
     Connector,
+    IdStream,
     PollResult,
     PostedReply,
     Refused,
@@ -63,15 +64,11 @@ class _Rebase(HTTPAdapter):
 
 
 @dataclass
-class _Stream:
-    """Where one timeline's paging stands: `since_id` is the newest post fully behind us; with a
-    `token`, a paging run back to `since_id` is under way and `newest_id` is where it began."""
+class _Stream(IdStream):
+    """Where one timeline's paging stands (see `IdStream`), and for a mentions timeline the
+    handle's account id, looked up once."""
 
-    since_id: str | None = None
-    token: str | None = None
-    newest_id: str | None = None
-    user_id: str | None = None  # for a mentions timeline: the handle's account id, looked up once
-    turn: int = 0  # the poll that last read this timeline
+    user_id: str | None = None
 
 
 @dataclass
@@ -303,16 +300,9 @@ def _api_message(exc: tweepy.HTTPException) -> str:
 
 
 def _advance(stream: _Stream, page: _Page) -> None:
-    """Move a stream past a page: the first page of a run fixes where the run began; the last
-    one makes that the new `since_id`."""
-    if page.throttled_until is not None and not page.mentions:
-        return
-    if stream.token is None and stream.newest_id is None:
-        stream.newest_id = page.newest_id
-    stream.token = page.next_token
-    if page.next_token is None:
-        stream.since_id = stream.newest_id or stream.since_id
-        stream.newest_id = None
+    """Move a stream past a page; a 429 that brought nothing leaves it where it was."""
+    if page.throttled_until is None or page.mentions:
+        stream.advance(page.next_token, page.newest_id)
 
 
 def _query(watch: WatchConfig) -> str:

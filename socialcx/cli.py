@@ -411,6 +411,29 @@ def retriage(
 
 
 @app.command()
+def connectors(
+    channel: Annotated[Channel | None, typer.Argument(help="Describe only this channel.")] = None,
+) -> None:
+    """The channels socialcx can follow: what each can do, and each one's settings with a sample mention."""
+    from connectors import available, connector_class
+
+    chosen = [channel] if channel else available()
+    table = Table(title="Connectors", title_justify="left")
+    for column in ("channel", "replies", "search", "cursor"):
+        table.add_column(column)
+    for name in chosen:
+        capabilities = connector_class(name).capabilities
+        table.add_row(
+            name.value, "yes" if capabilities.can_reply else "no: read-only, answer on the site",
+            "yes" if capabilities.can_search else "no", capabilities.cursor_kind,
+        )
+    console.print(table)
+    for name in chosen:
+        console.print(f"\n[bold]{name.value}[/]: {connector_class(name).__doc__}")
+        console.print(Text(connector_class(name).description), soft_wrap=True)
+
+
+@app.command()
 def spikes(
     input: Annotated[Path, typer.Option("--input", help="A CSV file with columns timestamp,value at regular intervals.")],
 ) -> None:

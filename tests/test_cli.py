@@ -217,3 +217,18 @@ def test_init_sandbox_writes_a_config_with_placeholder_credentials(runner, tmp_p
     status = run(runner, "status")  # the enabled channels' credentials resolve from the secrets file
     assert status.exit_code == 0 and "Read budget" in status.output
     assert "sandbox-bearer" not in status.output
+
+
+def test_connectors_lists_every_channel_with_what_it_can_do_and_its_settings(runner):
+    from connectors import available
+
+    result = run(runner, "connectors")
+
+    assert result.exit_code == 0
+    for channel in available():
+        assert f"{channel.value}:" in result.output
+    assert "no: read-only, answer on the site" in result.output  # Hacker News and RSS
+    assert result.output.count("Sample mention") == len(available())
+
+    one = run(runner, "connectors", "reddit")
+    assert "credentials.client_id" in one.output and "Sample mention" in one.output and "x:" not in one.output

@@ -33,10 +33,14 @@ from aiohttp import web
 from socialcx.channels import Channel
 from socialcx.clock import Clock, SimulatedClock, SystemClock
 from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Handler, Route
+from socialcx.sandbox.bluesky import BlueskyApi
 from socialcx.sandbox.faults import ITEM_FAULTS, Fault, Faults
+from socialcx.sandbox.hackernews import HackerNewsApi
 from socialcx.sandbox.limits import Budget, RateLimits, RateState
+from socialcx.sandbox.mastodon import MastodonApi
 from socialcx.sandbox.posts import Post, Timeline, visible_key
 from socialcx.sandbox.reddit import RedditApi
+from socialcx.sandbox.rss import RssApi
 from socialcx.sandbox.scenario import Scenario, Truth, load_scenario
 from socialcx.sandbox.x import XApi
 
@@ -44,7 +48,7 @@ __all__ = ["Sandbox", "serve"]
 
 _log = logging.getLogger(__name__)
 
-_APIS: tuple[type[ChannelApi], ...] = (XApi, RedditApi)
+_APIS: tuple[type[ChannelApi], ...] = (XApi, RedditApi, MastodonApi, BlueskyApi, HackerNewsApi, RssApi)
 _SHUTDOWN_SECONDS = 1.0  # answers still running at shutdown (a `slow` fault) are cut after this
 
 
@@ -238,7 +242,7 @@ async def _spoiled(
         and isinstance(response.body, bytes)
     ):
         cut = response.body[: len(response.body) // 2]
-        return web.Response(body=cut, status=response.status, content_type="application/json")
+        return web.Response(body=cut, status=response.status, content_type=response.content_type)
     return response
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from aiohttp import web
@@ -24,7 +24,7 @@ from socialcx.sandbox.posts import Page, Post, Predicate, visible_key
 if TYPE_CHECKING:
     from socialcx.sandbox.app import Sandbox
 
-__all__ = ["FAULT", "ApiError", "ChannelApi", "Route"]
+__all__ = ["FAULT", "ApiError", "ChannelApi", "Route", "id_param", "iso_time", "limit_param"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -149,3 +149,27 @@ class ChannelApi(ABC):
             present = [name for name in self.required_fields if name in item]
             if present:
                 del item[present[index % len(present)]]
+
+
+def iso_time(moment: datetime) -> str:
+    """A time as the JSON APIs write it: UTC, to the millisecond, with a `Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def id_param(request: web.Request, name: str) -> int | None:
+    """A numeric post id in the query, as a key bound; anything else is a 400."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise ApiError(400, f"The `{name}` query parameter value [{raw}] is not valid")
+    return int(raw)
+
+
+def limit_param(request: web.Request, name: str, default: int, most: int, *, low: int = 1) -> int:
+    """A page size in the query, brought within [`low`, `most`] as Mastodon and Reddit do."""
+    raw = request.query.get(name, "")
+    try:
+        return max(low, min(most, int(raw))) if raw else default
+    except ValueError:
+        raise ApiError(400, f"The `{name}` parameter value [{raw}] is not a number") from None

@@ -37,6 +37,7 @@ _X_EPOCH_MS = 1288834974657
 _SEQ_BITS = 22
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_TID_DIGITS = "234567abcdefghijklmnopqrstuvwxyz"
 _MAX_VIEWS = 256  # cached filtered views per channel; the least recently used goes first
 
 
@@ -104,8 +105,21 @@ def visible_key(now: datetime) -> int:
 
 
 def post_id(channel: Channel, key: int) -> str:
-    """The id a platform shows for a key: base 36 on Reddit, decimal elsewhere (as X does)."""
-    return base36(key) if channel is Channel.REDDIT else str(key)
+    """The id a platform shows for a key: base 36 on Reddit, a record key (TID) on Bluesky,
+    decimal elsewhere (as X does)."""
+    if channel is Channel.REDDIT:
+        return base36(key)
+    if channel is Channel.BLUESKY:
+        return _tid(key)
+    return str(key)
+
+
+def _tid(key: int) -> str:
+    """A Bluesky TID for a key: microseconds since 1970 and a 10-bit clock id, in sortable base
+    32, thirteen characters. Keys of one millisecond keep their order for the first million."""
+    milliseconds, seq = (key >> _SEQ_BITS) + _X_EPOCH_MS, key & _SEQ_MASK
+    value = (milliseconds * 1000 + seq // 1024 % 1000) << 10 | seq % 1024
+    return "".join(_TID_DIGITS[value >> shift & 31] for shift in range(60, -1, -5))
 
 
 class Timeline:

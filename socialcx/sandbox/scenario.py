@@ -22,9 +22,10 @@ import re
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from socialcx.channels import Channel
@@ -32,6 +33,7 @@ from socialcx.sandbox import phrases
 from socialcx.sandbox.posts import Author, Post, PostKind, post_id, post_key
 
 __all__ = [
+    "CHANNEL_MIX",
     "ROUTINE_INTENTS",
     "SCENARIOS",
     "Incident",
@@ -45,6 +47,17 @@ __all__ = [
 
 ROUTINE_INTENTS = frozenset(
     {"order_status", "shipping_delay", "refund", "store_hours", "account_access"}
+)
+# Where a brand's mentions land, as shares of all of them.
+CHANNEL_MIX: Mapping[Channel, float] = MappingProxyType(
+    {
+        Channel.X: 0.55,
+        Channel.REDDIT: 0.2,
+        Channel.MASTODON: 0.1,
+        Channel.BLUESKY: 0.08,
+        Channel.HACKERNEWS: 0.04,
+        Channel.RSS: 0.03,
+    }
 )
 
 
@@ -80,12 +93,12 @@ class Incident:
 @dataclass(frozen=True, slots=True)
 class ScenarioSpec:
     """The shape of a generated scenario: `mentions` spread over `days` by the rhythm, plus the
-    incidents' own; `x_share` of them on X, the rest on Reddit."""
+    incidents' own, each on a channel drawn by the relative weights of `channels`."""
 
     days: int
     mentions: int
     incidents: tuple[Incident, ...] = ()
-    x_share: float = 0.7
+    channels: Mapping[Channel, float] = field(default_factory=lambda: CHANNEL_MIX)
 
 
 SCENARIOS: dict[str, ScenarioSpec] = {
@@ -191,6 +204,17 @@ _LANGUAGE_CUMULATIVE = tuple(itertools.accumulate(_LANGUAGE_WEIGHTS.values()))
 _RISK_FLAGS = tuple(sorted(phrases.RISKS))
 _SLOT = re.compile(r"\{(\w+)\}")
 _TITLE_CHARS = 300  # Reddit's limit on a submission title
+_HN_TITLE_CHARS = 80  # Hacker News's limit on a story title
+_HN_PREFIXES = ("Ask HN: ", "Tell HN: ", "")
+_FEEDS = ("reviews", "blog", "alerts")  # where blogs and review sites write about the brand
+_BLOG_TITLES = (
+    "My experience with {brand}",
+    "A few words about {brand}",
+    "{brand}: what happened",
+    "Notes on {brand} customer service",
+    "{brand}, again",
+)
+_HASHTAG_RATE = {Channel.X: 0.12, Channel.MASTODON: 0.3, Channel.BLUESKY: 0.08}  # Mastodon loves tags
 _ALPHANUMERIC = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -220,10 +244,12 @@ def generate(
         ]
     arrivals.sort(key=lambda arrival: arrival[0])
     writer = _Writer(rng, account, authors=max(50, min(20_000, len(arrivals) // 3)))
+    channels = tuple(spec.channels)
+    shares = tuple(itertools.accumulate(spec.channels.values()))
     posts, truth = [], {}
     for seq, (offset, incident) in enumerate(arrivals):
         created_at = start + timedelta(milliseconds=round(offset * 1000))
-        channel = Channel.X if rng.random() < spec.x_share else Channel.REDDIT
+        channel = rng.choices(channels, cum_weights=shares)[0]
         post, found = writer.mention(channel, post_key(created_at, seq), created_at, incident)
         posts.append(post)
         truth[(channel, post.id)] = found
@@ -258,6 +284,7 @@ class _Writer:
         self.threads: deque[Post] = deque(
             maxlen=5
         )  # recent Reddit submissions in the brand's subreddit
+        self.stories: deque[Post] = deque(maxlen=5)  # recent Hacker News stories
 
     def _authors(self, count: int, first: tuple[str, ...], second: tuple[str, ...]) -> list[Author]:
         rng, handles, authors = self.rng, set(), []
@@ -290,11 +317,8 @@ class _Writer:
         language = language if language in templates else "en"
         sentiment = _SENTIMENT.get(intent, "neutral")
         author = rng.choice(self.spammers if intent == "spam" else self.authors)
-        kind: PostKind = (
-            "comment"
-            if channel is Channel.REDDIT and self.threads and rng.random() < 0.7
-            else "post"
-        )
+        threads = {Channel.REDDIT: self.threads, Channel.HACKERNEWS: self.stories}.get(channel)
+        kind: PostKind = "comment" if threads and rng.random() < 0.7 else "post"
         fill = self._filler(channel, kind, author)
         text = _SLOT.sub(fill, rng.choice(templates[language]))
         risks: tuple[str, ...] = ()
@@ -346,8 +370,9 @@ class _Writer:
         return fill
 
     def _brand(self, channel: Channel, kind: PostKind) -> str:
-        """How people name the brand: mostly a mention on X; by name on Reddit, or `u/` in
-        comments."""
+        """How people name the brand: mostly a mention on X; on Mastodon a mention, else its
+        hashtag or name; on Bluesky a mention of the full handle or the name; by name on Reddit
+        (or `u/` in comments), Hacker News and blogs."""
         roll = self.rng.random()
         if channel is Channel.X:
             return (
@@ -357,7 +382,17 @@ class _Writer:
                 if roll < 0.95
                 else self.brand
             )
-        if kind == "comment" and roll < 0.35:
+        if channel is Channel.MASTODON:
+            return (
+                f"@{self.brand}"
+                if roll < 0.7
+                else f"#{self.brand}"
+                if roll < 0.85
+                else self.brand.title()
+            )
+        if channel is Channel.BLUESKY:
+            return f"@{self.brand}.bsky.social" if roll < 0.65 else self.brand.title()
+        if channel is Channel.REDDIT and kind == "comment" and roll < 0.35:
             return f"u/{self.brand}"
         return self.brand.title()
 
@@ -374,7 +409,7 @@ class _Writer:
             text += " " + _SLOT.sub(fill, "{link}")
         if intent != "spam" and rng.random() < 0.35:
             text += " " + rng.choice(phrases.EMOJIS[sentiment])
-        if channel is Channel.X and intent != "spam" and rng.random() < 0.12:
+        if channel in _HASHTAG_RATE and intent != "spam" and rng.random() < _HASHTAG_RATE[channel]:
             text += " " + rng.choice(phrases.TAGS[sentiment])
         if rng.random() < 0.12:
             text = _typo(rng, text)
@@ -410,6 +445,18 @@ class _Writer:
                 self.brand if self.rng.random() < 0.6 else self.rng.choice(phrases.SUBREDDITS)
             )
             fields["title"], text = text[:_TITLE_CHARS], ""
+        elif channel is Channel.HACKERNEWS and kind == "comment":
+            story = self.rng.choice(self.stories)
+            fields = {
+                "in_reply_to": story.id,
+                "parent_author": story.author,
+                "conversation_id": story.id,
+            }
+        elif channel is Channel.HACKERNEWS:
+            fields["title"], text = self._story(text)
+        elif channel is Channel.RSS:
+            fields["community"] = self.rng.choice(_FEEDS)
+            fields["title"] = self.rng.choice(_BLOG_TITLES).format(brand=self.brand.title())
         post = Post(
             channel,
             key,
@@ -424,7 +471,20 @@ class _Writer:
         )
         if post.title is not None and post.community == self.brand:
             self.threads.append(post)
+        if channel is Channel.HACKERNEWS and kind == "post":
+            self.stories.append(post)
         return post
+
+    def _story(self, text: str) -> tuple[str, str]:
+        """A Hacker News story's title and text: a short mention may be a link story's title;
+        else it is an Ask or Tell HN post, titled with its start."""
+        prefix = self.rng.choice(_HN_PREFIXES)
+        if not prefix and len(text) <= _HN_TITLE_CHARS:
+            return text, ""
+        prefix = prefix or "Ask HN: "
+        room = _HN_TITLE_CHARS - len(prefix)
+        start = text if len(text) <= room else text[: room - 1].rsplit(" ", 1)[0] + "…"
+        return prefix + start, text
 
 
 def _typo(rng: random.Random, text: str) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, id_param, iso_time
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Author, Post, Predicate, base36, post_key
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
@@ -252,9 +252,9 @@ class XApi(ChannelApi):
         """One page of a tweet listing, newest first, bounded by ids, times and the page token."""
         fields = _fields(request)
         limit = _integer(request, "max_results", 10, fewest, 100)
-        above = [floor, _id_param(request, "since_id"), _time_param(request, "start_time", -1)]
+        above = [floor, id_param(request, "since_id"), _time_param(request, "start_time", -1)]
         below = [
-            _id_param(request, "until_id"),
+            id_param(request, "until_id"),
             _time_param(request, "end_time", 0),
             _token(request, token),
         ]
@@ -308,7 +308,7 @@ class XApi(ChannelApi):
             "edit_history_tweet_ids": [post.id],
         }
         values: dict[str, Any] = {
-            "created_at": _timestamp(post.created_at),
+            "created_at": iso_time(post.created_at),
             "author_id": post.author.id,
             "conversation_id": post.conversation_id or post.id,
             "lang": post.language or "und",
@@ -334,7 +334,7 @@ class XApi(ChannelApi):
     def _user(self, user: Author, fields: frozenset[str]) -> dict[str, Any]:
         seed = zlib.crc32(user.id.encode("ascii"))
         optional = {
-            "created_at": _timestamp(
+            "created_at": iso_time(
                 datetime(2009, 1, 1, tzinfo=UTC) + timedelta(seconds=seed % 473_000_000)
             ),
             "description": "",
@@ -409,12 +409,6 @@ def _entities(text: str) -> dict[str, list[dict[str, Any]]]:
     return {name: found for name, found in entities.items() if found}
 
 
-def _timestamp(moment: datetime) -> str:
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
-
-
 def _not_found(parameter: str, value: str) -> web.Response:
     """X answers a lookup of someone who does not exist with 200 and an error entry."""
     error = {
@@ -456,15 +450,6 @@ def _integer(request: web.Request, name: str, default: int, low: int, high: int)
         raise ApiError(
             400, f"The `{name}` query parameter value [{raw}] is not between {low} and {high}"
         )
-    return int(raw)
-
-
-def _id_param(request: web.Request, name: str) -> int | None:
-    raw = request.query.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 19:
-        raise ApiError(400, f"The `{name}` query parameter value [{raw}] is not valid")
     return int(raw)
 
 

@@ -5,15 +5,19 @@ builds them. The sandbox's rate-limit windows follow the test clock, so tests ca
 
 from __future__ import annotations
 
+import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 
 from connectors import connector_class
 from connectors.base import Connector, RetryPolicy
-from socialcx import Channel, ManualClock
+from socialcx import Channel, ManualClock, connect
 from socialcx.config import Settings
 from socialcx.sandbox import Budget, Incident, Sandbox, ScenarioSpec, generate
 from socialcx.sandbox.limits import RateState
@@ -29,10 +33,20 @@ SPEC = ScenarioSpec(
 CREDENTIALS = {
     Channel.X: ("bearer_token", "consumer_key", "consumer_secret", "access_token", "access_token_secret"),
     Channel.REDDIT: ("client_id", "client_secret", "username", "password"),
+    Channel.MASTODON: ("access_token",),
+    Channel.BLUESKY: ("handle", "app_password"),
 }
+# Values the sandbox checks; every other credential is a placeholder.
+CREDENTIAL_VALUES = {"handle": "acme.bsky.social"}
 
 # The watch every connector test follows: the sandbox's brand is "acme".
-WATCH = {"name": "acme", "handles": ["@acme"], "keywords": ["acme"], "subreddits": ["acme"]}
+WATCH = {
+    "name": "acme",
+    "handles": ["@acme"],
+    "keywords": ["acme"],
+    "subreddits": ["acme"],
+    "feeds": ["/feeds/reviews.xml", "/feeds/blog.atom"],  # paths under the RSS base_url
+}
 
 
 @pytest.fixture
@@ -78,7 +92,7 @@ def settings_for(base_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[...
         credentials = {}
         for key in CREDENTIALS.get(channel, ()):
             env_name = f"SANDBOX_{channel.upper()}_{key.upper()}"
-            monkeypatch.setenv(env_name, f"sandbox-{key}")
+            monkeypatch.setenv(env_name, CREDENTIAL_VALUES.get(key, f"sandbox-{key}"))
             credentials[key] = env_name
         channel_options = {"enabled": True, "base_url": base_url, "credentials": credentials} | channel_options
         return Settings(channels={channel.value: channel_options}, watches=[{**WATCH, "channels": [channel.value]}])
@@ -112,3 +126,44 @@ def connector_for(settings_for, clock, sleeps) -> Callable[..., Connector]:
         )
 
     return make
+
+
+@pytest.fixture
+def db(tmp_path) -> Iterator[sa.Engine]:
+    """A fresh SQLite store for the batches a test ingests."""
+    engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """A platform that refuses us: each path answers with the status and JSON in `answers`."""
+
+    answers: dict[str, tuple[int, dict]] = {}
+
+    def do_GET(self) -> None:
+        status, body = self.answers.get(self.path.split("?")[0], (404, {}))
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_POST = do_GET
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing() -> Iterator[type[_Refusing]]:
+    """A local server in the role of a platform that refuses our credentials; its URL is `.url`."""
+    handler = type("Answers", (_Refusing,), {"answers": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    serving.start()
+    handler.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield handler
+    server.shutdown()
+    server.server_close()

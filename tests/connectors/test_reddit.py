@@ -7,11 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -362,39 +359,6 @@ def test_max_requests_is_never_exceeded_and_every_request_is_counted(reddit, set
 
     assert served.total() == made and served["reddit.token"] == 1
     assert set(json.loads(cursor)) == LISTINGS, "a small allowance reaches every listing in turn"
-
-
-class _Refusing(BaseHTTPRequestHandler):
-    """A Reddit that refuses us: each path answers with the status and JSON in `answers`."""
-
-    answers: dict[str, tuple[int, dict]] = {}
-
-    def do_GET(self) -> None:
-        status, body = self.answers.get(self.path.split("?")[0], (404, {}))
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_POST = do_GET
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def refusing() -> Iterator[type[_Refusing]]:
-    """A local server in the role of a Reddit that refuses our credentials; its URL is `.url`."""
-    handler = type("Answers", (_Refusing,), {"answers": {}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    serving.start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield handler
-    server.shutdown()
-    server.server_close()
 
 
 TOKEN = {"access_token": "t", "token_type": "bearer", "expires_in": 86400, "scope": "*"}

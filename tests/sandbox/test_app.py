@@ -103,7 +103,8 @@ def test_serve_runs_a_scenario_on_simulated_time_until_cancelled() -> None:
         return summary, clock
 
     summary, clock = asyncio.run(run())
-    assert summary["scenario"] == "quiet" and summary["channels"]["x"]["total"] > 100
+    served = summary["channels"]["x"]["total"] + summary["channels"]["reddit"]["total"]
+    assert summary["scenario"] == "quiet" and served > 100
     now = datetime.fromisoformat(clock["now"])
     assert clock["speed"] == 3600.0 and start + timedelta(minutes=10) < now < start + timedelta(
         hours=2

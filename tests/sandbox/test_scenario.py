@@ -93,6 +93,21 @@ def test_the_mix_reads_like_social_media() -> None:
     assert len({post.author.handle for post in scenario.posts}) > 1_000
 
 
+def test_mentions_spread_over_every_channel_by_the_mix() -> None:
+    scenario = generate(WEEK, start=START, seed=2)
+    shares = Counter(post.channel for post in scenario.posts)
+    assert set(shares) == set(Channel)
+    assert shares[Channel.X] > shares[Channel.REDDIT] > shares[Channel.MASTODON]
+    assert shares[Channel.MASTODON] > shares[Channel.BLUESKY] > shares[Channel.RSS]
+    mastodon = [post.text.lower() for post in scenario.posts if post.channel is Channel.MASTODON]
+    bluesky = [post.text.lower() for post in scenario.posts if post.channel is Channel.BLUESKY]
+    assert sum("@acme" in text for text in mastodon) > len(mastodon) / 2
+    assert any("#acme" in text for text in mastodon)
+    assert sum("@acme.bsky.social" in text for text in bluesky) > len(bluesky) / 2
+    only_x = generate(ScenarioSpec(days=1, mentions=100, channels={Channel.X: 1}), start=START)
+    assert {post.channel for post in only_x.posts} == {Channel.X}
+
+
 def test_truth_never_reaches_the_api(sandbox: Sandbox, base_url: str) -> None:
     calls = [
         ("/2/tweets/search/recent", {"query": "acme", "max_results": 100} | X_FIELDS, "Bearer t"),

@@ -1,0 +1,483 @@
+"""Bluesky's XRPC API (the AppView and our PDS in one), as atproto's `Client` calls it.
+
+    POST /xrpc/com.atproto.server.createSession       identifier (our handle or DID), password
+    POST /xrpc/com.atproto.server.refreshSession      with the refresh token
+    GET  /xrpc/app.bsky.actor.getProfile              actor
+    GET  /xrpc/app.bsky.feed.searchPosts              q, sort, since, until, author, mentions,
+                                                      lang, tag, limit (1-100), cursor
+    GET  /xrpc/app.bsky.notification.listNotifications reasons, limit (1-100), cursor
+    GET  /xrpc/app.bsky.feed.getPosts                 uris (up to 25)
+    GET  /xrpc/app.bsky.feed.getPostThread            uri, depth
+    POST /xrpc/com.atproto.repo.createRecord          an app.bsky.feed.post record: our post
+
+Posts are `PostView`s: `uri` (at://<did>/app.bsky.feed.post/<rkey>), `cid`, `author`, `record`
+(`text`, `createdAt`, `langs`, `facets`, `reply` with `root` and `parent`), `indexedAt`. Listings
+are newest first and page by an opaque `cursor`, given only when more may follow. The session
+has no `didDoc` (the client would move to the PDS it names) and its `accessJwt` is a JWT that
+expires two hours ahead in wall time, which is what the client checks; signatures never are.
+Every answer carries `ratelimit-limit`, `-remaining`, `-reset` (epoch seconds) and `-policy`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from aiohttp import web
+
+from socialcx.channels import Channel
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, iso_time
+from socialcx.sandbox.limits import Budget, RateState
+from socialcx.sandbox.posts import Author, Post, Predicate, base36, post_key, visible_key
+from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
+
+if TYPE_CHECKING:
+    from socialcx.sandbox.app import Sandbox
+
+__all__ = ["BlueskyApi"]
+
+_POST = "app.bsky.feed.post"
+_MAX_GRAPHEMES = 300
+_SESSION_SECONDS = 7_200
+_CURSOR_PREFIX = "sbx"
+_MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.-]*\.[a-z]+)", re.IGNORECASE)
+_TAG = re.compile(r"(?<![\w#])#(\w+)")
+_URL = re.compile(r"https?://\S+")
+_ERRORS = {
+    400: "InvalidRequest",
+    401: "AuthenticationRequired",
+    404: "NotFound",
+    429: "RateLimitExceeded",
+    500: "InternalServerError",
+    502: "UpstreamFailure",
+    503: "NotEnoughResources",
+}
+
+
+def handle_of(author: Author) -> str:
+    """An author's Bluesky handle: their name under bsky.social, as a domain name allows it."""
+    return f"{author.handle.lower().replace('_', '-')}.bsky.social"
+
+
+def did_of(author: Author) -> str:
+    """An author's stable `did:plc:` identifier."""
+    digest = hashlib.sha256(f"did:{author.id}".encode("ascii")).digest()
+    return "did:plc:" + base64.b32encode(digest).decode("ascii").lower()[:24]
+
+
+class BlueskyApi(ChannelApi):
+    """Bluesky (alias `bluesky`): sessions, post search, notifications, threads and posting."""
+
+    channel = Channel.BLUESKY
+    budgets: ClassVar[dict[str, Budget]] = {
+        "bluesky": Budget(3_000, 300),  # 3000 requests per 5 minutes
+        "bluesky.session": Budget(30, 300),  # createSession: 30 per 5 minutes
+        "bluesky.post": Budget(1_666, 3_600),  # 5000 points an hour, 3 points a post
+    }
+    required_fields = ("record", "author", "indexedAt")
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__(sandbox)
+        self._account = sandbox.scenario.account
+        self._handle = handle_of(self._account)
+        self._did = did_of(self._account)
+        self._mentions_us = word_pattern(f"@{self._handle}")
+        authors = {post.author.id: post.author for post in self.timeline.posts()}
+        self._users = {did_of(user): user for user in authors.values()} | {self._did: self._account}
+        self._by_handle = {handle_of(user): user for user in self._users.values()}
+        self._operators: dict[str, Operator] = {
+            "from": lambda value: self._by("author", value),
+            "mentions": lambda value: self._by("mentions", value),
+            "lang": lambda value: lambda post: post.language == value,
+        }
+
+    def routes(self) -> list[Route]:
+        def xrpc(
+            name: str, method: str, handler: Any, bucket: str = "bluesky", lists: bool = False
+        ) -> Route:
+            short = name.rsplit(".", 1)[1]
+            return Route(
+                f"bluesky.{short}", method, f"/xrpc/{name}", handler, bucket, lists_posts=lists
+            )
+
+        return [
+            xrpc(
+                "com.atproto.server.createSession", "POST", self.create_session, "bluesky.session"
+            ),
+            xrpc(
+                "com.atproto.server.refreshSession", "POST", self.refresh_session, "bluesky.session"
+            ),
+            xrpc("app.bsky.actor.getProfile", "GET", self.profile),
+            xrpc("app.bsky.feed.searchPosts", "GET", self.search, lists=True),
+            xrpc("app.bsky.notification.listNotifications", "GET", self.notifications, lists=True),
+            xrpc("app.bsky.feed.getPosts", "GET", self.get_posts),
+            xrpc("app.bsky.feed.getPostThread", "GET", self.thread),
+            xrpc("com.atproto.repo.createRecord", "POST", self.create_record, "bluesky.post"),
+        ]
+
+    def authorized(self, request: web.Request, route: Route) -> bool:
+        if route.name == "bluesky.createSession":
+            return True
+        return request.headers.get("Authorization", "").startswith("Bearer ")
+
+    def error(self, status: int, message: str) -> web.Response:
+        return web.json_response(
+            {"error": _ERRORS.get(status, "InternalServerError"), "message": message}, status=status
+        )
+
+    def rate_headers(self, state: RateState) -> dict[str, str]:
+        return {
+            "ratelimit-limit": str(state.limit),
+            "ratelimit-remaining": str(state.remaining),
+            "ratelimit-reset": str(int(state.reset_at)),
+            "ratelimit-policy": f"{state.limit};w={state.reset_in or 1}",
+        }
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    async def create_session(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        identifier = str(body.get("identifier") or "").lower().lstrip("@")
+        if identifier not in (self._handle, self._did) or not body.get("password"):
+            return web.json_response(
+                {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+                status=401,
+            )
+        return web.json_response(self._session())
+
+    async def refresh_session(self, request: web.Request) -> web.Response:
+        return web.json_response(self._session())
+
+    def _session(self) -> dict[str, Any]:
+        # The client compares the token's expiry with its own wall clock, never the sandbox's.
+        expires = int(time.time()) + _SESSION_SECONDS
+        return {
+            "accessJwt": _jwt({"scope": "com.atproto.appPass", "sub": self._did, "exp": expires}),
+            "refreshJwt": _jwt(
+                {"scope": "com.atproto.refresh", "sub": self._did, "exp": expires * 2}
+            ),
+            "handle": self._handle,
+            "did": self._did,
+            "active": True,
+        }
+
+    async def profile(self, request: web.Request) -> web.Response:
+        user = self._user(request.query.get("actor", ""))
+        if user is None:
+            raise ApiError(400, "Profile not found")
+        return web.json_response(
+            self._author(user)
+            | {
+                "followersCount": user.followers,
+                "followsCount": int(user.id) % 900,
+                "postsCount": int(user.id) % 5_000,
+                "description": "",
+                "indexedAt": "2023-06-01T00:00:00.000Z",
+                "createdAt": "2023-06-01T00:00:00.000Z",
+            }
+        )
+
+    # -- listings -----------------------------------------------------------------------------
+
+    async def search(self, request: web.Request) -> web.Response:
+        query = request.query.get("q", "")
+        if not query.strip():
+            raise ApiError(400, 'Error: Params must have the property "q"')
+        if request.query.get("sort", "latest") not in ("latest", "top"):
+            raise ApiError(400, "Invalid sort: use latest or top")
+        try:
+            match = compile_query(query, self._operators, text=lambda post: post.text, strict=False)
+        except QueryError as exc:
+            raise ApiError(400, str(exc)) from None
+        filters = [match]
+        for name in ("author", "mentions"):
+            if value := request.query.get(name):
+                filters.append(self._by(name, value))
+        if lang := request.query.get("lang"):
+            filters.append(lambda post: post.language == lang)
+        filters += [_finds(f"#{tag}") for tag in request.query.getall("tag", ())]
+        since, until = _time_bound(request, "since"), _time_bound(request, "until")
+        view = (
+            "search",
+            query,
+            *(request.query.getall(name, ()) for name in ("author", "mentions", "lang", "tag")),
+        )
+        posts, cursor = self._page(
+            request,
+            tuple(map(str, view)),
+            lambda post: all(test(post) for test in filters),
+            above=None if since is None else since - 1,
+            below=until,
+        )
+        items = [self._post_view(post) for post in posts]
+        self.strip_fields(request, items)
+        return web.json_response({"posts": items, "hitsTotal": len(items)} | _cursor(cursor))
+
+    async def notifications(self, request: web.Request) -> web.Response:
+        reasons = set(request.query.getall("reasons", ())) or {"mention", "reply"}
+        us = self._account.id
+
+        def reason(post: Post) -> str | None:
+            if post.author.id == us:
+                return None
+            if post.parent_author is not None and post.parent_author.id == us:
+                return "reply"
+            return "mention" if self._mentions_us.search(post.text) else None
+
+        posts, cursor = self._page(
+            request,
+            ("notifications", tuple(sorted(reasons))),
+            lambda post: reason(post) in reasons,
+            above=None,
+            below=None,
+        )
+        items = [
+            {
+                "uri": self._uri(post),
+                "cid": _cid(post),
+                "author": self._author(post.author),
+                "reason": reason(post),
+                "record": self._record(post),
+                "isRead": False,
+                "indexedAt": iso_time(post.created_at),
+                "labels": [],
+            }
+            for post in posts
+        ]
+        self.strip_fields(request, items)
+        return web.json_response({"notifications": items} | _cursor(cursor))
+
+    def _page(
+        self,
+        request: web.Request,
+        view: Hashable,
+        match: Predicate,
+        *,
+        above: int | None,
+        below: int | None,
+    ) -> tuple[list[Post], str | None]:
+        limit = request.query.get("limit", "25")
+        if not limit.isdigit() or not 1 <= int(limit) <= 100:
+            raise ApiError(400, "limit must be an integer between 1 and 100")
+        raw = request.query.get("cursor")
+        if raw is not None:
+            try:
+                token = int(raw.removeprefix(_CURSOR_PREFIX), 36)
+            except ValueError:
+                raise ApiError(400, "Malformed cursor") from None
+            below = token if below is None else min(below, token)
+        page = self.listing(request, view, match, above=above, below=below, limit=int(limit))
+        posts = [post for post in page.posts if not self.timeline.removal(post)]
+        cursor = _CURSOR_PREFIX + base36(page.posts[-1].key) if page.more else None
+        return posts, cursor
+
+    # -- threads and posting ------------------------------------------------------------------
+
+    async def get_posts(self, request: web.Request) -> web.Response:
+        uris = request.query.getall("uris", ())
+        if len(uris) > 25:
+            raise ApiError(400, "uris must not have more than 25 elements")
+        posts = [post for uri in uris if (post := self._find_uri(uri))]
+        return web.json_response({"posts": [self._post_view(post) for post in posts]})
+
+    async def thread(self, request: web.Request) -> web.Response:
+        uri = request.query.get("uri", "")
+        post = self._find_uri(uri)
+        if post is None:
+            return web.json_response(
+                {"error": "NotFound", "message": f"Post not found: {uri}"}, status=400
+            )
+        replies = self.timeline.page(
+            ("replies", post.id),
+            lambda other: other.in_reply_to == post.id,
+            until=visible_key(self.now()),
+            limit=1_000,
+        ).posts
+        thread = {
+            "$type": "app.bsky.feed.defs#threadViewPost",
+            "post": self._post_view(post),
+            "replies": [
+                {
+                    "$type": "app.bsky.feed.defs#threadViewPost",
+                    "post": self._post_view(reply),
+                    "replies": [],
+                }
+                for reply in reversed(replies)
+                if not self.timeline.removal(reply)
+            ],
+        }
+        return web.json_response({"thread": thread})
+
+    async def create_record(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        record = body.get("record") or {}
+        if body.get("repo") not in (self._did, self._handle) or body.get("collection") != _POST:
+            raise ApiError(400, "Could not find repo or collection")
+        text = record.get("text")
+        if not isinstance(text, str) or not isinstance(record.get("createdAt"), str):
+            raise ApiError(400, "Invalid app.bsky.feed.post record: must have text and createdAt")
+        if len(text) > _MAX_GRAPHEMES:
+            raise ApiError(
+                400,
+                f"Invalid app.bsky.feed.post record: text must not be longer than {_MAX_GRAPHEMES} graphemes",
+            )
+        parent, root = None, None
+        if reply := record.get("reply"):
+            parent = self._find_uri((reply.get("parent") or {}).get("uri", ""))
+            root = self._find_uri((reply.get("root") or {}).get("uri", ""))
+            if parent is None or root is None:
+                raise ApiError(400, "Invalid reply: the post replied to was not found")
+        languages = record.get("langs") or ["en"]
+        post = self.publish(
+            text,
+            parent,
+            language=languages[0],
+            in_reply_to=parent.id if parent else None,
+            conversation_id=root.id if root else None,
+        )
+        return web.json_response(
+            {"uri": self._uri(post), "cid": _cid(post), "validationStatus": "valid"}
+        )
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _by(self, field: str, value: str) -> Predicate:
+        """`from:`/`author` and `mentions:` take a handle or a DID."""
+        user = self._user(value)
+        if user is None:
+            return lambda post: False
+        if field == "author":
+            return lambda post: post.author.id == user.id
+        return _finds(f"@{handle_of(user)}")
+
+    def _user(self, actor: str) -> Author | None:
+        actor = actor.lower().lstrip("@")
+        return self._users.get(actor) or self._by_handle.get(actor)
+
+    def _uri(self, post: Post) -> str:
+        return f"at://{did_of(post.author)}/{_POST}/{post.id}"
+
+    def _find_uri(self, uri: str) -> Post | None:
+        did, _, rkey = uri.removeprefix("at://").partition(f"/{_POST}/")
+        post = self.find(rkey)
+        return post if post is not None and did_of(post.author) == did else None
+
+    def _author(self, user: Author) -> dict[str, Any]:
+        return {
+            "did": did_of(user),
+            "handle": handle_of(user),
+            "displayName": user.name,
+            "avatar": f"https://cdn.bsky.app/img/avatar/plain/{did_of(user)}/avatar@jpeg",
+            "labels": [],
+            "createdAt": "2023-06-01T00:00:00.000Z",
+        }
+
+    def _record(self, post: Post) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "$type": _POST,
+            "text": post.text,
+            "createdAt": iso_time(post.created_at),
+            "langs": [post.language or "en"],
+        }
+        if facets := self._facets(post.text):
+            record["facets"] = facets
+        parent = self.timeline.by_id(post.in_reply_to) if post.in_reply_to else None
+        root = self.timeline.by_id(post.conversation_id) if post.conversation_id else None
+        if parent is not None:
+            root = root or parent
+            record["reply"] = {
+                "root": {"uri": self._uri(root), "cid": _cid(root)},
+                "parent": {"uri": self._uri(parent), "cid": _cid(parent)},
+            }
+        return record
+
+    def _post_view(self, post: Post) -> dict[str, Any]:
+        return {
+            "uri": self._uri(post),
+            "cid": _cid(post),
+            "author": self._author(post.author),
+            "record": self._record(post),
+            "replyCount": post.score // 11,
+            "repostCount": post.score // 7,
+            "likeCount": post.score,
+            "quoteCount": post.score // 31,
+            "indexedAt": iso_time(post.created_at),
+            "labels": [],
+        }
+
+    def _facets(self, text: str) -> list[dict[str, Any]]:
+        """Rich-text facets, as clients write them: byte ranges of mentions, tags and links."""
+        facets = []
+        for pattern, kind in ((_MENTION, "mention"), (_TAG, "tag"), (_URL, "link")):
+            for found in pattern.finditer(text):
+                if kind == "mention":
+                    user = self._by_handle.get(found.group(1).lower())
+                    if user is None:
+                        continue
+                    feature = {"$type": "app.bsky.richtext.facet#mention", "did": did_of(user)}
+                elif kind == "tag":
+                    feature = {"$type": "app.bsky.richtext.facet#tag", "tag": found.group(1)}
+                else:
+                    feature = {"$type": "app.bsky.richtext.facet#link", "uri": found.group()}
+                start = len(text[: found.start()].encode("utf-8"))
+                end = start + len(found.group().encode("utf-8"))
+                facets.append(
+                    {"index": {"byteStart": start, "byteEnd": end}, "features": [feature]}
+                )
+        return sorted(facets, key=lambda facet: facet["index"]["byteStart"])
+
+
+def _finds(term: str) -> Predicate:
+    """The posts whose text has `term` as a whole word."""
+    pattern = word_pattern(term)
+    return lambda post: pattern.search(post.text) is not None
+
+
+def _cid(post: Post) -> str:
+    """A content id that looks like Bluesky's (CIDv1, dag-cbor, sha-256, base 32)."""
+    digest = hashlib.sha256(f"{post.channel}:{post.id}:{post.text}".encode()).digest()
+    return "bafyrei" + base64.b32encode(digest).decode("ascii").lower().rstrip("=")[:52]
+
+
+def _jwt(claims: dict[str, Any]) -> str:
+    """A token shaped like a JWT, with a signature nobody checks."""
+
+    def part(value: bytes) -> str:
+        return base64.urlsafe_b64encode(value).decode("ascii").rstrip("=")
+
+    header, payload = (
+        json.dumps(value).encode() for value in ({"typ": "at+jwt", "alg": "ES256K"}, claims)
+    )
+    return ".".join((part(header), part(payload), part(hashlib.sha256(payload).digest())))
+
+
+def _cursor(cursor: str | None) -> dict[str, str]:
+    return {"cursor": cursor} if cursor else {}
+
+
+def _time_bound(request: web.Request, name: str) -> int | None:
+    """A datetime (or a date) in the query, as the smallest key of its millisecond."""
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"{name} must be a datetime or a date") from None
+    return post_key(moment if moment.tzinfo else moment.replace(tzinfo=UTC), 0)
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ApiError(400, "Request body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "Request body must be an object")
+    return body

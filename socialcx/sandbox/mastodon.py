@@ -1,0 +1,426 @@
+"""Mastodon's REST API (4.2), as Mastodon.py calls it.
+
+    GET  /api/v1/accounts/verify_credentials   our account
+    GET  /api/v1/notifications                 types[]=mention: statuses that mention us
+    GET  /api/v1/timelines/tag/:hashtag        statuses carrying #hashtag
+    GET  /api/v2/search                        q, type=statuses, offset: statuses matching q
+    GET  /api/v1/statuses/:id                  one status
+    GET  /api/v1/statuses/:id/context          the statuses it replies to, and the replies to it
+    POST /api/v1/statuses                      status, in_reply_to_id: our post
+
+Listings are newest first and take `limit`, `max_id`, `since_id` and `min_id` (the page just
+above it; in search, a lower bound). Timelines and notifications link their next page (only when
+this one is full) and their previous page in a `Link` header, as Mastodon does. Statuses carry
+their text as HTML in `content`. Every answer carries `X-RateLimit-Limit`, `-Remaining` and
+`-Reset` (an ISO time); deleted statuses vanish from listings. Tokens must be present as
+`Authorization: Bearer …` but are never checked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from aiohttp import web
+
+from socialcx.channels import Channel
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, id_param, iso_time, limit_param
+from socialcx.sandbox.limits import Budget, RateState
+from socialcx.sandbox.posts import Author, Page, Post, Predicate, visible_key
+from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
+
+if TYPE_CHECKING:
+    from socialcx.sandbox.app import Sandbox
+
+__all__ = ["MastodonApi"]
+
+_MAX_CHARS = 500
+_REMOTE = ("mastodon.social", "fosstodon.org", "mas.to", "hachyderm.io")  # where others live
+_TOKEN = re.compile(
+    r"(?P<mention>(?<![\w@/])@\w+(?:@[\w.-]+\w)?)|(?P<tag>(?<![\w#])#\w+)|(?P<url>https?://\S+)"
+)
+
+
+class MastodonApi(ChannelApi):
+    """Mastodon (alias `mastodon`): mentions, hashtag timelines, search, threads and posting."""
+
+    channel = Channel.MASTODON
+    budgets: ClassVar[dict[str, Budget]] = {
+        "mastodon": Budget(300, 300),  # 300 requests per 5 minutes per account
+        "mastodon.post": Budget(300, 10_800),  # 300 statuses per 3 hours
+    }
+    required_fields = ("content", "created_at", "account")
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__(sandbox)
+        self._account = sandbox.scenario.account
+        self._mentions_us = word_pattern(f"@{self._account.handle}")
+        self._operators: dict[str, Operator] = {
+            "from": lambda value: (
+                lambda post: self._acct(post.author).lower() == value.lstrip("@").lower()
+            ),
+            "language": lambda value: lambda post: post.language == value,
+        }
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("mastodon.me", "GET", "/api/v1/accounts/verify_credentials", self.me, "mastodon"),
+            Route(
+                "mastodon.notifications",
+                "GET",
+                "/api/v1/notifications",
+                self.notifications,
+                "mastodon",
+                lists_posts=True,
+            ),
+            Route(
+                "mastodon.tag",
+                "GET",
+                "/api/v1/timelines/tag/{hashtag}",
+                self.tag,
+                "mastodon",
+                lists_posts=True,
+            ),
+            Route(
+                "mastodon.search",
+                "GET",
+                "/api/v2/search",
+                self.search,
+                "mastodon",
+                lists_posts=True,
+            ),
+            Route("mastodon.status", "GET", "/api/v1/statuses/{id:\\d+}", self.status, "mastodon"),
+            Route(
+                "mastodon.context",
+                "GET",
+                "/api/v1/statuses/{id:\\d+}/context",
+                self.context,
+                "mastodon",
+            ),
+            Route("mastodon.post", "POST", "/api/v1/statuses", self.post, "mastodon.post"),
+        ]
+
+    def authorized(self, request: web.Request, route: Route) -> bool:
+        header = request.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and bool(header.removeprefix("Bearer ").strip())
+
+    def error(self, status: int, message: str) -> web.Response:
+        messages = {401: "The access token is invalid", 429: "Too many requests"}
+        return web.json_response({"error": messages.get(status, message)}, status=status)
+
+    def rate_headers(self, state: RateState) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(state.limit),
+            "X-RateLimit-Remaining": str(state.remaining),
+            "X-RateLimit-Reset": iso_time(datetime.fromtimestamp(state.reset_at, UTC)),
+        }
+
+    async def me(self, request: web.Request) -> web.Response:
+        return web.json_response(self._account_json(self._account, request))
+
+    async def notifications(self, request: web.Request) -> web.Response:
+        types = set(request.query.getall("types[]", ())) - set(
+            request.query.getall("exclude_types[]", ())
+        )
+        if types and "mention" not in types:
+            return web.json_response([])
+        us = self._account.id
+        page = self._page(
+            request,
+            ("mentions",),
+            lambda post: post.author.id != us and self._mentions_us.search(post.text) is not None,
+            default=40,
+            most=80,
+        )
+        posts = self._shown(page)
+        items = [
+            {
+                "id": post.id,
+                "type": "mention",
+                "created_at": iso_time(post.created_at),
+                "account": self._account_json(post.author, request),
+                "status": status,
+            }
+            for post, status in zip(posts, self._statuses(posts, request), strict=True)
+        ]
+        return self._linked(request, page, items)
+
+    async def tag(self, request: web.Request) -> web.Response:
+        hashtag = request.match_info["hashtag"].lstrip("#")
+        pattern = word_pattern(f"#{hashtag}")
+        page = self._page(
+            request,
+            ("tag", hashtag.lower()),
+            lambda post: pattern.search(post.text) is not None,
+            default=20,
+            most=40,
+        )
+        return self._linked(request, page, self._statuses(self._shown(page), request))
+
+    async def search(self, request: web.Request) -> web.Response:
+        query = request.query.get("q", "")
+        kind = request.query.get("type")
+        if not query.strip():
+            raise ApiError(400, "Search query is required")
+        if kind not in (None, "statuses", "accounts", "hashtags"):
+            raise ApiError(400, f"Invalid type: {kind}")
+        answer: dict[str, list[Any]] = {"accounts": [], "statuses": [], "hashtags": []}
+        if kind in (None, "statuses"):
+            try:
+                match = compile_query(
+                    query, self._operators, text=lambda post: post.text, strict=False
+                )
+            except QueryError as exc:
+                raise ApiError(400, str(exc)) from None
+            limit = limit_param(request, "limit", 20, 40)
+            offset = limit_param(request, "offset", 0, 10_000, low=0)
+            above, wanted = id_param(request, "min_id"), offset + limit
+            page = self.listing(
+                request,
+                ("search", query),
+                match,
+                above=above,
+                below=id_param(request, "max_id"),
+                limit=wanted,
+            )
+            posts = self._shown(page)
+            while page.more and len(posts) < wanted:  # deleted statuses leave the index
+                page = self.timeline.page(
+                    ("search", query),
+                    match,
+                    until=visible_key(self.now()),
+                    above=above,
+                    below=page.posts[-1].key,
+                    limit=wanted - len(posts),
+                )
+                posts += self._shown(page)
+            answer["statuses"] = self._statuses(posts[offset:], request)
+            self.strip_fields(request, answer["statuses"])
+        return web.json_response(answer)
+
+    async def status(self, request: web.Request) -> web.Response:
+        post = self._found(request.match_info["id"])
+        return web.json_response(self._statuses([post], request)[0])
+
+    async def context(self, request: web.Request) -> web.Response:
+        post = self._found(request.match_info["id"])
+        ancestors: list[Post] = []
+        parent = self.find(post.in_reply_to) if post.in_reply_to else None
+        while parent is not None:
+            ancestors.insert(0, parent)
+            parent = self.find(parent.in_reply_to) if parent.in_reply_to else None
+        thread = self.timeline.page(
+            ("thread", post.conversation_id or post.id),
+            lambda other: (other.conversation_id or other.id) == (post.conversation_id or post.id),
+            until=visible_key(self.now()),
+            limit=10_000,
+        ).posts
+        replies, below = [], {post.id}
+        for other in reversed(thread):  # oldest first, so a reply comes after what it answers
+            if other.in_reply_to in below and not self.timeline.removal(other):
+                below.add(other.id)
+                replies.append(other)
+        return web.json_response(
+            {
+                "ancestors": self._statuses(ancestors, request),
+                "descendants": self._statuses(replies, request),
+            }
+        )
+
+    async def post(self, request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:
+            fields = dict(await request.post())
+        text = str(fields.get("status") or "")
+        if not text.strip():
+            return web.json_response(
+                {"error": "Validation failed: Text can't be blank"}, status=422
+            )
+        if len(text) > _MAX_CHARS:
+            return web.json_response(
+                {"error": f"Validation failed: Text character limit of {_MAX_CHARS} exceeded"},
+                status=422,
+            )
+        parent = None
+        if reply_to := fields.get("in_reply_to_id"):
+            parent = self._found(str(reply_to))
+        post = self.publish(
+            text,
+            parent,
+            language=str(fields.get("language") or "en"),
+            in_reply_to=parent.id if parent else None,
+            conversation_id=(parent.conversation_id or parent.id) if parent else None,
+        )
+        return web.json_response(self._statuses([post], request)[0])
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def _found(self, status_id: str) -> Post:
+        post = self.find(status_id)
+        if post is None:
+            raise ApiError(404, "Record not found")
+        return post
+
+    def _page(
+        self, request: web.Request, view: Hashable, match: Predicate, *, default: int, most: int
+    ) -> Page:
+        """One page of a timeline: `min_id` asks for the page just above it, `since_id` for the
+        newest above it."""
+        min_id = id_param(request, "min_id")
+        return self.listing(
+            request,
+            view,
+            match,
+            above=min_id if min_id is not None else id_param(request, "since_id"),
+            below=id_param(request, "max_id"),
+            limit=limit_param(request, "limit", default, most),
+            nearest=min_id is not None,
+        )
+
+    def _shown(self, page: Page) -> list[Post]:
+        return [post for post in page.posts if not self.timeline.removal(post)]
+
+    def _linked(self, request: web.Request, page: Page, items: list[Any]) -> web.Response:
+        """The answer with Mastodon's `Link` header: the next page below the oldest status, when
+        this page is full; the previous one above the newest."""
+        self.strip_fields(request, [item.get("status", item) for item in items])
+        links = []
+        query = [
+            (key, value)
+            for key, value in request.query.items()
+            if key not in ("max_id", "min_id", "since_id")
+        ]
+        if page.more:
+            below = request.url.with_query([*query, ("max_id", page.posts[-1].id)])
+            links.append(f'<{below}>; rel="next"')
+        if page.posts:
+            above = request.url.with_query([*query, ("min_id", page.posts[0].id)])
+            links.append(f'<{above}>; rel="prev"')
+        headers = {"Link": ", ".join(links)} if links else {}
+        return web.json_response(items, headers=headers)
+
+    def _statuses(self, posts: list[Post], request: web.Request) -> list[dict[str, Any]]:
+        return [self._status(post, request) for post in posts]
+
+    def _status(self, post: Post, request: web.Request) -> dict[str, Any]:
+        account = self._account_json(post.author, request)
+        parent = self.timeline.by_id(post.in_reply_to) if post.in_reply_to else None
+        mentions = [
+            {
+                "id": user.id,
+                "username": user.handle,
+                "acct": self._acct(user),
+                "url": self._url(user, request),
+            }
+            for user in ([self._account] if self._mentions_us.search(post.text) else [])
+        ]
+        return {
+            "id": post.id,
+            "created_at": iso_time(post.created_at),
+            "in_reply_to_id": post.in_reply_to,
+            "in_reply_to_account_id": parent.author.id if parent else None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": "public",
+            "language": post.language,
+            "uri": f"https://{self._domain(post.author, request)}/users/{post.author.handle}/statuses/{post.id}",
+            "url": f"{self._url(post.author, request)}/{post.id}",
+            "replies_count": post.score // 11,
+            "reblogs_count": post.score // 7,
+            "favourites_count": post.score,
+            "edited_at": None,
+            "content": _html(post.text, f"http://{request.host}"),
+            "reblog": None,
+            "application": None,
+            "account": account,
+            "media_attachments": [],
+            "mentions": mentions,
+            "tags": [
+                {
+                    "name": tag.lstrip("#").lower(),
+                    "url": f"http://{request.host}/tags/{tag.lstrip('#').lower()}",
+                }
+                for tag in re.findall(r"(?<![\w#])#\w+", post.text)
+            ],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+        }
+
+    def _account_json(self, user: Author, request: web.Request) -> dict[str, Any]:
+        seed = zlib.crc32(user.id.encode("ascii"))
+        return {
+            "id": user.id,
+            "username": user.handle,
+            "acct": self._acct(user),
+            "display_name": user.name,
+            "locked": False,
+            "bot": False,
+            "group": False,
+            "discoverable": True,
+            "created_at": iso_time(datetime.fromtimestamp(1_500_000_000 + seed % 250_000_000, UTC)),
+            "note": "",
+            "url": self._url(user, request),
+            "avatar": f"https://files.example/avatars/{user.id}.png",
+            "header": "",
+            "followers_count": user.followers,
+            "following_count": seed % 1_500,
+            "statuses_count": seed % 20_000,
+            "last_status_at": None,
+            "emojis": [],
+            "fields": [],
+        }
+
+    def _home(self, user: Author) -> str | None:
+        """The instance a user lives on; None for this one (ours and half the others)."""
+        if user.id == self._account.id:
+            return None
+        index = zlib.crc32(user.id.encode("ascii")) % (2 * len(_REMOTE))
+        return _REMOTE[index] if index < len(_REMOTE) else None
+
+    def _acct(self, user: Author) -> str:
+        home = self._home(user)
+        return f"{user.handle}@{home}" if home else user.handle
+
+    def _domain(self, user: Author, request: web.Request) -> str:
+        return self._home(user) or request.host
+
+    def _url(self, user: Author, request: web.Request) -> str:
+        scheme = "https" if self._home(user) else "http"
+        return f"{scheme}://{self._domain(user, request)}/@{user.handle}"
+
+
+def _html(text: str, origin: str) -> str:
+    """A status's text as Mastodon renders it: paragraphs, line breaks, and links for mentions,
+    hashtags and URLs."""
+    paragraphs = []
+    for paragraph in re.split(r"\n{2,}", text.strip()):
+        parts, at = [], 0
+        for found in _TOKEN.finditer(paragraph):
+            parts.append(html.escape(paragraph[at : found.start()], quote=False))
+            word = found.group()
+            if found.group("mention"):
+                user = word[1:].split("@")[0]
+                parts.append(
+                    f'<span class="h-card" translate="no"><a href="{origin}/@{user}" '
+                    f'class="u-url mention">@<span>{html.escape(word[1:])}</span></a></span>'
+                )
+            elif found.group("tag"):
+                parts.append(
+                    f'<a href="{origin}/tags/{word[1:].lower()}" class="mention hashtag" '
+                    f'rel="tag">#<span>{html.escape(word[1:])}</span></a>'
+                )
+            else:
+                parts.append(
+                    f'<a href="{html.escape(word)}" target="_blank" rel="nofollow noopener" '
+                    f'translate="no">{html.escape(word)}</a>'
+                )
+            at = found.end()
+        parts.append(html.escape(paragraph[at:], quote=False))
+        paragraphs.append("<p>" + "".join(parts).replace("\n", "<br />") + "</p>")
+    return "".join(paragraphs)
