@@ -259,6 +259,9 @@ def poll(
             known = ", ".join(w.name for w in settings.watches) or "none"
             raise UsageError(f"no watch named {name!r}; configured watches: {known}")
     engine = state.engine()
+    from socialcx.playbook import playbook_for
+
+    playbook = playbook_for(settings)  # a broken playbook stops the poll before anything is fetched
     with console.status("Loading the triage model…"):
         from socialcx.triage import default_model
 
@@ -283,6 +286,7 @@ def poll(
     changed = evaluate(engine, clock=state.clock, bucket=settings.spikes.bucket, settle=settings.spikes.settle)
     for incident in changed:
         console.print(Text(f"Spike alert #{incident.id} on {incident.watch} ({incident.channel} · {incident.slice}): {incident.status}", style="bold red"))
+    _respond(state, engine, playbook)
     budgets = status_report(engine, settings, state.clock).budgets
     if any(budget.limited for budget in budgets):
         _print_budgets(budgets)
@@ -292,15 +296,31 @@ def poll(
 
 @app.command()
 def train(
-    input: Annotated[Path, typer.Option("--input", help="Labelled posts: a .csv or .jsonl file.")],
+    ctx: typer.Context,
+    input: Annotated[
+        Path | None, typer.Option("--input", help="Labelled posts: a .csv or .jsonl file (needed unless --with-feedback).")
+    ] = None,
     text_column: Annotated[str, typer.Option(help="Column holding the text.")] = "text",
     label_column: Annotated[str, typer.Option(help="Column holding the label.")] = "intent",
     out: Annotated[Path, typer.Option(help="Folder to write the model, its metadata and model card to.")] = Path("model"),
     target_precision: Annotated[
         float, typer.Option(min=0.5, max=1.0, help="Precision the non-abstained predictions must reach.")
     ] = 0.99,
+    with_feedback: Annotated[
+        bool,
+        typer.Option(
+            "--with-feedback",
+            help="Instead: retrain the default triage model on the seed set plus the agents' relabels, "
+            "compare old and new on held-out seed rows, then switch to the new one.",
+        ),
+    ] = False,
 ) -> None:
     """Train a classifier on a team's own labelled posts, with a cross-validated abstention threshold."""
+    if with_feedback:
+        _train_with_feedback(ctx.obj)
+        return
+    if input is None:
+        raise UsageError("--input is needed: a .csv or .jsonl file of labelled posts (or use --with-feedback)")
     from socialcx.triage.files import read_table
     from socialcx.triage.model import TextClassifier
     from socialcx.triage.saved import ModelMetadata, save_classifier
@@ -548,6 +568,471 @@ def demo(
         f"\nTry: socialcx --config {out}/socialcx.toml mentions search refund\n"
         f"     socialcx --config {out}/socialcx.toml mentions export --format jsonl"
     )
+
+
+# --- The inbox and the KPIs (`socialcx.inbox`, `socialcx.kpis`) -------------------------------
+
+inbox_app = typer.Typer(cls=_Group, help="The human inbox: what waits for a person, most urgent first.", no_args_is_help=True)
+app.add_typer(inbox_app, name="inbox")
+
+_Item = Annotated[int, typer.Argument(help="The item's number (its mention's id), as `inbox list` shows it.")]
+_Agent = Annotated[
+    str | None, typer.Option("--agent", envvar="SOCIALCX_AGENT", help="Who is acting. Default: $SOCIALCX_AGENT, else the OS user.")
+]
+
+
+def _agent(name: str | None) -> str:
+    import getpass
+
+    return name or getpass.getuser()
+
+
+def _in_transaction(state: _Context, action: Any) -> Any:
+    """Run one inbox action in one transaction of the configured store."""
+    with state.engine().begin() as connection:
+        return action(connection)
+
+
+@inbox_app.command("list")
+def inbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", help="open, claimed, replied, resolved, escalated or ignored (repeatable). Default: waiting ones.")
+    ] = None,
+    priority: Annotated[list[str] | None, typer.Option("--priority", help="critical, high, normal or low (repeatable).")] = None,
+    channel: _Channels = None,
+    intent: Annotated[list[str] | None, typer.Option("--intent", help="Only this intent (repeatable).")] = None,
+    claimed_by: Annotated[str | None, typer.Option("--claimed-by", help="Only items this agent holds.")] = None,
+    limit: _Limit = 50,
+) -> None:
+    """Items by priority, the soonest due first: open, claimed and escalated ones unless --status says otherwise."""
+    from socialcx.inbox import ACTIVE, list_items
+
+    state: _Context = ctx.obj
+    entries = _in_transaction(state, lambda connection: list_items(
+        connection, statuses=status or ACTIVE, priorities=priority or (), channels=channel or (),
+        intents=intent or (), claimed_by=claimed_by, limit=limit,
+    ))
+    if not entries:
+        console.print("The inbox is empty." if not (status or priority or channel or intent or claimed_by) else "No items match.")
+        return
+    now = state.clock.now()
+    table = Table(title=f"Inbox: {len(entries)} item{'s' if len(entries) != 1 else ''}", title_justify="left")
+    for column in ("#", "priority", "due", "status", "channel", "author", "intent", "text"):
+        table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
+    for entry in entries:
+        table.add_row(
+            str(entry.mention_id), Text(entry.priority, style=_PRIORITY_STYLE.get(entry.priority, "")), _due(entry.due_at, now),
+            entry.status + (f" ({entry.claimed_by})" if entry.claimed_by else ""), entry.channel,
+            Text(entry.author_handle or "-"), entry.intent or "-", Text(_short_text(entry.text)),
+        )
+    console.print(table)
+
+
+_PRIORITY_STYLE = {"critical": "bold red", "high": "red", "normal": "", "low": "dim"}
+
+
+def _due(due_at: datetime, now: datetime) -> Text:
+    minutes = int((due_at - now).total_seconds() // 60)
+    if minutes < 0:
+        return Text(f"overdue {_span(-minutes)}", style="bold red")
+    return Text(f"in {_span(minutes)}", style="yellow" if minutes < 15 else "")
+
+
+def _span(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes < 2880 else f"{minutes // 1440}d"
+
+
+def _short_text(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@inbox_app.command("show")
+def inbox_show(ctx: typer.Context, item: _Item) -> None:
+    """An item with its thread, its triage, the draft and the reply the playbook suggests."""
+    from socialcx.inbox import find_item
+    from socialcx.playbook import playbook_for
+
+    state: _Context = ctx.obj
+    playbook = playbook_for(state.settings)
+    detail = _in_transaction(state, lambda connection: find_item(connection, item, playbook=playbook))
+    entry, now = detail.entry, state.clock.now()
+    reach = f" ({entry.author_followers:,} followers)" if entry.author_followers is not None else ""
+    console.print(Text.assemble(
+        (f"#{entry.mention_id} ", "bold"), (entry.priority, _PRIORITY_STYLE.get(entry.priority, "")), " · due ", _due(entry.due_at, now),
+        f" · {entry.status}" + (f" by {entry.claimed_by}" if entry.claimed_by else ""),
+    ))
+    console.print(Text(f"{entry.channel} · {entry.author_handle or 'unknown author'}{reach} · posted {_ago(entry.posted_at, now)}"
+                       + (f" · {entry.url}" if entry.url else "")))
+    console.print(Text(f"Why it is here: {entry.reason}"))
+    confidence = "" if detail.confidence is None else f" ({detail.confidence:.2f}{', abstained' if detail.abstained else ''})"
+    console.print(Text(
+        f"Triage: {entry.intent or 'untriaged'}{confidence} · {entry.sentiment or '-'} · urgency {entry.urgency or '-'}"
+        + (f" · risks: {', '.join(entry.risks)}" if entry.risks else "")
+    ))
+    thread = Table(title="Thread", title_justify="left")
+    for column in ("#", "posted", "author", "text", "our reply"):
+        thread.add_column(column, overflow="fold")
+    for post in detail.thread:
+        ours = f"{post.reply} [{post.reply_state}]" if post.reply else ""
+        marker = "→ " if post.mention_id == entry.mention_id else ""
+        thread.add_row(f"{marker}{post.mention_id}", f"{post.posted_at:%Y-%m-%d %H:%M}", Text(post.author_handle or "-"), Text(post.text), Text(ours))
+    console.print(thread)
+    if detail.action_result is not None:
+        console.print(Text(f"Action result: {json.dumps(detail.action_result, ensure_ascii=False)}"))
+    console.print(Text(f"Draft: {entry.draft}" if entry.draft else "Draft: none"))
+    for suggestion in detail.suggestions:
+        console.print(Text(f"Suggested: {suggestion}"))
+
+
+@inbox_app.command("claim")
+def inbox_claim(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
+    """Take an item and its thread: the responder stays out of it from now on."""
+    from socialcx.inbox import claim
+
+    name = _agent(agent)
+    _in_transaction(ctx.obj, lambda connection: claim(connection, item, agent=name))
+    console.print(f"#{item} is yours, {name}.")
+
+
+@inbox_app.command("reply")
+def inbox_reply(
+    ctx: typer.Context, item: _Item, text: Annotated[str, typer.Argument(help="The reply, as it will be posted.")], agent: _Agent = None,
+) -> None:
+    """Answer an item: the reply goes through the outbox and is sent once."""
+    from socialcx.inbox import reply
+
+    state: _Context = ctx.obj
+    name = _agent(agent)
+    outbox_id = _in_transaction(state, lambda connection: reply(connection, item, text, agent=name, now=state.clock.now()))
+    console.print(f"Reply to #{item} queued (outbox #{outbox_id}).")
+
+
+@inbox_app.command("approve")
+def inbox_approve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
+    """Send the draft the responder wrote for an item, as it stands."""
+    from socialcx.inbox import approve
+
+    state: _Context = ctx.obj
+    name = _agent(agent)
+    outbox_id = _in_transaction(state, lambda connection: approve(connection, item, agent=name, now=state.clock.now()))
+    console.print(f"Draft for #{item} approved and queued (outbox #{outbox_id}).")
+
+
+@inbox_app.command("resolve")
+def inbox_resolve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
+    """Close an item: nothing more to do."""
+    from socialcx.inbox import resolve
+
+    state: _Context = ctx.obj
+    name = _agent(agent)
+    _in_transaction(state, lambda connection: resolve(connection, item, agent=name, now=state.clock.now()))
+    console.print(f"#{item} resolved.")
+
+
+@inbox_app.command("escalate")
+def inbox_escalate(ctx: typer.Context, item: _Item) -> None:
+    """Raise an item's priority one level and bring its due time forward to match."""
+    from socialcx.inbox import escalate
+
+    state: _Context = ctx.obj
+    now = state.clock.now()
+    escalated = _in_transaction(
+        state, lambda connection: escalate(connection, item, now=now, sla=state.settings.inbox)
+    )
+    console.print(Text.assemble(f"#{item} escalated: {escalated.priority}, due ", _due(escalated.due_at, now), "."))
+
+
+@inbox_app.command("ignore")
+def inbox_ignore(
+    ctx: typer.Context,
+    items: Annotated[list[int] | None, typer.Argument(help="Items to ignore as spam.", show_default=False)] = None,
+    all_spam: Annotated[bool, typer.Option("--all-spam", help="Every waiting item whose intent is spam.")] = False,
+    agent: _Agent = None,
+) -> None:
+    """Ignore items as spam: several at once, or every waiting spam item with --all-spam."""
+    from socialcx.inbox import ignore, ignore_spam
+
+    if bool(items) == all_spam:
+        raise UsageError("name the items to ignore, or use --all-spam (not both)")
+    name = _agent(agent)
+    if all_spam:
+        ignored = _in_transaction(ctx.obj, lambda connection: ignore_spam(connection, agent=name))
+        console.print(f"Ignored {len(ignored)} spam item{'s' if len(ignored) != 1 else ''}.")
+        return
+    count = _in_transaction(ctx.obj, lambda connection: ignore(connection, items, agent=name))
+    console.print(f"Ignored {count} item{'s' if count != 1 else ''}.")
+
+
+@inbox_app.command("relabel")
+def inbox_relabel(
+    ctx: typer.Context,
+    item: _Item,
+    intent: Annotated[str | None, typer.Option(help="The right intent.")] = None,
+    sentiment: Annotated[str | None, typer.Option(help="The right sentiment: negative, neutral or positive.")] = None,
+    agent: _Agent = None,
+) -> None:
+    """Correct what triage said; corrections are kept to retrain with `socialcx train --with-feedback`."""
+    from socialcx.feedback import relabel
+
+    state: _Context = ctx.obj
+    name = _agent(agent)
+    stored = _in_transaction(
+        state, lambda connection: relabel(connection, item, agent=name, now=state.clock.now(), intent=intent, sentiment=sentiment)
+    )
+    if not stored:
+        console.print(f"#{item} already says so; nothing to change.")
+    for change in stored:
+        console.print(Text(f"#{item} {change.field}: {change.old or '-'} → {change.new} (kept as feedback)."))
+
+
+@app.command()
+def kpis(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="Mentions posted since then: ISO time, or an age like 7d. Default: all.")] = None,
+) -> None:
+    """First response times, automation rate, SLA breaches and the backlog."""
+    from socialcx.kpis import kpis as compute
+
+    state: _Context = ctx.obj
+    now = state.clock.now()
+    after = _when(state, "--since", since)
+    report = _in_transaction(state, lambda connection: compute(connection, now=now, since=after))
+    period = f"since {after:%Y-%m-%d %H:%M} UTC" if after else "all time"
+    automation = "—" if report.automation_rate is None else f"{report.automation_rate:.1%}"
+    breaches = "—" if report.sla_breach_rate is None else f"{report.sla_breach_rate:.1%} ({report.sla_breached} of {report.sla_items} items)"
+    console.print(
+        f"KPIs for mentions posted {period}: {report.mentions:,} mentions, {report.answered:,} answered.\n"
+        f"Automation rate: {automation} ({report.auto_sent:,} sent automatically). SLA breach rate: {breaches}."
+    )
+    if report.response_times:
+        table = Table(title="First response time", title_justify="left")
+        for column in ("by", "", "replies", "p50", "p90"):
+            table.add_column(column, justify="right" if column in ("replies", "p50", "p90") else "left")
+        for row in report.response_times:
+            table.add_row(row.group, Text(row.key), f"{row.replies:,}", _duration(row.p50), _duration(row.p90))
+        console.print(table)
+    backlog = Table(title=f"Backlog: {sum(report.backlog.values()):,} items waiting", title_justify="left")
+    for priority in report.backlog:
+        backlog.add_column(priority, justify="right")
+    backlog.add_row(*(f"{count:,}" for count in report.backlog.values()))
+    console.print(backlog)
+
+
+def _duration(span: Any) -> str:
+    seconds = int(span.total_seconds())
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def _train_with_feedback(state: _Context) -> None:
+    """`train --with-feedback`: the comparison is printed before the default model is switched."""
+    from socialcx.feedback import Comparison, retrain_with_feedback
+
+    def show(comparison: Comparison) -> None:
+        table = Table(
+            title=f"On {comparison.dev_rows:,} held-out seed rows: trained on the rest of the seed set, "
+            f"then also on {comparison.feedback_rows:,} relabelled mentions",
+            title_justify="left",
+        )
+        for column in ("task", "accuracy before", "after", "macro-F1 before", "after "):
+            table.add_column(column, justify="left" if column == "task" else "right")
+        for old, new in zip(comparison.old, comparison.new):
+            table.add_row(
+                old.task, f"{old.accuracy:.3f}", _change(old.accuracy, new.accuracy), f"{old.macro_f1:.3f}", _change(old.macro_f1, new.macro_f1)
+            )
+        console.print(table)
+        spinner.update("Training the new default model on the whole seed set and the feedback…")
+
+    with console.status("Comparing the model without and with the feedback…") as spinner:
+        report = retrain_with_feedback(state.engine(), now=state.clock.now(), on_compared=show)
+    console.print(f"The default triage model is now {report.version} ({report.folder}); the previous one is kept as it was.")
+
+
+def _change(old: float, new: float) -> Text:
+    style = "green" if new > old else "red" if new < old else ""
+    return Text(f"{new:.3f} ({new - old:+.3f})", style=style)
+
+
+# -- the responder: playbook, kill switch, outbox ---------------------------------------------
+
+playbook_app = typer.Typer(cls=_Group, help="The auto-reply playbook.", no_args_is_help=True)
+app.add_typer(playbook_app, name="playbook")
+
+
+@playbook_app.command("check")
+def playbook_check(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Option("--file", help="Playbook to check. Default: the one the config names.")] = None,
+) -> None:
+    """Validate a playbook and show, per intent, what would be answered automatically, drafted, or left to people."""
+    from socialcx.playbook import DEFAULT_PLAYBOOK, load_playbook
+    from socialcx.triage.taxonomy import load_taxonomy
+
+    state: _Context = ctx.obj
+    path = file or state.settings.playbook or DEFAULT_PLAYBOOK
+    playbook = load_playbook(path)
+    table = Table(title=f"{path}: valid", title_justify="left")
+    for column in ("intent", "what happens", "channels", "min confidence", "templates", "action"):
+        table.add_column(column, overflow="fold", no_wrap=column == "intent")
+    for intent in load_taxonomy().intents:
+        rules = playbook.rules(intent)
+        if rules is None or not rules.enabled or rules.mode == "off":
+            table.add_row(intent, Text("left to people", style="dim"), "", "", "", "")
+            continue
+        what = Text("answered automatically", style="green") if rules.mode == "auto" else Text("drafted for approval", style="yellow")
+        action = ""
+        if rules.action is not None:
+            limits = [f"cap {rules.action.amount_cap:g}" if rules.action.amount_cap else "", f"{rules.action.daily_budget:g}/day" if rules.action.daily_budget else ""]
+            action = " ".join([rules.action.url, *filter(None, limits)])
+        channels = ", ".join(rules.channels)
+        table.add_row(intent, what, channels, f"{rules.min_confidence:.2f}", str(len(rules.templates)), Text(action))
+    console.print(table)
+    if not any(rules.answers for rules in playbook.intents.values()):
+        console.print("Shadow mode: nothing is sent without a person's approval. Set an intent's mode to auto to answer it.")
+
+
+@playbook_app.command("init")
+def playbook_init(
+    path: Annotated[Path, typer.Argument(help="Where to write the playbook.")] = Path("playbook.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the default playbook (every intent drafted) to edit; name it with `playbook = ...` in the config."""
+    from socialcx.playbook import default_playbook_text
+
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    try:
+        path.write_text(default_playbook_text(), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror})") from None
+    console.print(f'Wrote {path}. Add `playbook = "{path}"` to the config, then run `socialcx playbook check`.')
+
+
+@app.command()
+def pause(
+    ctx: typer.Context,
+    reason: Annotated[str | None, typer.Option(help="Why, for whoever resumes.")] = None,
+) -> None:
+    """Stop every auto-reply at once, in every process: new mentions go to people, queued auto-replies wait."""
+    from socialcx.outbox import set_paused
+
+    state: _Context = ctx.obj
+    set_paused(state.engine(), True, now=state.clock.now(), reason=reason)
+    console.print("Auto-replies paused. Replies written or approved by people still go out. `socialcx resume` turns them back on.")
+
+
+@app.command()
+def resume(ctx: typer.Context) -> None:
+    """Turn auto-replies back on after `socialcx pause`."""
+    from socialcx.outbox import set_paused
+
+    state: _Context = ctx.obj
+    set_paused(state.engine(), False, now=state.clock.now())
+    console.print("Auto-replies resumed.")
+
+
+@app.command()
+def send(ctx: typer.Context) -> None:
+    """Send the replies waiting in the outbox, once each; exit status 1 if any failed for good."""
+    from socialcx.outbox import send_pending
+
+    state: _Context = ctx.obj
+    with console.status("Sending…"):
+        report = asyncio.run(send_pending(state.engine(), state.settings, state.clock))
+    _print_sent(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_sent(report: Any) -> None:
+    parts = [f"{report.sent} sent"]
+    if report.recovered:
+        parts.append(f"{report.recovered} found already posted")
+    if report.retrying:
+        parts.append(f"{report.retrying} to retry")
+    if report.failed:
+        parts.append(f"[red]{report.failed} failed (back in the inbox)[/]")
+    if report.held:
+        parts.append(f"[yellow]{report.held} auto-replies held: paused[/]")
+    console.print("Outbox: " + ", ".join(parts) + ".")
+
+
+def _respond(state: _Context, engine: Engine, playbook: Any) -> None:
+    """Route the mentions not routed yet, then send the outbox (the end of a poll)."""
+    from collections import Counter
+
+    from socialcx.outbox import send_pending
+    from socialcx.responder import route
+
+    decisions = route(engine, state.settings, playbook, state.clock)
+    if decisions:
+        outcomes = Counter(decision.outcome for decision in decisions)
+        console.print(
+            f"Responder: {outcomes['auto_reply']} auto-replies, {outcomes['draft']} drafts, "
+            f"{outcomes['inbox']} to the inbox, {outcomes['skipped']} skipped."
+        )
+    _print_sent(asyncio.run(send_pending(engine, state.settings, state.clock)))
+
+
+# -- alert, digest and silent-watch emails (`socialcx.alerts`) ----------------------------------
+
+mail_app = typer.Typer(cls=_Group, help="Alert, digest and silent-watch emails.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("send")
+def mail_send(
+    ctx: typer.Context,
+    digest: Annotated[bool, typer.Option("--digest", help="Also queue yesterday's digest (days in the inbox's time zone).")] = False,
+) -> None:
+    """Queue the emails due (alerts, silent watches) and send every pending one, once each; exit
+    status 1 if some must wait for the mail server or were refused."""
+    from datetime import timedelta
+
+    from socialcx.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
+
+    state: _Context = ctx.obj
+    settings, engine, clock = state.settings, state.engine(), state.clock
+    if not settings.mail.recipients:
+        raise UsageError("no one to mail: set recipients in the [mail] section of the config")
+    queued = queue_alert_emails(engine, settings, clock) + queue_silent_watches(engine, settings, clock)
+    if digest:
+        queued += queue_digest(engine, settings, clock, clock.now().astimezone(settings.inbox.zone).date() - timedelta(days=1))
+    with console.status(f"Sending to {settings.mail.host}:{settings.mail.port}…"):
+        report = deliver(engine, settings, clock)
+    parts = [f"{queued} queued", f"{report.sent} sent" + (f" ({report.resent} again, same Message-ID)" if report.resent else "")]
+    if report.retrying:
+        parts.append(f"[yellow]{report.retrying} waiting to retry[/]")
+    if report.failed:
+        parts.append(f"[red]{report.failed} refused for good[/]")
+    console.print("Mail: " + ", ".join(parts) + ".")
+    if report.error:
+        errors.print(Text(f"mail: {report.error}"))
+    if report.retrying or report.failed:
+        raise typer.Exit(1)
+
+
+@mail_app.command("preview")
+def mail_preview(
+    ctx: typer.Context,
+    alert: Annotated[int, typer.Option("--alert", help="The alert's number, as `socialcx trends` shows it.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write: an .eml any mail client opens.")],
+) -> None:
+    """Write the email that announces an alert to a file, without sending or queueing it."""
+    from socialcx.alerts import alert_email
+
+    state: _Context = ctx.obj
+    message = alert_email(state.engine(), state.settings, state.clock, alert)
+    try:
+        out.write_bytes(message.as_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot write {out} ({exc.strerror})") from None
+    console.print(Text(f"Wrote {out}: {message['Subject']}"))
 
 
 def main() -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -31,11 +32,15 @@ from socialcx.channels import Channel
 from socialcx.errors import ConfigError
 
 __all__ = [
+    "BusinessHours",
     "ChannelConfig",
     "ChannelsConfig",
+    "InboxConfig",
     "MailConfig",
     "Settings",
+    "SlaMinutes",
     "Thresholds",
+    "TimeZoneName",
     "WatchConfig",
     "example_config",
     "sandbox_config",
@@ -156,6 +161,14 @@ class MailConfig(_Section):
     password_env: EnvVarName | None = None
     sender: str = "socialcx@localhost"
     recipients: list[str] = Field(default_factory=list)
+    web_url: str | None = None  # the web inbox, linked from alert emails: "https://care.example.com"
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError('expected the web inbox\'s address, like "https://care.example.com"')
+        return value.rstrip("/") if value else value
 
 
 class Thresholds(_Section):
@@ -181,6 +194,77 @@ class SpikesConfig(_Section):
         return timedelta(minutes=self.settle_minutes)
 
 
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as Europe/London or UTC") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+
+
+class SlaMinutes(_Section):
+    """How long the inbox allows before the first response, per priority, in minutes."""
+
+    critical: int = Field(default=15, ge=1)
+    high: int = Field(default=60, ge=1)
+    normal: int = Field(default=240, ge=1)
+    low: int = Field(default=1440, ge=1)
+
+
+class BusinessHours(NamedTuple):
+    """When the team works: weekdays (0 = Monday) and the opening and closing times on each."""
+
+    days: frozenset[int]
+    opens: time
+    closes: time
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_BUSINESS_HOURS = re.compile(r"^\s*(\w{3})(?:\s*-\s*(\w{3}))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+def parse_business_hours(value: str) -> BusinessHours:
+    """`Mon-Fri 09:00-17:00` (or one day, or a range across the weekend like `Sat-Sun`)."""
+    match = _BUSINESS_HOURS.match(value)
+    days = [part.lower() for part in (match.groups()[:2] if match else ()) if part]
+    if not match or any(day not in _WEEKDAYS for day in days):
+        raise ValueError('expected days and hours like "Mon-Fri 09:00-17:00"')
+    first, last = _WEEKDAYS.index(days[0]), _WEEKDAYS.index(days[-1])
+    try:
+        opens, closes = time.fromisoformat(match.group(3).zfill(5)), time.fromisoformat(match.group(4).zfill(5))
+    except ValueError:
+        raise ValueError('expected hours like "09:00-17:00"') from None
+    if closes <= opens:
+        raise ValueError("the closing time must be after the opening time")
+    return BusinessHours(frozenset((first + step) % 7 for step in range((last - first) % 7 + 1)), opens, closes)
+
+
+class InboxConfig(_Section):
+    """The inbox's SLA: the time allowed per priority, counted only in business hours when set."""
+
+    sla_minutes: SlaMinutes = Field(default_factory=SlaMinutes)
+    business_hours: str | None = None  # "Mon-Fri 09:00-17:00"; unset: the clock always runs
+    timezone: TimeZoneName = "UTC"
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_business_hours(value)
+        return value
+
+    @property
+    def hours(self) -> BusinessHours | None:
+        return parse_business_hours(self.business_hours) if self.business_hours else None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
 class Settings(BaseSettings):
     """The whole configuration. Build it with `load_settings`, which reports errors by file and line."""
 
@@ -191,11 +275,13 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".")
     database_url: str | None = None
     secrets_file: Path | None = None
+    playbook: Path | None = None  # the auto-reply playbook (YAML); unset: the shipped one, all drafts
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     watches: list[WatchConfig] = Field(default_factory=list)
     mail: MailConfig = Field(default_factory=MailConfig)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     spikes: SpikesConfig = Field(default_factory=SpikesConfig)
+    inbox: InboxConfig = Field(default_factory=InboxConfig)
 
     @classmethod
     def settings_customise_sources(
@@ -258,6 +344,8 @@ def load_settings(path: Path | None = None) -> Settings:
     settings.data_dir = (base / settings.data_dir).resolve()
     if settings.secrets_file is not None:
         settings.secrets_file = (base / settings.secrets_file).resolve()
+    if settings.playbook is not None:
+        settings.playbook = (base / settings.playbook).resolve()
     _check_credentials(settings, path, text)
     return settings
 

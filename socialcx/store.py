@@ -23,12 +23,19 @@ from sqlmodel import Field, SQLModel
 from socialcx.errors import StoreError
 
 __all__ = [
+    "ActionSpend",
     "Alert",
     "AlertEvent",
+    "Control",
     "Cursor",
     "DeadLetter",
+    "Decision",
+    "Email",
+    "Feedback",
+    "InboxItem",
     "Mention",
     "MentionTriage",
+    "OutboxReply",
     "PollState",
     "ReadBudgetUsage",
     "SpikeCount",
@@ -251,6 +258,133 @@ class AlertEvent(SQLModel, table=True):
     observed: float
     expected: float
     score: float
+
+
+class Decision(SQLModel, table=True):
+    """What the responder did with one mention, and why: the guardrail that stopped it, if any."""
+
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), unique=True, nullable=False))
+    at: datetime = _utc_column(index=True)
+    outcome: str = Field(max_length=16, index=True)  # auto_reply, draft, inbox, skipped
+    guardrail: str | None = Field(default=None, max_length=32)
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class OutboxReply(SQLModel, table=True):
+    """A reply to one mention, written before it is sent so that it is sent exactly once.
+
+    pending → sending → sent, or failed when the platform refuses it for good. A row left in
+    `sending` past its lease is uncertain: the platform is asked before any resend."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), unique=True, nullable=False))
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    origin: str = Field(max_length=16)  # auto, agent, approved
+    agent: str | None = Field(default=None, max_length=100)
+    state: str = Field(max_length=16, index=True)  # pending, sending, sent, failed
+    created_at: datetime = _utc_column(index=True)
+    updated_at: datetime = _utc_column()
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc_column(nullable=True)
+    lease_until: datetime | None = _utc_column(nullable=True)
+    sender: str | None = Field(default=None, max_length=64)
+    platform_id: str | None = Field(default=None, max_length=255)
+    platform_url: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    sent_at: datetime | None = _utc_column(nullable=True)
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class Control(SQLModel, table=True):
+    """A switch every process reads before acting: `responder` paused stops auto-replies."""
+
+    __tablename__ = "control"
+
+    name: str = Field(primary_key=True, max_length=32)
+    paused: bool
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    changed_at: datetime = _utc_column()
+
+
+class ActionSpend(SQLModel, table=True):
+    """One call of a playbook action for a mention, and the amount it committed (for the daily
+    budget); at most one per mention, so a refund is never requested twice."""
+
+    __tablename__ = "action_spend"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), unique=True, nullable=False))
+    intent: str = Field(max_length=64)
+    at: datetime = _utc_column(index=True)
+    amount: float
+    status: str = Field(max_length=16)  # calling, ok, over_cap, over_budget, failed
+    result: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
+
+
+class InboxItem(SQLModel, table=True):
+    """A mention waiting for a person: why it is here, how urgent it is, when it is due, and
+    what the agents did with it (`socialcx.inbox`). One per mention.
+
+    open → claimed → replied → resolved, or escalated (priority raised) or ignored (spam)."""
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (sa.Index("ix_inbox_item_status_due_at", "status", "due_at"),)
+
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True))
+    priority: str = Field(max_length=16)  # critical, high, normal, low
+    status: str = Field(max_length=16)  # open, claimed, replied, resolved, escalated, ignored
+    claimed_by: str | None = Field(default=None, max_length=100)
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    draft: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    action_result: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
+    created_at: datetime = _utc_column()
+    due_at: datetime = _utc_column()
+    first_response_at: datetime | None = _utc_column(nullable=True)
+    resolved_at: datetime | None = _utc_column(nullable=True)
+
+
+class Feedback(SQLModel, table=True):
+    """An agent's correction of what triage said about a mention, kept to retrain the model."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), index=True, nullable=False))
+    field: str = Field(max_length=16)  # intent, sentiment
+    old: str | None = Field(default=None, max_length=64)
+    new: str = Field(max_length=64)
+    agent: str = Field(max_length=100)
+    at: datetime = _utc_column()
+
+
+class Email(SQLModel, table=True):
+    """An alert, digest or silent-watch email, rendered and written before it is sent, so that it
+    is sent exactly once (`socialcx.alerts`). One per `key` (`alert:12:40`, `digest:2026-11-24`).
+
+    pending → sending (claimed, leased) → sent, or failed when the server refuses it for good. A
+    row left in `sending` past its lease is sent again with the same Message-ID."""
+
+    __tablename__ = "mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, sa_column_kwargs={"unique": True})
+    kind: str = Field(max_length=16)  # alert, digest, silent
+    subject: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    message_id: str = Field(max_length=255)
+    sender: str = Field(max_length=255)
+    recipients: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    message: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # RFC 5322, ASCII, CRLF
+    state: str = Field(max_length=16, index=True)  # pending, sending, sent, failed
+    created_at: datetime = _utc_column()
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc_column(nullable=True)
+    lease_until: datetime | None = _utc_column(nullable=True)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 
 def connect(url: str, *, migrate: bool = True) -> Engine:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,12 +26,14 @@ from socialcx.triage.risk import risk_flags
 from socialcx.triage.saved import METADATA_FILE, ModelMetadata, load_classifier, save_classifier
 from socialcx.triage.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
-__all__ = ["DEFAULT_MODEL_DIR", "SEED", "Triage", "TriageModel", "default_model"]
+__all__ = ["DEFAULT_MODEL_DIR", "DEFAULT_MODEL_ROOT", "SEED", "Triage", "TriageModel", "activate", "active_model_dir", "default_model", "feedback_folder"]
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
 # Bump the version when the features or the classifier change, so the shipped model retrains.
 MODEL_VERSION = 3
-DEFAULT_MODEL_DIR = DEFAULT_TAXONOMY.parent / "default" / f"v{MODEL_VERSION}"
+DEFAULT_MODEL_ROOT = DEFAULT_TAXONOMY.parent / "default"
+DEFAULT_MODEL_DIR = DEFAULT_MODEL_ROOT / f"v{MODEL_VERSION}"
+ACTIVE_FILE = "ACTIVE"  # in the root: the folder of the model in use, when retrained with feedback
 TASKS = ("intent", "sentiment", "urgency")
 
 # A risk raises urgency to at least this level, whatever the model says.
@@ -114,13 +117,19 @@ class TriageModel:
         """Train the three classifiers on a seed CSV (`text,intent,sentiment,urgency`) and save them."""
         with seed.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
+        return cls.train_rows(rows, folder, source=seed.name, now=datetime.now(UTC), target_precision=target_precision)
+
+    @classmethod
+    def train_rows(
+        cls, rows: Sequence[dict[str, str]], folder: Path, *, source: str, now: datetime, target_precision: float = 0.99
+    ) -> TriageModel:
+        """Train the three classifiers on rows with `text,intent,sentiment,urgency` and save them."""
         texts = [row["text"] for row in rows]
-        now = datetime.now(UTC)
         models, stamp = {}, _stamp(folder, now)
         for task in TASKS:
             model = TextClassifier(target_precision=target_precision).fit(texts, [row[task] for row in rows])
             metadata = ModelMetadata.describe(
-                model, source=seed.name, text_column="text", label_column=task, rows=len(rows), trained_at=now
+                model, source=source, text_column="text", label_column=task, rows=len(rows), trained_at=now
             )
             save_classifier(model, metadata, folder / task)
             models[task] = model
@@ -150,9 +159,42 @@ def default_model() -> TriageModel:
     global _default
     with _default_lock:
         if _default is None:
-            present = all((DEFAULT_MODEL_DIR / task / "model.skops").is_file() for task in TASKS)
-            _default = TriageModel.load() if present else TriageModel.train()
+            folder = active_model_dir()
+            _default = TriageModel.load(folder) if _complete(folder) else TriageModel.train()
         return _default
+
+
+def active_model_dir(root: Path = DEFAULT_MODEL_ROOT) -> Path:
+    """The folder of the default model: the one `activate` named last, if it is complete and
+    of this model version, else the one trained from the seed set."""
+    try:
+        named = root / (root / ACTIVE_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        named = None
+    if named is not None and named.name.startswith(f"v{MODEL_VERSION}-") and _complete(named):
+        return named
+    return root / f"v{MODEL_VERSION}"
+
+
+def feedback_folder(root: Path, now: datetime) -> Path:
+    """A new folder for a default model retrained with feedback, e.g. `v3-feedback-20261125T091500Z`."""
+    return root / f"v{MODEL_VERSION}-feedback-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def activate(folder: Path, root: Path = DEFAULT_MODEL_ROOT) -> None:
+    """Make the model in `folder` (under `root`) the default. The pointer file is replaced in one
+    step, so a process starting meanwhile loads the old model or the new one, never a mix."""
+    pointer = root / ACTIVE_FILE
+    staged = pointer.with_suffix(".tmp")
+    staged.write_text(folder.name + "\n", encoding="utf-8")
+    os.replace(staged, pointer)
+    global _default
+    with _default_lock:
+        _default = None  # this process loads the new one on next use
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / task / "model.skops").is_file() for task in TASKS)
 
 
 def _stamp(folder: Path, trained_at: datetime) -> str:
