@@ -623,7 +623,8 @@ def inbox_list(
     for entry in entries:
         table.add_row(
             str(entry.mention_id), Text(entry.priority, style=_PRIORITY_STYLE.get(entry.priority, "")), _due(entry.due_at, now),
-            entry.status + (f" ({entry.claimed_by})" if entry.claimed_by else ""), entry.channel,
+            entry.status + (f" ({entry.claimed_by})" if entry.claimed_by else ""),
+            entry.channel + (f" +{entry.copies} cross-post{'s' if entry.copies > 1 else ''}" if entry.copies else ""),
             Text(entry.author_handle or "-"), entry.intent or "-", Text(_short_text(entry.text)),
         )
     console.print(table)
@@ -668,6 +669,8 @@ def inbox_show(ctx: typer.Context, item: _Item) -> None:
     console.print(Text(f"{entry.channel} · {entry.author_handle or 'unknown author'}{reach} · posted {_ago(entry.posted_at, now)}"
                        + (f" · {entry.url}" if entry.url else "")))
     console.print(Text(f"Why it is here: {entry.reason}"))
+    if entry.copies:
+        console.print(Text(f"Cross-posted {entry.copies} more time(s), shown in the thread: answering this item answers them all."))
     confidence = "" if detail.confidence is None else f" ({detail.confidence:.2f}{', abstained' if detail.abstained else ''})"
     console.print(Text(
         f"Triage: {entry.intent or 'untriaged'}{confidence} · {entry.sentiment or '-'} · urgency {entry.urgency or '-'}"

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 from socialcx.channels import Channel
 from socialcx.config import BusinessHours, InboxConfig
+from socialcx.crossposts import author_key, links_of, same_words
 from socialcx.errors import UsageError
 from socialcx.feedback import current_label
 from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
@@ -57,6 +58,8 @@ HUMAN_ORIGINS = ("agent", "approved")
 
 BIG_AUDIENCE = 10_000  # followers from which an unanswered post is seen by many
 STALE_AFTER = timedelta(hours=24)  # a post found this late has lost most of its moment
+CROSSPOST_WINDOW = timedelta(days=3)  # how far back a cross-post is looked for among waiting items
+_CROSSPOST_CANDIDATES = 500
 _LEVELS = ("low", "normal", "high", "critical")  # urgency and priority, least urgent first
 PRIORITIES = _LEVELS[::-1]  # most urgent first
 
@@ -143,10 +146,36 @@ def enqueue(
         .values(
             mention_id=mention_id, priority=priority, status="claimed" if holder else "open", claimed_by=holder,
             reason=reason, draft=draft, action_result=action_result, created_at=now,
-            due_at=due_at(now, priority, sla or InboxConfig()),
+            due_at=due_at(now, priority, sla or InboxConfig()), group_id=_crosspost_leader(connection, mention_id, now),
         )
         .on_conflict_do_nothing(index_elements=["mention_id"])
     )
+
+
+def _crosspost_leader(connection: Connection, mention_id: int, now: datetime) -> int | None:
+    """The waiting item this mention is a cross-post of, if any: on another channel, the same
+    person saying nearly the same words, or a post sharing the same page, in the last few days.
+    Its leader leads both."""
+    this = connection.execute(
+        sa.select(Mention.channel, Mention.author_handle, Mention.text, Mention.url).where(Mention.id == mention_id)
+    ).one()
+    author, links = author_key(this.author_handle), links_of(this.text, this.url, own_page=this.channel == Channel.RSS)
+    candidates = connection.execute(
+        sa.select(InboxItem.mention_id, InboxItem.group_id, Mention.channel, Mention.author_handle, Mention.text, Mention.url)
+        .join(Mention, Mention.id == InboxItem.mention_id)
+        .where(InboxItem.status.in_(ACTIVE), InboxItem.created_at >= now - CROSSPOST_WINDOW, InboxItem.mention_id != mention_id)
+        .order_by(InboxItem.created_at.desc())
+        .limit(_CROSSPOST_CANDIDATES)
+    ).all()
+    for other in candidates:
+        if other.channel == this.channel:
+            continue  # on one channel, a conversation is its thread
+        same_author = author is not None and author_key(other.author_handle) == author
+        if (same_author and same_words(this.text, other.text)) or (
+            links and links & links_of(other.text, other.url, own_page=other.channel == Channel.RSS)
+        ):
+            return other.group_id or other.mention_id
+    return None
 
 
 def is_claimed(connection: Connection, mention_id: int) -> bool:
@@ -206,16 +235,19 @@ class InboxEntry:
     sentiment: str | None
     urgency: str | None
     risks: tuple[str, ...]
+    copies: int  # cross-posts grouped under this item, answered with it
 
 
 def _entries() -> sa.Select[Any]:
+    copy = aliased(InboxItem)
+    copies = sa.select(sa.func.count()).where(copy.group_id == InboxItem.mention_id).scalar_subquery()
     return (
         sa.select(
             InboxItem.mention_id, InboxItem.priority, InboxItem.status, InboxItem.due_at, InboxItem.claimed_by,
             InboxItem.reason, InboxItem.draft, Mention.channel, Mention.author_handle, Mention.author_followers,
             Mention.text, Mention.url, Mention.created_at.label("posted_at"),
             current_label("intent", Mention.id).label("intent"), current_label("sentiment", Mention.id).label("sentiment"),
-            MentionTriage.urgency, MentionTriage.risks,
+            MentionTriage.urgency, MentionTriage.risks, copies.label("copies"),
         )
         .join(Mention, Mention.id == InboxItem.mention_id)
         .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
@@ -236,8 +268,9 @@ def list_items(
     claimed_by: str | None = None,
     limit: int = 50,
 ) -> list[InboxEntry]:
-    """Items by priority, the soonest due first within a priority; empty filters match all."""
-    query = _entries()
+    """Items by priority, the soonest due first within a priority; empty filters match all.
+    Cross-posts are listed once, under the item that leads them (`copies`)."""
+    query = _entries().where(InboxItem.group_id.is_(None))
     if statuses := list(statuses):
         query = query.where(InboxItem.status.in_(statuses))
     if priorities := list(priorities):
@@ -291,7 +324,7 @@ def find_item(connection: Connection, mention_id: int, *, playbook: Any = None) 
     posts = connection.execute(
         sa.select(Mention.id, Mention.author_handle, Mention.created_at, Mention.text, OutboxReply.text, OutboxReply.state)
         .outerjoin(OutboxReply, OutboxReply.mention_id == Mention.id)
-        .where(Mention.id.in_(_thread(mention_id)))
+        .where(sa.or_(Mention.id.in_(_thread(mention_id)), Mention.id.in_(_group(mention_id))))
         .order_by(Mention.created_at, Mention.id)
     ).all()
     suggestions: tuple[str, ...] = ()
@@ -347,6 +380,10 @@ def _respond(connection: Connection, mention_id: int, text: str, *, origin: str,
         .where(InboxItem.mention_id == mention_id)
         .values(status="replied", claimed_by=agent, first_response_at=sa.func.coalesce(InboxItem.first_response_at, now))
     )
+    _close_copies(
+        connection, mention_id, status="resolved", resolved_at=now,
+        first_response_at=sa.func.coalesce(InboxItem.first_response_at, now),
+    )
     return outbox_id
 
 
@@ -356,6 +393,7 @@ def resolve(connection: Connection, mention_id: int, *, agent: str, now: datetim
     connection.execute(
         sa.update(InboxItem).where(InboxItem.mention_id == mention_id).values(status="resolved", resolved_at=now)
     )
+    _close_copies(connection, mention_id, status="resolved", resolved_at=now)
 
 
 def escalate(connection: Connection, mention_id: int, *, now: datetime, sla: InboxConfig | None = None) -> InboxItem:
@@ -382,6 +420,9 @@ def ignore(connection: Connection, mention_ids: Sequence[int], *, agent: str) ->
     changing = [item.mention_id for item in items if item.status != "ignored"]
     if changing:
         connection.execute(sa.update(InboxItem).where(InboxItem.mention_id.in_(changing)).values(status="ignored"))
+        connection.execute(
+            sa.update(InboxItem).where(InboxItem.group_id.in_(changing), InboxItem.status.not_in(CLOSED)).values(status="ignored")
+        )
     return len(changing)
 
 
@@ -402,6 +443,18 @@ def ignore_spam(connection: Connection, *, agent: str) -> list[int]:
     )
     ignore(connection, ids, agent=agent)
     return ids
+
+
+def _group(mention_id: int) -> sa.Select[Any]:
+    """The mention ids of the cross-posts an item leads."""
+    return sa.select(InboxItem.mention_id).where(InboxItem.group_id == mention_id)
+
+
+def _close_copies(connection: Connection, mention_id: int, **values: Any) -> None:
+    """Cross-posts follow the item leading them: answered, resolved or ignored with it."""
+    connection.execute(
+        sa.update(InboxItem).where(InboxItem.group_id == mention_id, InboxItem.status.not_in(CLOSED)).values(**values)
+    )
 
 
 def _item(connection: Connection, mention_id: int, *, lock: bool = False) -> InboxItem:

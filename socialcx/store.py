@@ -345,6 +345,7 @@ class InboxItem(SQLModel, table=True):
     due_at: datetime = _utc_column()
     first_response_at: datetime | None = _utc_column(nullable=True)
     resolved_at: datetime | None = _utc_column(nullable=True)
+    group_id: int | None = Field(default=None, index=True)  # the item leading its cross-posts; None when it leads
 
 
 class Feedback(SQLModel, table=True):
