@@ -24,11 +24,15 @@ splits, so figures here are dev figures.
 - Throughput: `TriageModel.triage` over a batch of TWCS sample posts (repeated to --batch),
   `TextClassifier.predict` of the shipped intent model alone beside the baseline's predict
   (trained on the seed intents), and the load time of `TriageModel.load()`.
+- --embeddings adds, in the same run, `TextClassifier(embeddings=True)` (n-grams and MiniLM sentence
+  vectors; needs the `embeddings` extra) beside every figure, as "with embeddings". Its throughput
+  is a triage model of three such classifiers trained on the seed, over --batch // 5 distinct posts
+  (numbered, since each post is encoded once per process and repeats would flatter it).
 
 The full run takes about 10-15 minutes on 2 cores; --quick subsamples each big training set to
 about 3,000 rows for a smoke run.
 
-    python bench/triage.py [--quick] [--sets banking77 clinc150 airline complaints tweeteval throughput]
+    python bench/triage.py [--quick] [--embeddings] [--sets banking77 clinc150 airline complaints tweeteval throughput]
 """
 
 from __future__ import annotations
@@ -52,12 +56,14 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 from socialcx.triage import TextClassifier, default_model
 from socialcx.triage.model import abstention_threshold, cross_validated_target
-from socialcx.triage.triage import SEED, TriageModel
+from socialcx.triage.taxonomy import load_taxonomy
+from socialcx.triage.triage import SEED, TASKS, TriageModel
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("banking77", "clinc150", "airline", "complaints", "tweeteval", "throughput")
 QUICK_ROWS = 3_000
 OOS = "oos"
+WITH_EMBEDDINGS = "with embeddings"
 TWEETEVAL_LABELS = {0: "negative", 1: "neutral", 2: "positive"}
 
 
@@ -148,12 +154,17 @@ def timed(function: Callable, *args):
     return result, time.perf_counter() - started
 
 
-def fit_both(dataset: str, texts: list[str], labels: list[str]) -> tuple[TextClassifier, Pipeline]:
+def fit_all(
+    dataset: str, texts: list[str], labels: list[str], embeddings: bool
+) -> tuple[TextClassifier, Pipeline, TextClassifier | None]:
+    """Ours, the baseline, and ours with sentence embeddings when asked for (else None)."""
     ours, ours_seconds = timed(TextClassifier().fit, texts, labels)
     base, base_seconds = timed(baseline().fit, texts, labels)
+    embedded, embedded_seconds = timed(TextClassifier(embeddings=True).fit, texts, labels) if embeddings else (None, 0)
     print(f"  [{dataset}: {len(texts):,} training rows, {len(set(labels))} classes; "
-          f"fit ours {ours_seconds:.0f} s, baseline {base_seconds:.0f} s]", flush=True)
-    return ours, base
+          f"fit ours {ours_seconds:.0f} s, baseline {base_seconds:.0f} s"
+          + (f", with embeddings {embedded_seconds:.0f} s (encoding included)]" if embeddings else "]"), flush=True)
+    return ours, base, embedded
 
 
 def macro_recall(truth: Sequence[str], predicted: Sequence[str]) -> float:
@@ -170,16 +181,17 @@ def accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
 
 def compare(
     dataset: str, texts: list[str], labels: list[str], dev: list[str], dev_labels: list[str],
-    metrics: dict[str, tuple[Callable, float | None]],
-) -> tuple[list[Row], TextClassifier]:
-    """Fit both models and score each metric (name -> (function, target)) on the dev part."""
-    ours, base = fit_both(dataset, texts, labels)
+    metrics: dict[str, tuple[Callable, float | None]], embeddings: bool,
+) -> list[Row]:
+    """Fit the models and score each metric (name -> (function, target)) on the dev part."""
+    ours, base, embedded = fit_all(dataset, texts, labels, embeddings)
     ours_predicted, base_predicted = ours.predict(dev), base.predict(dev)
-    rows = [
-        Row(dataset, name, function(dev_labels, ours_predicted), function(dev_labels, base_predicted), target)
+    embedded_predicted = embedded.predict(dev) if embedded is not None else None
+    return [
+        Row(dataset, name, function(dev_labels, ours_predicted), function(dev_labels, base_predicted), target,
+            others=((WITH_EMBEDDINGS, function(dev_labels, embedded_predicted)),) if embedded is not None else ())
         for name, (function, target) in metrics.items()
     ]
-    return rows, ours
 
 
 def shipped_sentiment(texts: list[str]) -> np.ndarray:
@@ -189,20 +201,20 @@ def shipped_sentiment(texts: list[str]) -> np.ndarray:
 # --- data sets -------------------------------------------------------------------------------------
 
 
-def bench_banking77(data: Path, rows: int | None) -> list[Row]:
+def bench_banking77(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
     table = read_csv(data / "banking77" / "train.csv")
     texts, labels, dev, dev_labels = split([r["text"] for r in table], [r["category"] for r in table], 0.2)
     texts, labels = subsample(texts, labels, rows)
     metrics = {"accuracy": (accuracy, 0.935), "macro-F1": (macro_f1, None)}
-    return compare("banking77", texts, labels, dev, dev_labels, metrics)[0]
+    return compare("banking77", texts, labels, dev, dev_labels, metrics, embeddings)
 
 
-def bench_clinc150(data: Path, rows: int | None, folds: int) -> list[Row]:
+def bench_clinc150(data: Path, rows: int | None, folds: int, embeddings: bool) -> list[Row]:
     train = read_jsonl(data / "clinc150" / "train.jsonl")
     val = read_jsonl(data / "clinc150" / "val.jsonl")
     texts, labels = subsample([r["text"] for r in train], [r["intent"] for r in train], rows)
     dev, truth = [r["text"] for r in val], np.array([r["intent"] for r in val], dtype=object)
-    ours, base = fit_both("clinc150", texts, labels)
+    ours, base, embedded = fit_all("clinc150", texts, labels, embeddings)
 
     our_labels, _, our_abstain = ours.predict_with_confidence(dev)
     probabilities = base.predict_proba(dev)
@@ -214,14 +226,20 @@ def bench_clinc150(data: Path, rows: int | None, folds: int) -> list[Row]:
 
     ours_fig = clinc_figures(truth, our_labels, our_abstain)
     base_fig = clinc_figures(truth, base_labels, base_abstain)
+    embedded_fig = {}
+    if embedded is not None:
+        embedded_labels, _, embedded_abstain = embedded.predict_with_confidence(dev)
+        embedded_fig = clinc_figures(truth, embedded_labels, embedded_abstain)
     targets = {"in-scope accuracy": 0.95, "out-of-scope recall": 0.70, "precision (non-abstained)": 0.99,
                "in-scope coverage": 0.60}
     result = [
         Row("clinc150" if name in ("in-scope accuracy", "out-of-scope recall", "in-scope accuracy, no abstention")
-            else "clinc150 abstention", name, ours_fig[name], base_fig[name], targets.get(name))
+            else "clinc150 abstention", name, ours_fig[name], base_fig[name], targets.get(name),
+            others=((WITH_EMBEDDINGS, embedded_fig[name]),) if embedded_fig else ())
         for name in ours_fig
     ]
-    result.append(Row("clinc150 abstention", "threshold", ours.threshold_, base_threshold))
+    result.append(Row("clinc150 abstention", "threshold", ours.threshold_, base_threshold,
+                      others=((WITH_EMBEDDINGS, embedded.threshold_),) if embedded is not None else ()))
     return result
 
 
@@ -251,51 +269,52 @@ def clinc_figures(truth: np.ndarray, predicted: np.ndarray, abstain: np.ndarray)
     }
 
 
-def bench_airline(data: Path, rows: int | None) -> list[Row]:
+def bench_airline(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
     table = read_csv(data / "airline_sentiment" / "train.csv")
     train, sentiments, dev, dev_sentiments = split(table, [r["airline_sentiment"] for r in table], 0.3)
     train, sentiments = subsample(train, sentiments, rows)
     metrics = {"sentiment macro-recall": (macro_recall, 0.80)}
-    result, _ = compare("airline", [r["text"] for r in train], sentiments, [r["text"] for r in dev],
-                        dev_sentiments, metrics)
+    result = compare("airline", [r["text"] for r in train], sentiments, [r["text"] for r in dev],
+                     dev_sentiments, metrics, embeddings)
     dev_texts = [r["text"] for r in dev]
-    result[0].others = (("shipped seed model", macro_recall(dev_sentiments, shipped_sentiment(dev_texts))),)
+    result[0].others += (("shipped seed model", macro_recall(dev_sentiments, shipped_sentiment(dev_texts))),)
 
     def with_reason(part: list[dict[str, str]]) -> tuple[list[str], list[str]]:
         kept = [r for r in part if r["airline_sentiment"] == "negative" and r["negativereason"]]
         return [r["text"] for r in kept], [r["negativereason"] for r in kept]
 
     reasons = {"negative-reason accuracy": (accuracy, None), "negative-reason macro-F1": (macro_f1, None)}
-    result += compare("airline", *with_reason(train), *with_reason(dev), reasons)[0]
+    result += compare("airline", *with_reason(train), *with_reason(dev), reasons, embeddings)
     return result
 
 
-def bench_complaints(data: Path, rows: int | None) -> list[Row]:
+def bench_complaints(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
     table = read_csv(data / "complaints" / "train.csv")
     texts, labels, dev, dev_labels = split([r["text"] for r in table], [r["label"] for r in table], 0.3)
     texts, labels = subsample(texts, labels, rows)
-    return compare("complaints", texts, labels, dev, dev_labels, {"macro-F1": (macro_f1, 0.87)})[0]
+    return compare("complaints", texts, labels, dev, dev_labels, {"macro-F1": (macro_f1, 0.87)}, embeddings)
 
 
-def bench_tweeteval(data: Path, rows: int | None) -> list[Row]:
+def bench_tweeteval(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     folder = data / "tweeteval_sentiment"
     train, val = read_jsonl(folder / "train_semeval2013_2016.jsonl"), read_jsonl(folder / "val.jsonl")
     texts, labels = subsample([r["text"] for r in train], [TWEETEVAL_LABELS[r["label"]] for r in train], rows)
     dev, dev_labels = [r["text"] for r in val], [TWEETEVAL_LABELS[r["label"]] for r in val]
-    result, _ = compare("tweeteval", texts, labels, dev, dev_labels, {"sentiment macro-recall": (macro_recall, None)})
+    result = compare("tweeteval", texts, labels, dev, dev_labels, {"sentiment macro-recall": (macro_recall, None)},
+                     embeddings)
     analyzer = SentimentIntensityAnalyzer()
     compound = np.array([analyzer.polarity_scores(text)["compound"] for text in dev])
     vader = np.where(compound >= 0.05, "positive", np.where(compound <= -0.05, "negative", "neutral"))
-    result[0].others = (
+    result[0].others += (
         ("VADER", macro_recall(dev_labels, vader)),
         ("shipped seed model", macro_recall(dev_labels, shipped_sentiment(dev))),
     )
     return result
 
 
-def bench_throughput(data: Path, batch: int) -> list[Row]:
+def bench_throughput(data: Path, batch: int, embeddings: bool) -> list[Row]:
     model = default_model()  # trains and saves the shipped artefacts if they are missing
     load_seconds = min(timed(TriageModel.load)[1] for _ in range(2))
     sample = [r["text"] for r in read_jsonl(data / "twcs_sample" / "sample.jsonl")]
@@ -307,11 +326,25 @@ def bench_throughput(data: Path, batch: int) -> list[Row]:
     base = baseline().fit([r["text"] for r in seed], [r["intent"] for r in seed])
     base_seconds = min(timed(base.predict, posts)[1] for _ in range(2))
     name = f"throughput ({batch:,} TWCS posts)"
-    return [
+    result = [
         Row(name, "triage", batch / triage_seconds, None, 2_000, unit="/s"),
         Row(name, "intent predict", batch / predict_seconds, batch / base_seconds, unit="/s"),
         Row("model", "load time", load_seconds, unit="s"),
     ]
+    if embeddings:
+        result.append(embedded_throughput(seed, sample, batch // 5))
+    return result
+
+
+def embedded_throughput(seed: list[dict[str, str]], sample: list[str], count: int) -> Row:
+    """Triage with three `TextClassifier(embeddings=True)` trained on the seed, over `count`
+    distinct posts: numbered, because each post is encoded once per process."""
+    texts = [r["text"] for r in seed]
+    intent, sentiment, urgency = (TextClassifier(embeddings=True).fit(texts, [r[task] for r in seed]) for task in TASKS)
+    model = TriageModel(intent, sentiment, urgency, load_taxonomy())
+    posts = [f"{text} ({number})" for number, text in enumerate((sample * (count // len(sample) + 1))[:count])]
+    seconds = timed(model.triage, posts)[1]
+    return Row(f"throughput ({count:,} distinct TWCS posts)", f"triage {WITH_EMBEDDINGS}", count / seconds, unit="/s")
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -337,18 +370,20 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=3,
                         help="folds of the baseline's cross_val_predict for its CLINC150 threshold (ours uses 5)")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also run TextClassifier(embeddings=True) (needs the embeddings extra)")
     args = parser.parse_args()
     rows = QUICK_ROWS if args.quick else None
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"data: {args.data}; {'quick run, training sets <= 3,000 rows' if args.quick else 'full run'}; "
           f"{os.cpu_count()} cores, load average {load:.1f} at start", flush=True)
     runs = {
-        "banking77": lambda: bench_banking77(args.data, rows),
-        "clinc150": lambda: bench_clinc150(args.data, rows, args.folds),
-        "airline": lambda: bench_airline(args.data, rows),
-        "complaints": lambda: bench_complaints(args.data, rows),
-        "tweeteval": lambda: bench_tweeteval(args.data, rows),
-        "throughput": lambda: bench_throughput(args.data, args.batch),
+        "banking77": lambda: bench_banking77(args.data, rows, args.embeddings),
+        "clinc150": lambda: bench_clinc150(args.data, rows, args.folds, args.embeddings),
+        "airline": lambda: bench_airline(args.data, rows, args.embeddings),
+        "complaints": lambda: bench_complaints(args.data, rows, args.embeddings),
+        "tweeteval": lambda: bench_tweeteval(args.data, rows, args.embeddings),
+        "throughput": lambda: bench_throughput(args.data, args.batch, args.embeddings),
     }
     results: list[Row] = []
     started = time.perf_counter()

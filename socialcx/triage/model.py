@@ -7,6 +7,10 @@ temperature is fitted to out-of-fold scores (temperature scaling: one parameter,
 overfit, and it keeps the ranking), and an abstention threshold chosen at training time from
 the same cross-validation: the lowest confidence at which the kept predictions reach
 `target_precision`. Uncertain means human.
+
+With `embeddings=True` the n-grams are joined by MiniLM sentence vectors (`SentenceEmbeddings`,
+from the optional `embeddings` extra): three points more accuracy on Banking77, at about a
+sixtieth of the speed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
+from socialcx.triage.embeddings import SentenceEmbeddings
+
 __all__ = ["TextClassifier", "abstention_threshold", "cross_validated_target", "prepare_text"]
+
+# The sentence vectors' say beside the n-grams (unit vectors scaled by this), tuned on the Banking77
+# dev split (accuracy 0.912 at 0.5, 0.923 at 1, 0.926 at 2, 0.925 at 3); airline and complaints
+# move by under a point between 1 and 3.
+EMBEDDING_WEIGHT = 2.0
 
 _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -40,28 +51,29 @@ def prepare_text(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
-def _features() -> FeatureUnion:
-    return FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(
-                    preprocessor=prepare_text, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
-                ),
+def _features(embeddings: bool = False) -> FeatureUnion:
+    blocks = [
+        (
+            "words",
+            TfidfVectorizer(
+                preprocessor=prepare_text, ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32
             ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    preprocessor=prepare_text,
-                    analyzer="char_wb",
-                    ngram_range=(2, 5),
-                    min_df=2,
-                    sublinear_tf=True,
-                    dtype=np.float32,  # a quarter faster to compute than float64
-                ),
+        ),
+        (
+            "chars",
+            TfidfVectorizer(
+                preprocessor=prepare_text,
+                analyzer="char_wb",
+                ngram_range=(2, 5),
+                min_df=2,
+                sublinear_tf=True,
+                dtype=np.float32,  # a quarter faster to compute than float64
             ),
-        ]
-    )
+        ),
+    ]
+    if embeddings:
+        blocks.append(("sentences", SentenceEmbeddings(weight=EMBEDDING_WEIGHT)))
+    return FeatureUnion(blocks)
 
 
 class TextClassifier(ClassifierMixin, BaseEstimator):
@@ -74,6 +86,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         is held to half the allowed error rate, because it flatters.
     cv : cross-validation folds for the temperature and the threshold.
     class_weight : passed to the SVM ("balanced" or None).
+    embeddings : add MiniLM sentence vectors to the n-grams (needs `pip install
+        'socialcx[embeddings]'`; more accurate, far slower). The saved model keeps only this flag
+        and re-creates the encoder when it first classifies.
 
     Learned: `classes_`, `pipeline_`, `temperature_`, `threshold_`, and the cross-validated
     `cv_accuracy_`, `cv_macro_f1_`, and the `cv_precision_` and `cv_coverage_` of the
@@ -81,12 +96,19 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, *, C: float = 0.5, target_precision: float = 0.99, cv: int = 5, class_weight: str | None = "balanced"
+        self,
+        *,
+        C: float = 0.5,
+        target_precision: float = 0.99,
+        cv: int = 5,
+        class_weight: str | None = "balanced",
+        embeddings: bool = False,
     ) -> None:
         self.C = C
         self.target_precision = target_precision
         self.cv = cv
         self.class_weight = class_weight
+        self.embeddings = embeddings
 
     def fit(self, X: Iterable[str], y: Iterable[str]) -> TextClassifier:
         texts, labels = _texts(X), np.asarray(list(y), dtype=object)
@@ -123,7 +145,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return self.proba_from_features(self.features(X))
 
     def features(self, X: Iterable[str]) -> Any:
-        """The n-gram features of texts, which classifiers trained on the same texts share."""
+        """The features of texts, which classifiers trained on the same texts share."""
         check_is_fitted(self, "pipeline_")
         return self.pipeline_.named_steps["features"].transform(_texts(X))
 
@@ -134,11 +156,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     def shares_features_with(self, other: TextClassifier) -> bool:
         """Whether both turn text into the very same features (trained on the same texts)."""
-        mine, theirs = (model.pipeline_.named_steps["features"] for model in (self, other))
-        return all(
-            a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
-            for (_, a), (_, b) in zip(mine.transformer_list, theirs.transformer_list)
-        )
+        mine, theirs = (model.pipeline_.named_steps["features"].transformer_list for model in (self, other))
+        return len(mine) == len(theirs) and all(_same_block(a, b) for (_, a), (_, b) in zip(mine, theirs))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         probabilities = self.predict_proba(X)
@@ -152,8 +171,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     def _pipeline(self) -> Pipeline:
         return Pipeline(
-            [("features", _features()), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
+            [("features", _features(self.embeddings)), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
         )
+
+
+def _same_block(a: Any, b: Any) -> bool:
+    if isinstance(a, TfidfVectorizer) and isinstance(b, TfidfVectorizer):
+        return a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
+    return type(a) is type(b) and a.get_params() == b.get_params()
 
 
 def cross_validated_target(target_precision: float) -> float:

@@ -3,7 +3,8 @@
 A model folder holds `model.skops` (skops' format: loading it runs no code from the file, and
 only the types listed in `_TRUSTED` may appear in it, so a tampered file is refused rather than
 executed), `metadata.json` (what it was trained on and how well it did in cross-validation)
-and `MODEL_CARD.md`.
+and `MODEL_CARD.md`. A model trained with sentence embeddings stores only that choice, never
+the encoder: torch and the MiniLM weights come from the installed `embeddings` extra at load.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ CARD_FILE = "MODEL_CARD.md"
 
 # Our own types, and the scikit-learn, NumPy and SciPy internals skops does not trust by default.
 _TRUSTED = {
+    "socialcx.triage.embeddings.SentenceEmbeddings",
     "socialcx.triage.model.TextClassifier",
     "socialcx.triage.model.prepare_text",
 }
@@ -42,6 +44,7 @@ class ModelMetadata:
     rows: int
     classes: list[str]
     target_precision: float
+    embeddings: bool
     threshold: float
     cv_accuracy: float
     cv_macro_f1: float
@@ -61,6 +64,7 @@ class ModelMetadata:
             rows=rows,
             classes=[str(label) for label in model.classes_],
             target_precision=model.target_precision,
+            embeddings=model.embeddings,
             threshold=model.threshold_,
             cv_accuracy=model.cv_accuracy_,
             cv_macro_f1=model.cv_macro_f1_,
@@ -72,6 +76,7 @@ class ModelMetadata:
 
     def card(self) -> str:
         """A model card for a team-trained classifier, from its metadata."""
+        sentences = " and MiniLM sentence vectors (needs `socialcx[embeddings]`)" if self.embeddings else ""
         return f"""# Model card: {self.label_column} classifier
 
 Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text column
@@ -79,7 +84,8 @@ Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text colum
 {self.sklearn_version}.
 
 - Classes ({len(self.classes)}): {", ".join(self.classes)}
-- Model: word 1-2 and character 2-5 n-grams (TF-IDF), linear SVM, temperature-scaled softmax.
+- Model: word 1-2 and character 2-5 n-grams (TF-IDF){sentences}, linear SVM,
+  temperature-scaled softmax.
 - Cross-validated on the training data: accuracy {self.cv_accuracy:.3f}, macro-F1 {self.cv_macro_f1:.3f}.
 - Abstention: below a confidence of {self.threshold:.3f} the prediction is withheld ("uncertain
   means human"). Chosen by cross-validation for a precision of {self.target_precision:.2f} on what

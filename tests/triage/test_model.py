@@ -49,7 +49,9 @@ def test_it_keeps_the_estimator_contract():
     texts, labels = [r["text"] for r in sample(300)], [r["sentiment"] for r in sample(300)]
     model = TextClassifier(C=1.0, cv=3)
 
-    assert model.get_params() == {"C": 1.0, "target_precision": 0.99, "cv": 3, "class_weight": "balanced"}
+    assert model.get_params() == {
+        "C": 1.0, "target_precision": 0.99, "cv": 3, "class_weight": "balanced", "embeddings": False
+    }
     assert clone(model).get_params() == model.get_params()
     with pytest.raises(NotFittedError):
         model.predict(["hello"])
