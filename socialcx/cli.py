@@ -32,7 +32,7 @@ from socialcx.config import (
 from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
 from socialcx.errors import SocialcxError, UsageError
 from socialcx.ingest import IngestReport
-from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export
+from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
 from socialcx.poller import WatchPoll, poll_once
 from socialcx.status import IntentSummary, StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
@@ -218,12 +218,13 @@ def mentions_search(
 class _ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    PARQUET = "parquet"
 
 
 @mentions_app.command("export")
 def mentions_export(
     ctx: typer.Context,
-    fmt: Annotated[_ExportFormat, typer.Option("--format", help="csv or jsonl.")] = _ExportFormat.CSV,
+    fmt: Annotated[_ExportFormat, typer.Option("--format", help="csv, jsonl or parquet (typed columns; needs --output).")] = _ExportFormat.CSV,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write. Default: stdout.")] = None,
     channel: _Channels = None,
     watch: _Watches = None,
@@ -231,15 +232,20 @@ def mentions_export(
     until: _Until = None,
     text: _Contains = None,
 ) -> None:
-    """Every matching mention, oldest first, as CSV or JSON Lines for analysts."""
+    """Every matching mention, oldest first, as CSV, JSON Lines or Parquet for analysts."""
     state: _Context = ctx.obj
+    if fmt is _ExportFormat.PARQUET and output is None:
+        raise UsageError("--format parquet writes a binary file: give it one with --output FILE.parquet")
     rows = iter_mentions(state.engine(), _filter(state, channel, watch, since, until, text))
     if output is None:
         write_export(rows, fmt.value, sys.stdout)
         return
     try:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            count = write_export(rows, fmt.value, out)
+        if fmt is _ExportFormat.PARQUET:
+            count = write_parquet(rows, output)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = write_export(rows, fmt.value, out)
     except OSError as exc:
         raise UsageError(f"cannot write {output} ({exc.strerror})") from None
     errors.print(f"Wrote {count} mentions to {output}.")
@@ -292,6 +298,32 @@ def poll(
         _print_budgets(budgets)
     if any(result.error for result in results):
         raise typer.Exit(1)
+
+
+# -- the daemon (`socialcx.daemon`) -----------------------------------------------------------
+
+
+class _LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    log_format: Annotated[
+        _LogFormat | None, typer.Option("--log-format", help="text or json (one object a line). Default: [daemon] log_format.")
+    ] = None,
+) -> None:
+    """Run unattended: poll every watch on schedule, triage, spot spikes, answer, mail; serve
+    /healthz and /metrics. SIGTERM or Ctrl-C stops it cleanly."""
+    from socialcx.daemon import run_until_stopped
+    from socialcx.logs import configure_logging
+
+    state: _Context = ctx.obj
+    settings = state.settings
+    configure_logging(settings, log_format.value if log_format else settings.daemon.log_format)
+    asyncio.run(run_until_stopped(settings, state.engine(), state.clock))
 
 
 @app.command()

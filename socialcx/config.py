@@ -35,8 +35,10 @@ __all__ = [
     "BusinessHours",
     "ChannelConfig",
     "ChannelsConfig",
+    "DaemonConfig",
     "InboxConfig",
     "MailConfig",
+    "RetentionConfig",
     "Settings",
     "SlaMinutes",
     "Thresholds",
@@ -265,6 +267,20 @@ class InboxConfig(_Section):
         return ZoneInfo(self.timezone)
 
 
+class DaemonConfig(_Section):
+    """The long-running `socialcx run`: where its health and metrics answer, and its log lines."""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8787, ge=0, le=65535)  # 0: any free port
+    log_format: Literal["text", "json"] = "text"
+
+
+class RetentionConfig(_Section):
+    """How long raw platform payloads are kept; mentions, counts and alerts are kept for good."""
+
+    raw_payload_days: int = Field(default=90, ge=1)
+
+
 class Settings(BaseSettings):
     """The whole configuration. Build it with `load_settings`, which reports errors by file and line."""
 
@@ -282,6 +298,8 @@ class Settings(BaseSettings):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     spikes: SpikesConfig = Field(default_factory=SpikesConfig)
     inbox: InboxConfig = Field(default_factory=InboxConfig)
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @classmethod
     def settings_customise_sources(

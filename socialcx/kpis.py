@@ -18,8 +18,10 @@ and notebooks (`pandas.DataFrame(report.response_times)` gives a table).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -27,9 +29,9 @@ from sqlalchemy.engine import Connection
 
 from socialcx.feedback import current_label
 from socialcx.inbox import ACTIVE, PRIORITIES
-from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply
+from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, UTCDateTime
 
-__all__ = ["KpiReport", "ResponseTimes", "kpis"]
+__all__ = ["KpiReport", "ResponseTimes", "answered", "backlog", "kpis", "percentiles", "posted_between", "sla_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,44 +68,101 @@ class KpiReport:
         return self.sla_breached / self.sla_items if self.sla_items else None
 
 
-def kpis(connection: Connection, *, now: datetime, since: datetime | None = None) -> KpiReport:
-    """Compute every KPI in one pass over the store."""
-    posted = Mention.created_at >= since if since is not None else sa.true()
-    mentions = connection.execute(sa.select(sa.func.count()).select_from(Mention).where(posted)).scalar_one()
-    sent = (OutboxReply.state == "sent") & OutboxReply.sent_at.is_not(None)
-    replies = connection.execute(
-        sa.select(Mention.channel, current_label("intent", Mention.id).label("intent"), OutboxReply.origin,
-                  Mention.created_at, OutboxReply.sent_at)
-        .join(OutboxReply, OutboxReply.mention_id == Mention.id)
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
-        .where(posted, sent)
-    ).all()
+def kpis(connection: Connection, *, now: datetime, since: datetime | None = None, until: datetime | None = None) -> KpiReport:
+    """Compute every KPI in one pass over the store, for mentions posted in [since, until)."""
+    mentions = connection.execute(
+        sa.select(sa.func.count()).select_from(Mention).where(posted_between(since, until))
+    ).scalar_one()
+    replies = connection.execute(answered(since, until)).all()
     groups: dict[tuple[str, str], list[float]] = defaultdict(list)
     for reply in replies:
-        seconds = (reply.sent_at - reply.created_at).total_seconds()
-        responder = "auto" if reply.origin == "auto" else "human"
-        for key in (("all", "all"), ("channel", reply.channel), ("intent", reply.intent or "untriaged"), ("responder", responder)):
+        seconds = (reply.sent_at - reply.posted_at).total_seconds()
+        for key in (("all", "all"), ("channel", reply.channel), ("intent", reply.intent), ("responder", reply.responder)):
             groups[key].append(seconds)
-    items = connection.execute(
-        sa.select(InboxItem.due_at, InboxItem.resolved_at, OutboxReply.sent_at)
-        .join(Mention, Mention.id == InboxItem.mention_id)
-        .outerjoin(OutboxReply, (OutboxReply.mention_id == InboxItem.mention_id) & sent)
-        .where(posted, InboxItem.status != "ignored")
-    ).all()
-    waiting = Counter(
-        connection.execute(sa.select(InboxItem.priority).where(InboxItem.status.in_(ACTIVE))).scalars()
-    )
+    items = connection.execute(sla_items(now, since, until)).all()
+    waiting = Counter(connection.execute(sa.select(backlog().c.priority)).scalars())
     return KpiReport(
         since=since,
         now=now,
         mentions=mentions,
         answered=len(replies),
-        auto_sent=sum(reply.origin == "auto" for reply in replies),
+        auto_sent=sum(reply.responder == "auto" for reply in replies),
         response_times=tuple(_times(group, key, seconds) for (group, key), seconds in sorted(groups.items(), key=_order)),
         sla_items=len(items),
-        sla_breached=sum((item.sent_at or item.resolved_at or now) > item.due_at for item in items),
+        sla_breached=sum(item.breached for item in items),
         backlog={priority: waiting[priority] for priority in PRIORITIES},
     )
+
+
+# The KPIs' definitions as queries, one row per counted thing, shared with `socialcx.analytics`
+# (which groups them any way an analyst asks): what counts, and from which times.
+
+_SENT = (OutboxReply.state == "sent") & OutboxReply.sent_at.is_not(None)
+
+
+def posted_between(since: datetime | None, until: datetime | None) -> sa.ColumnElement[bool]:
+    """Mentions posted in [since, until); either end open when None."""
+    return sa.and_(
+        Mention.created_at >= since if since is not None else sa.true(),
+        Mention.created_at < until if until is not None else sa.true(),
+    )
+
+
+def _intent() -> sa.ColumnElement[str]:
+    return sa.func.coalesce(current_label("intent", Mention.id), "untriaged")  # agents' corrections win
+
+
+def answered(since: datetime | None = None, until: datetime | None = None) -> sa.Select[Any]:
+    """One row per answered mention: its first response was the reply sent at `sent_at`, by
+    `responder` (`auto`, or `human` for agents' replies and approved drafts)."""
+    return (
+        sa.select(
+            Mention.id.label("mention_id"), Mention.channel, Mention.watch, _intent().label("intent"),
+            sa.case((OutboxReply.origin == "auto", "auto"), else_="human").label("responder"),
+            OutboxReply.agent, Mention.created_at.label("posted_at"), OutboxReply.sent_at,
+        )
+        .join(OutboxReply, OutboxReply.mention_id == Mention.id)
+        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+        .where(posted_between(since, until), _SENT)
+    )
+
+
+def sla_items(now: datetime, since: datetime | None = None, until: datetime | None = None) -> sa.Select[Any]:
+    """One row per inbox item held to its SLA (spam ignored aside): `breached` when its first
+    response (a reply sent, else the item resolved) came after `due_at`, or is missing at `now`."""
+    answered_at = sa.func.coalesce(OutboxReply.sent_at, InboxItem.resolved_at)
+    return (
+        sa.select(
+            Mention.id.label("mention_id"), Mention.channel, Mention.watch, _intent().label("intent"),
+            sa.func.coalesce(OutboxReply.agent, InboxItem.claimed_by).label("agent"), InboxItem.priority,
+            InboxItem.due_at, answered_at.label("answered_at"),
+            (sa.func.coalesce(answered_at, sa.literal(now, UTCDateTime())) > InboxItem.due_at).label("breached"),
+        )
+        .join(Mention, Mention.id == InboxItem.mention_id)
+        .outerjoin(OutboxReply, (OutboxReply.mention_id == InboxItem.mention_id) & _SENT)
+        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+        .where(posted_between(since, until), InboxItem.status != "ignored")
+    )
+
+
+def backlog() -> sa.Subquery:
+    """One row per item waiting for a person, whenever it arrived."""
+    return (
+        sa.select(
+            Mention.id.label("mention_id"), Mention.channel, Mention.watch, _intent().label("intent"),
+            InboxItem.claimed_by.label("agent"), InboxItem.priority, InboxItem.created_at, InboxItem.due_at,
+        )
+        .join(Mention, Mention.id == InboxItem.mention_id)
+        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+        .where(InboxItem.status.in_(ACTIVE))
+        .subquery("backlog")
+    )
+
+
+def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
+    """The p50 and p90 of first response times, linear interpolation between ranks."""
+    p50, p90 = np.percentile(seconds, [50, 90])
+    return float(p50), float(p90)
 
 
 _GROUPS = ("all", "responder", "channel", "intent")
@@ -115,5 +174,5 @@ def _order(entry: tuple[tuple[str, str], list[float]]) -> tuple[int, str]:
 
 
 def _times(group: str, key: str, seconds: list[float]) -> ResponseTimes:
-    p50, p90 = np.percentile(seconds, [50, 90])  # linear interpolation between ranks
-    return ResponseTimes(group, key, len(seconds), timedelta(seconds=float(p50)), timedelta(seconds=float(p90)))
+    p50, p90 = percentiles(seconds)
+    return ResponseTimes(group, key, len(seconds), timedelta(seconds=p50), timedelta(seconds=p90))

@@ -138,6 +138,19 @@ def test_export_jsonl_to_a_file_with_filters(runner, config, tmp_path):
     assert rows[0]["author_handle"] == "dan" and rows[1]["author_handle"] is None
 
 
+def test_export_parquet_keeps_the_types_an_analyst_needs(runner, config, tmp_path):
+    import pandas as pd
+
+    result = run(runner, "mentions", "export", "--format", "parquet", "--output", "out.parquet")
+
+    assert result.exit_code == 0 and "Wrote 4 mentions to out.parquet." in result.output
+    frame = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(frame["external_id"]) == ["1", "2", "t1_a", "3"]
+    assert str(frame["created_at"].dtype) == "datetime64[us, UTC]"
+    assert frame["created_at"].iloc[0] == pd.Timestamp("2026-11-20T10:00:00Z")
+    assert run(runner, "mentions", "export", "--format", "parquet").exit_code == 1  # a binary file needs --output
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
