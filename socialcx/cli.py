@@ -29,9 +29,7 @@ from socialcx.config import (
     sandbox_config,
     sandbox_secrets,
 )
-from socialcx.demo import DEFAULT_DEMO_DIR, prepare_demo, run_demo
 from socialcx.errors import SocialcxError, UsageError
-from socialcx.ingest import IngestReport
 from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
 from socialcx.poller import WatchPoll, poll_once
 from socialcx.status import IntentSummary, StatusReport, WatchStatus, status_report
@@ -589,24 +587,22 @@ def _print_alerts(alerts: list[Any], now: datetime) -> None:
 
 @app.command()
 def demo(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Option(help="Folder for the demo's config and database.")] = DEFAULT_DEMO_DIR,
+    out: Annotated[Path, typer.Option(help="Folder for the demo's config, playbook and database.")] = Path("demo-out"),
+    scenario: Annotated[str, typer.Option(hidden=True, help="The sandbox scenario to replay (tests use `quiet`).")] = "default",
 ) -> None:
-    """Run the main job on embedded defaults: store the built-in sample, then show status."""
-    state: _Context = ctx.obj
+    """Run the main job end to end on the sandbox, all channels, on an accelerated clock: poll,
+    triage, spot spikes, auto-reply; then summarise. Each run starts from a fresh database."""
+    from socialcx.demo import demo_progress, prepare_demo, print_report, run_demo
+
     settings = prepare_demo(out)
     console.print(f"[bold]socialcx demo[/] in {out}/ (database {redact(settings.database)})\n")
     with console.status("Loading the triage model (trained from the seed set on first use)…"):
         from socialcx.triage import default_model
 
         model = default_model()
-    _print_ingest(run_demo(settings, state.clock, triage=model))
-    console.print()
-    _print_status(status_report(connect(settings.database), settings, state.clock), state.clock.now())
-    console.print(
-        f"\nTry: socialcx --config {out}/socialcx.toml mentions search refund\n"
-        f"     socialcx --config {out}/socialcx.toml mentions export --format jsonl"
-    )
+    with demo_progress(console) as on_step:
+        report = run_demo(settings, scenario=scenario, triage=model, on_step=on_step)
+    print_report(console, report, out / "socialcx.toml")
 
 
 # --- The inbox and the KPIs (`socialcx.inbox`, `socialcx.kpis`) -------------------------------
@@ -1212,17 +1208,6 @@ def _print_polls(results: list[WatchPoll]) -> None:
         table.add_row(
             result.channel.value, Text(result.watch), str(result.new), str(result.duplicates),
             str(result.dead_letters), str(result.requests), note,
-        )
-    console.print(table)
-
-
-def _print_ingest(reports: list[IngestReport]) -> None:
-    table = Table(title="Ingested", title_justify="left")
-    for column in ("channel", "watch", "new", "duplicates", "dead letters"):
-        table.add_column(column, justify="left" if column in ("channel", "watch") else "right")
-    for report in reports:
-        table.add_row(
-            report.channel.value, report.watch, str(report.new), str(len(report.duplicates)), str(report.dead_letters)
         )
     console.print(table)
 

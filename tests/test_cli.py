@@ -185,16 +185,31 @@ def test_debug_shows_the_trace(runner, tmp_path):
     assert type(result.exception).__name__ == "ConfigError"
 
 
-def test_demo_stores_the_sample_and_a_second_run_adds_nothing(runner, tmp_path):
-    first = run(runner, "demo", "--out", "demo")
+def test_demo_replays_the_sandbox_through_the_whole_chain_and_runs_again(runner, tmp_path):
+    first = run(runner, "demo", "--out", "demo", "--scenario", "quiet")
     assert first.exit_code == 0, first.output
-    assert "Mentions: 25" in first.output and "Triage" in first.output
-    assert "Dead letters" in first.output and "created_at" in first.output
+    said = " ".join(first.output.split())  # rich wraps lines at the terminal's width
 
-    second = run(runner, "demo", "--out", "demo")
-    assert "Mentions: 25" in second.output
-    new_column = [line.split("│")[3].strip() for line in second.output.splitlines() if line.startswith("│ x ")]
-    assert new_column[0] == "0"
+    engine = connect(f"sqlite:///{tmp_path / 'demo' / 'socialcx.db'}")
+    with engine.connect() as connection:
+        channels = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT channel FROM mention")}
+        sent = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE origin = 'auto' AND state = 'sent'").scalar()
+        waiting = connection.exec_driver_sql("SELECT count(*) FROM inbox_item").scalar()
+    engine.dispose()
+    assert channels == {str(channel) for channel in Channel}
+    assert sent > 0 and f"{sent} auto-replies sent through the clients" in said
+    assert waiting > 0 and "Inbox by priority: critical" in said
+    assert "First response times" in said and "socialcx --config demo/socialcx.toml inbox list" in said
+
+    kpis = run(runner, "--config", "demo/socialcx.toml", "kpis")
+    assert kpis.exit_code == 0 and f"({sent} sent automatically)" in " ".join(kpis.output.split())
+
+    second = run(runner, "demo", "--out", "demo", "--scenario", "quiet")
+    assert second.exit_code == 0, second.output
+    def stored(output: str) -> str:
+        return output.split("Mentions per channel", 1)[1].split("Responder", 1)[0]
+
+    assert stored(second.output) == stored(first.output)  # a fresh database each run, not one added to
 
 
 def test_an_unforeseen_error_is_one_line_without_a_trace(config, monkeypatch, capsys):
