@@ -205,6 +205,16 @@ NOTEBOOKS = {
              'judged["truth"] = judged.intent_corrected.astype("object").fillna(judged.intent.astype("object"))\n'
              'judged["correct"] = judged.truth == judged.intent.astype("object")\n'
              'print(f"{len(judged):,} mentions handled by agents, {int((~judged.correct).sum()):,} relabelled.")'),
+        md("## How sure the model is, intent by intent\n\nOver every triaged mention, judged or not: the share "
+           "the model abstained on (left to people) and its median confidence. Intents with a high abstention "
+           "share need more examples in the training data before any of them can be answered automatically."),
+        code('triaged = mentions[mentions.intent.notna()]\n'
+             'if triaged.empty:\n'
+             '    print("No triaged mentions yet.")\n'
+             'else:\n'
+             '    sureness = triaged.groupby(triaged.intent.astype("object")).agg(mentions=("mention_id", "size"), abstained=("abstained", "mean"), median_confidence=("confidence", "median"))\n'
+             '    sureness.sort_values("abstained").abstained.plot.barh(figsize=(7, 5), title="Share abstained, by intent", xlim=(0, 1)); plt.show()\n'
+             '    display(sureness.sort_values("mentions", ascending=False))'),
         md("## Confusion matrix\n\nRows are what agents said, columns what the model said. Off-diagonal cells "
            "are the confusions worth fixing with more examples."),
         code('if judged.empty:\n'
