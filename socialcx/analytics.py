@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -27,14 +26,14 @@ from sqlalchemy.engine import Engine
 from socialcx import kpis as definitions
 from socialcx.clock import SystemClock
 from socialcx.config import load_settings
-from socialcx.feedback import current_label
-from socialcx.store import Alert, AlertEvent, InboxItem, Mention, MentionTriage, OutboxReply
+from socialcx.store import Alert, AlertEvent, Feedback, InboxItem, Mention, MentionTriage, OutboxReply
 from socialcx.store import connect as connect_store
 
 __all__ = ["alert_events", "alerts", "connect", "inbox", "kpis", "mentions", "replies", "volume"]
 
 Moment = datetime | str | pd.Timestamp
 CHUNK_ROWS = 250_000  # rows per read: bounds the driver's memory on large stores
+LABELS = ("intent", "sentiment")  # the triage labels agents correct
 
 
 def connect(url: str | None = None) -> Engine:
@@ -53,25 +52,20 @@ def mentions(
     """Mentions posted in [since, until), with their triage (empty where none) and, in
     `intent_corrected` / `sentiment_corrected`, the agents' newest correction where it differs."""
     language = sa.func.coalesce(Mention.language, MentionTriage.language)
-    query = (
+    query = _labelled(
         sa.select(
             Mention.id.label("mention_id"), Mention.channel, Mention.watch, Mention.external_id, Mention.author_handle,
-            Mention.author_followers, Mention.text, Mention.url, _raw(Mention.created_at), _raw(Mention.fetched_at),
+            Mention.author_followers, Mention.text, Mention.url, Mention.created_at, Mention.fetched_at,
             language.label("language"), MentionTriage.intent, MentionTriage.confidence, MentionTriage.abstained,
-            MentionTriage.sentiment, MentionTriage.sentiment_score, MentionTriage.urgency, _raw(MentionTriage.risks),
-            MentionTriage.routine, MentionTriage.model_version,
-            current_label("intent", Mention.id).label("intent_current"),
-            current_label("sentiment", Mention.id).label("sentiment_current"),
+            MentionTriage.sentiment, MentionTriage.sentiment_score, MentionTriage.urgency,
+            sa.cast(MentionTriage.risks, sa.Text).label("risks"), MentionTriage.routine, MentionTriage.model_version,
+            *(sa.func.nullif(CORRECTIONS.c[field], getattr(MentionTriage, field)).label(f"{field}_corrected") for field in LABELS),
         )
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
-        .where(*_window(since, until), *_within(channels, watches))
-        .order_by(Mention.created_at, Mention.id)
-    )
-    frame = _read(engine, query, times=("created_at", "fetched_at"))
-    for field in ("intent", "sentiment"):
-        current = frame.pop(f"{field}_current")
-        frame[f"{field}_corrected"] = current.where(current.notna() & (current != frame[field]))
-    frame["risks"] = frame["risks"].map(_risks)
+    ).where(*_window(since, until), *_within(channels, watches))
+    # Sorted here rather than in SQL: no index serves the order, and SQLite's sort of the wide
+    # rows costs more than pandas' of two numeric columns.
+    frame = _read(engine, query, times=("created_at", "fetched_at")).sort_values(["created_at", "mention_id"], ignore_index=True)
+    frame["risks"] = _risks(frame["risks"])
     return _typed(
         frame,
         categories=("channel", "watch", "language", "intent", "sentiment", "urgency", "model_version", "intent_corrected", "sentiment_corrected"),
@@ -85,17 +79,16 @@ def replies(engine: Engine) -> pd.DataFrame:
     """Every outbox reply with its mention: who answered (`responder` auto or human, `agent`),
     its state, and `first_response` (sent minus posted) for those sent."""
     responder = sa.case((OutboxReply.origin == "auto", "auto"), else_="human")
-    query = (
+    query = _labelled(
         sa.select(
-            OutboxReply.mention_id, Mention.channel, Mention.watch, current_label("intent", Mention.id).label("intent"),
-            OutboxReply.origin, responder.label("responder"), OutboxReply.agent, OutboxReply.state, OutboxReply.attempts,
-            _raw(Mention.created_at, "posted_at"), _raw(OutboxReply.created_at, "queued_at"), _raw(OutboxReply.sent_at),
+            OutboxReply.mention_id, Mention.channel, Mention.watch, _label("intent").label("intent"), OutboxReply.origin,
+            responder.label("responder"), OutboxReply.agent, OutboxReply.state, OutboxReply.attempts,
+            Mention.created_at.label("posted_at"), OutboxReply.created_at.label("queued_at"), OutboxReply.sent_at,
             OutboxReply.error,
         )
+        .select_from(OutboxReply)
         .join(Mention, Mention.id == OutboxReply.mention_id)
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
-        .order_by(OutboxReply.id)
-    )
+    ).order_by(OutboxReply.id)
     frame = _read(engine, query, times=("posted_at", "queued_at", "sent_at"))
     frame["first_response"] = frame["sent_at"] - frame["posted_at"]
     return _typed(frame, categories=("channel", "watch", "intent", "origin", "responder", "agent", "state"), integers=("attempts",))
@@ -103,17 +96,15 @@ def replies(engine: Engine) -> pd.DataFrame:
 
 def inbox(engine: Engine) -> pd.DataFrame:
     """Every inbox item with its mention: priority, status, who claimed it, and its SLA times."""
-    query = (
+    query = _labelled(
         sa.select(
-            InboxItem.mention_id, Mention.channel, Mention.watch, current_label("intent", Mention.id).label("intent"),
-            MentionTriage.urgency, InboxItem.priority, InboxItem.status, InboxItem.claimed_by, InboxItem.reason,
-            _raw(Mention.created_at, "posted_at"), _raw(InboxItem.created_at), _raw(InboxItem.due_at),
-            _raw(InboxItem.first_response_at), _raw(InboxItem.resolved_at),
+            InboxItem.mention_id, Mention.channel, Mention.watch, _label("intent").label("intent"), MentionTriage.urgency,
+            InboxItem.priority, InboxItem.status, InboxItem.claimed_by, InboxItem.reason, Mention.created_at.label("posted_at"),
+            InboxItem.created_at, InboxItem.due_at, InboxItem.first_response_at, InboxItem.resolved_at,
         )
+        .select_from(InboxItem)
         .join(Mention, Mention.id == InboxItem.mention_id)
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
-        .order_by(InboxItem.created_at, InboxItem.mention_id)
-    )
+    ).order_by(InboxItem.created_at, InboxItem.mention_id)
     frame = _read(engine, query, times=("posted_at", "created_at", "due_at", "first_response_at", "resolved_at"))
     return _typed(frame, categories=("channel", "watch", "intent", "urgency", "priority", "status", "claimed_by"))
 
@@ -121,11 +112,8 @@ def inbox(engine: Engine) -> pd.DataFrame:
 def alerts(engine: Engine) -> pd.DataFrame:
     """Every alert, oldest first; `explanation` holds the parsed JSON (terms, samples, mix)."""
     table = Alert.__table__
-    times = ("opened_at", "updated_at", "resolved_at")
-    query = sa.select(
-        *(_raw(column) if column.name in (*times, "explanation") else column for column in table.c)
-    ).order_by(table.c.opened_at, table.c.id)
-    frame = _read(engine, query, times=times).rename(columns={"id": "alert_id"})
+    query = sa.select(table).order_by(table.c.opened_at, table.c.id)
+    frame = _read(engine, query, times=("opened_at", "updated_at", "resolved_at")).rename(columns={"id": "alert_id"})
     frame["explanation"] = frame["explanation"].map(_json)
     return _typed(
         frame, categories=("watch", "status", "channel", "slice"), flags=("cold_start",), integers=("alert_id",),
@@ -136,9 +124,7 @@ def alerts(engine: Engine) -> pd.DataFrame:
 def alert_events(engine: Engine) -> pd.DataFrame:
     """Each step of every alert's life (raised, joined, left, escalated, resolved), in order."""
     table = AlertEvent.__table__
-    query = sa.select(
-        *(_raw(column) if column.name == "at" else column for column in table.c if column.name != "id")
-    ).order_by(table.c.alert_id, table.c.at, table.c.id)
+    query = sa.select(*(column for column in table.c if column.name != "id")).order_by(table.c.alert_id, table.c.at, table.c.id)
     frame = _read(engine, query, times=("at",))
     return _typed(frame, categories=("kind", "channel", "slice"), integers=("alert_id",), floats=("observed", "expected", "score"))
 
@@ -164,15 +150,13 @@ def volume(
     if unknown:
         raise ValueError(f"cannot group volume by {', '.join(sorted(unknown))}; use {', '.join(VOLUME_KEYS)}")
     keys = {
-        "channel": Mention.channel, "watch": Mention.watch, "intent": current_label("intent", Mention.id),
-        "sentiment": current_label("sentiment", Mention.id), "urgency": MentionTriage.urgency,
+        "channel": Mention.channel, "watch": Mention.watch, "intent": _label("intent"), "sentiment": _label("sentiment"),
+        "urgency": MentionTriage.urgency,
     }
     bucket = (sa.func.floor(_epoch(engine, Mention.created_at) / seconds) * seconds).label("bucket")
     groups = [bucket, *(keys[name].label(name) for name in by)]
     query = (
-        sa.select(*groups, sa.func.count().label("mentions"))
-        .select_from(Mention)
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+        _labelled(sa.select(*groups, sa.func.count().label("mentions")).select_from(Mention))
         .where(*_window(since, until))
         .group_by(*groups)
         .order_by(*groups)
@@ -255,26 +239,28 @@ KPI_COLUMNS = (
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _raw(column: Any, name: str | None = None) -> Any:
-    """A time or JSON column as the driver returns it (ISO text on SQLite), skipping SQLAlchemy's
-    per-value conversion: pandas parses a whole column at once, far faster."""
-    return sa.type_coerce(column, sa.String()).label(name or column.name)
-
-
 def _read(engine: Engine, query: Any, *, times: Sequence[str]) -> pd.DataFrame:
-    """Run `query` in chunks, parsing the `times` columns of each chunk as UTC."""
+    """Run `query` and build a frame of the values as the driver returns them, parsing the `times`
+    columns as UTC.
+
+    The rows are read from the DBAPI cursor, in chunks that bound the driver's memory: SQLAlchemy's
+    row objects and per-value conversions cost more than the database on a large store, and
+    pandas converts a whole column at once. So SQLite gives times and JSON as text and flags as
+    0/1, PostgreSQL gives its own types; `_utc`, `_typed` and the loaders accept both.
+    """
     with engine.connect() as connection:
+        result = connection.execute(query)  # not streamed, so SQLAlchemy leaves every row on the cursor
+        names = list(result.keys())
         chunks = [
-            chunk.assign(**{name: _utc(chunk[name]) for name in times})
-            for chunk in pd.read_sql(query, connection, chunksize=CHUNK_ROWS)
+            pd.DataFrame.from_records(rows, columns=names)
+            for rows in iter(lambda: result.cursor.fetchmany(CHUNK_ROWS), [])
         ]
-        if not chunks:  # pandas yields no chunk for an empty result: keep the columns
-            empty = pd.read_sql(query, connection)
-            chunks = [empty.assign(**{name: _utc(empty[name]) for name in times})]
-    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
+    return frame.assign(**{name: _utc(frame[name]) for name in times})
 
 
 def _utc(values: pd.Series) -> pd.Series:
+    """Times as `datetime64[ns, UTC]`, from ISO text (SQLite) or aware datetimes (PostgreSQL)."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert(UTC).astype("datetime64[ns, UTC]")
     return pd.to_datetime(values, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
@@ -296,20 +282,44 @@ def _typed(
     return frame.assign(**{name: convert(frame[name]) for name, convert in conversions.items()})
 
 
+def _corrections() -> sa.Subquery:
+    """One row per corrected mention with the agents' newest correction of each label (NULL where
+    none): joined once, it replaces a subquery per mention and label (`feedback.current_label`),
+    which a million mentions make slow."""
+    newest = sa.select(sa.func.max(Feedback.id)).group_by(Feedback.mention_id, Feedback.field)
+    return (
+        sa.select(Feedback.mention_id, *(sa.func.max(sa.case((Feedback.field == field, Feedback.new))).label(field) for field in LABELS))
+        .where(Feedback.id.in_(newest))
+        .group_by(Feedback.mention_id)
+        .subquery("corrections")
+    )
+
+
+CORRECTIONS = _corrections()
+
+
+def _labelled(query: sa.Select[Any]) -> sa.Select[Any]:
+    """`query` over mentions, joined to their triage and their corrections, for `_label`."""
+    return query.outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id).outerjoin(
+        CORRECTIONS, CORRECTIONS.c.mention_id == Mention.id
+    )
+
+
+def _label(field: str) -> sa.ColumnElement[str]:
+    """A mention's label as `feedback.current_label` has it (the agents' newest correction, else
+    triage's), from the joins of `_labelled`."""
+    return sa.func.coalesce(CORRECTIONS.c[field], getattr(MentionTriage, field))
+
+
 def _rate(part: pd.Series, whole: pd.Series) -> pd.Series:
     return (part.astype("Float64") / whole.astype("Float64")).where(whole > 0)
 
 
 def _mention_counts(engine: Engine, since: datetime | None, until: datetime | None, keys: list[str]) -> pd.Series:
-    columns = {
-        "channel": Mention.channel, "watch": Mention.watch,
-        "intent": sa.func.coalesce(current_label("intent", Mention.id), "untriaged"),
-    }
+    columns = {"channel": Mention.channel, "watch": Mention.watch, "intent": sa.func.coalesce(_label("intent"), "untriaged")}
     groups = [columns[key].label(key) for key in keys] or [sa.literal("all").label("all")]
     query = (
-        sa.select(*groups, sa.func.count().label("mentions"))
-        .select_from(Mention)
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+        _labelled(sa.select(*groups, sa.func.count().label("mentions")).select_from(Mention))
         .where(definitions.posted_between(since, until))
         .group_by(*groups)
     )
@@ -350,13 +360,9 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-@lru_cache(maxsize=1024)
-def _parsed_risks(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text))
-
-
-def _risks(value: Any) -> tuple[str, ...] | None:
-    """Risk flags as a tuple (SQLite gives JSON text, PostgreSQL a list); None when untriaged."""
-    if value is None:
-        return None
-    return _parsed_risks(value) if isinstance(value, str) else tuple(value)
+def _risks(texts: pd.Series) -> pd.Series:
+    """Risk flags as tuples from their JSON text, None when untriaged; the few distinct texts are
+    parsed once each rather than once per mention."""
+    codes, distinct = pd.factorize(texts)
+    flags = pd.Series([*(tuple(json.loads(text)) for text in distinct), None], dtype=object).to_numpy()
+    return pd.Series(flags[codes], index=texts.index)  # code -1, untriaged, takes the last: None

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pandas as pd
 
 from socialcx import analytics
+from socialcx.feedback import relabel
 from socialcx.kpis import kpis as cli_kpis
-from tests.inbox.test_kpis import NOW, T0, _known_data_set
+from tests.inbox.conftest import add_mention
+from tests.inbox.test_kpis import NOW, T0, _known_data_set, minutes
 
 
 def test_mentions_come_typed_with_triage_and_corrections(engine):
@@ -24,6 +26,30 @@ def test_mentions_come_typed_with_triage_and_corrections(engine):
     assert frame["intent_corrected"].dropna().tolist() == ["store_info"]  # the one relabel
     recent = analytics.mentions(engine, since=T0 - timedelta(hours=1), channels=["reddit"])
     assert recent["channel"].astype(str).tolist() == ["reddit"]
+
+
+def test_mentions_carry_the_newest_correction_only_where_it_differs_from_triage(engine):
+    with engine.begin() as db:
+        untriaged = add_mention(db, posted=T0 - minutes(1), intent=None)
+        relabel(db, untriaged, agent="maya", now=T0, intent="spam")
+        twice = add_mention(db, posted=T0, channel="reddit")
+        relabel(db, twice, agent="maya", now=T0, intent="praise")
+        relabel(db, twice, agent="omar", now=T0, intent="store_info", sentiment="negative")
+        undone = add_mention(db, posted=T0 + minutes(1), risks=("legal_threat",))
+        relabel(db, undone, agent="maya", now=T0, intent="praise")
+        relabel(db, undone, agent="omar", now=T0, intent="order_status")  # back to what triage said
+
+    frame = analytics.mentions(engine)
+
+    assert frame["mention_id"].tolist() == [untriaged, twice, undone]  # oldest first
+    corrections = frame.set_index("mention_id")[["intent_corrected", "sentiment_corrected"]].astype(object)
+    assert corrections.where(corrections.notna(), None).values.tolist() == [["spam", None], ["store_info", "negative"], [None, None]]
+    assert frame["risks"].tolist() == [None, (), ("legal_threat",)]
+    assert [str(frame[name].dtype) for name in ("intent", "abstained", "author_followers", "fetched_at")] == [
+        "category", "boolean", "Int64", "datetime64[ns, UTC]"
+    ]
+    assert analytics.mentions(engine, until=T0 + minutes(1), channels=["x"])["mention_id"].tolist() == [untriaged]
+    assert analytics.mentions(engine, watches=["nobody"]).empty
 
 
 def test_kpis_agree_with_the_cli_definitions(engine):
