@@ -8,6 +8,7 @@ stored before counting existed, or after the bucket size changed, are counted by
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -76,14 +77,27 @@ def slices_of(intent: str | None, routine: bool | None, sentiment: str | None) -
 def count_mentions(
     rows: Iterable[tuple[str, str, datetime, str | None, bool | None, str | None]], bucket: timedelta
 ) -> Counter[CountKey]:
-    """Counts per series and bucket of (watch, channel, created_at, intent, routine, sentiment) rows."""
-    counts: Counter[CountKey] = Counter()
+    """Counts per series and bucket of (watch, channel, created_at, intent, routine, sentiment) rows.
+
+    Rows are tallied by what decides their series first, and series keys are built once per
+    series, because ingest counts every batch inside its write transaction."""
+    tally: Counter[tuple[str, str, datetime, tuple[str, ...]]] = Counter()
     for watch, channel, created_at, intent, routine, sentiment in rows:
-        start = bucket_start(created_at, bucket)
-        for slice_ in slices_of(intent, routine, sentiment):
-            counts[SeriesKey(watch, channel, slice_), start] += 1
-            counts[SeriesKey(watch, ALL, slice_), start] += 1
+        tally[watch, channel, bucket_start(created_at, bucket), _slices(intent, routine, sentiment)] += 1
+    counts: Counter[CountKey] = Counter()
+    for (watch, channel, start, slices), number in tally.items():
+        for slice_ in slices:
+            counts[_series(watch, channel, slice_), start] += number
+            counts[_series(watch, ALL, slice_), start] += number
     return counts
+
+
+@functools.cache
+def _slices(intent: str | None, routine: bool | None, sentiment: str | None) -> tuple[str, ...]:
+    return tuple(slices_of(intent, routine, sentiment))
+
+
+_series = functools.cache(SeriesKey)  # series keys are immutable, so one object serves every count
 
 
 def add_counts(connection: Connection, counts: Counter[CountKey]) -> None:
@@ -100,9 +114,16 @@ def add_counts(connection: Connection, counts: Counter[CountKey]) -> None:
         upsert,
         [
             {"watch": key.watch, "channel": key.channel, "slice": key.slice, "bucket_start": start, "count": count}
-            for (key, start), count in sorted(counts.items())
+            for (key, start), count in sorted(counts.items(), key=_storage_order)
         ],
     )
+
+
+def _storage_order(item: tuple[CountKey, int]) -> tuple[str, str, str, datetime]:
+    """The order counts are written in (the order of `SeriesKey`, then time), so concurrent
+    upserts take their row locks in one order; a plain tuple compares much faster."""
+    (key, start), _ = item
+    return key.watch, key.channel, key.slice, start
 
 
 def rebuild_counts(engine: Engine, bucket: timedelta, *, since: datetime | None = None) -> int:
