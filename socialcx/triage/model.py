@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -30,6 +31,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from socialcx.triage.embeddings import SentenceEmbeddings
+from socialcx.triage.ngrams import transform_block
 
 __all__ = ["TextClassifier", "abstention_threshold", "cross_validated_target", "prepare_text"]
 
@@ -145,9 +147,13 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return self.proba_from_features(self.features(X))
 
     def features(self, X: Iterable[str]) -> Any:
-        """The features of texts, which classifiers trained on the same texts share."""
+        """The features of texts, which classifiers trained on the same texts share: what the
+        `FeatureUnion` gives, with its TF-IDF blocks counted by `transform_block` (faster)."""
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.named_steps["features"].transform(_texts(X))
+        texts = _texts(X)
+        union = self.pipeline_.named_steps["features"]
+        blocks = [transform_block(block, texts) for _, block in union.transformer_list]
+        return sparse.hstack(blocks).tocsr()  # as FeatureUnion joins blocks when any is sparse
 
     def proba_from_features(self, features: Any) -> np.ndarray:
         check_is_fitted(self, "pipeline_")
