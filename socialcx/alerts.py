@@ -49,11 +49,11 @@ from socialcx.clock import Clock
 from socialcx.config import Settings
 from socialcx.errors import UsageError
 from socialcx.feedback import current_label
+from socialcx.health import WatchHealth, watch_health
 from socialcx.kpis import kpis
 from socialcx.spikes.counts import ALL, SeriesKey
 from socialcx.spikes.detector import DetectorParams, SpikeDetector, Step
 from socialcx.spikes.incidents import series_steps
-from socialcx.status import status_report
 from socialcx.store import Alert, AlertEvent, Email, Mention, MentionTriage, SpikeCount, dialect_insert
 
 __all__ = [
@@ -146,21 +146,18 @@ def queue_digest(engine: Engine, settings: Settings, clock: Clock, day: date) ->
         return bool(_insert(connection, key, "digest", message, clock.now()))
 
 
-def queue_silent_watches(engine: Engine, settings: Settings, clock: Clock) -> int:
-    """Queue one email per silence: an enabled watch whose polls have failed (or stopped) for
-    longer than `thresholds.stale_after_minutes` since its last success. The same silence is
-    never mailed twice; after a successful poll, the next silence is news again."""
+def queue_silent_watches(engine: Engine, settings: Settings, clock: Clock, since: datetime | None = None) -> int:
+    """Queue one email per silence: a watch that `watch_health` finds silent (no clean poll for
+    twice its interval and at least `thresholds.stale_after_minutes`; `since` is when the daemon
+    started). The same silence is never mailed twice; after a successful poll, the next silence
+    is news again."""
     if not settings.mail.recipients:
         return 0
     now = clock.now()
-    silent = [
-        watch for watch in status_report(engine, settings, clock).watches
-        if watch.stale and (watch.last_success_at is not None or watch.last_error is not None)  # never polled: not started
-    ]
     queued = 0
-    for watch in silent:
-        since = watch.last_success_at.isoformat() if watch.last_success_at else "never"
-        key = f"silent:{watch.channel}:{watch.watch}:{since}"
+    for watch in (watch for watch in watch_health(engine, settings, clock, since) if watch.silent):
+        since_success = watch.last_success_at.isoformat() if watch.last_success_at else "never"
+        key = f"silent:{watch.channel}:{watch.watch}:{since_success}"
         with engine.begin() as connection:
             if _existing_keys(connection, [key]):
                 continue
@@ -385,7 +382,7 @@ def _digest_message(connection: Connection, settings: Settings, clock: Clock, da
     )
 
 
-def _silent_message(settings: Settings, watch: Any, now: datetime, key: str) -> EmailMessage:
+def _silent_message(settings: Settings, watch: WatchHealth, now: datetime, key: str) -> EmailMessage:
     zone = settings.inbox.zone
     channel = _channel_name(watch.channel)
     silence = f"for {_duration(now - watch.last_success_at)}" if watch.last_success_at else "ever since it started"

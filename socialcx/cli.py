@@ -587,12 +587,14 @@ def _print_alerts(alerts: list[Any], now: datetime) -> None:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo's config, playbook and database.")] = Path("demo-out"),
-    scenario: Annotated[str, typer.Option(hidden=True, help="The sandbox scenario to replay (tests use `quiet`).")] = "default",
+    out: Annotated[Path, typer.Option(help="Folder for the demo's config, playbook, database, emails and charts.")] = Path("demo-out"),
+    scenario: Annotated[str, typer.Option(hidden=True, help="The sandbox scenario to run (tests use `quiet`).")] = "default",
+    seconds: Annotated[float, typer.Option(hidden=True, min=1.0, help="Wall seconds the scenario's days take.")] = 140.0,
 ) -> None:
-    """Run the main job end to end on the sandbox, all channels, on an accelerated clock: poll,
-    triage, spot spikes, auto-reply; then summarise. Each run starts from a fresh database."""
-    from socialcx.demo import demo_progress, prepare_demo, print_report, run_demo
+    """Run the daemon end to end on the sandbox's channels and an accelerated clock, with a mail
+    catcher: poll, triage, spot spikes, auto-reply, mail alerts; then summarise. Each run starts
+    afresh."""
+    from socialcx.demo import live_view, prepare_demo, print_report, run_demo
 
     settings = prepare_demo(out)
     console.print(f"[bold]socialcx demo[/] in {out}/ (database {redact(settings.database)})\n")
@@ -600,8 +602,8 @@ def demo(
         from socialcx.triage import default_model
 
         model = default_model()
-    with demo_progress(console) as on_step:
-        report = run_demo(settings, scenario=scenario, triage=model, on_step=on_step)
+    with live_view(console) as on_tick:
+        report = run_demo(settings, scenario=scenario, seconds=seconds, triage=model, on_tick=on_tick)
     print_report(console, report, out / "socialcx.toml")
 
 

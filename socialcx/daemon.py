@@ -1,7 +1,9 @@
 """`socialcx run`: one asyncio process that polls, triages, spots spikes, answers and mails, unattended.
 
     poll:<channel>:<watch>  every poll_interval_seconds (+ up to 10% jitter)
-        └─ poll_once (triage inside ingest, one transaction) ─▶ evaluate ─▶ alert emails ─▶ route
+        └─ poll_once (triage inside ingest, one transaction)
+    route       every 15 s, and at once when a poll stored something ─▶ responder.route
+    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails
     outbox      every 15 s, and at once when routing queued a reply ─▶ send_pending
     mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
     health      every minute: a silent watch is logged and mailed (queue_silent_watches)
@@ -30,6 +32,7 @@ import math
 import signal
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,17 +66,20 @@ __all__ = ["Daemon", "prune_raw_payloads", "run_until_stopped"]
 logger = logging.getLogger(__name__)
 
 POLL_JITTER = 0.1  # of the interval: watches on one schedule drift apart instead of bunching up
+ROUTE_SECONDS = 15
 OUTBOX_SECONDS = 15
 MAIL_SECONDS = 60
 HEALTH_SECONDS = 60
 RETENTION_SECONDS = 3600
-STOP_GRACE = 7.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
+MIN_WALL_SECONDS = 0.25  # an accelerated clock never makes a job run more often than this
+SPARE_THREADS = 6  # worker threads for the store and SMTP besides one a watch
+STOP_GRACE = 5.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
 PRUNE_CHUNK = 1000  # mentions per transaction, so that pruning never holds the store for long
 
 
 class Daemon:
     """The scheduler and its jobs over one store. `run` serves until `stop` is set; the job
-    methods (`poll`, `send_replies`, `mail`, `check_health`, `prune`) can also be called
+    methods (`poll`, `judge_spikes`, `send_replies`, `mail`, `check_health`, `prune`) can also be called
     directly, which is how tests drive a daemon on a manual clock.
 
     Without `triage`, mentions are stored untriaged and nothing is routed.
@@ -120,6 +126,7 @@ class Daemon:
                 ) from None
             host, port = runner.addresses[0][:2]
             self.address = f"http://{host}:{port}"
+            await self._open_connectors()
             self._scheduler = self._schedule()
             self._scheduler.start()
             polls = len([job for job in self._scheduler.get_jobs() if job.id.startswith("poll:")])
@@ -145,7 +152,7 @@ class Daemon:
         for channel in self.settings.channels.enabled():
             if channel not in available():
                 continue
-            interval = self.settings.channels.get(channel).poll_interval_seconds / self._speed
+            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds)
             for watch in self.settings.watches:
                 if channel in watch.channels:
                     scheduler.add_job(
@@ -155,17 +162,23 @@ class Daemon:
                         misfire_grace_time=max(1, math.ceil(interval)),  # a late poll still beats none
                     )
         for name, seconds, work in (
+            ("spikes", self.settings.spikes.bucket.total_seconds(), self.judge_spikes),
+            ("route", ROUTE_SECONDS, self.route),
             ("outbox", OUTBOX_SECONDS, self.send_replies),
             ("mail", MAIL_SECONDS, self.mail),
             ("health", HEALTH_SECONDS, self.check_health),
             ("retention", RETENTION_SECONDS, self.prune),
         ):
-            every = seconds / self._speed
+            every = self._wall_seconds(seconds)
             scheduler.add_job(
                 self._job, IntervalTrigger(seconds=every), args=(name, work), id=name, name=name,
                 next_run_time=start, misfire_grace_time=max(1, math.ceil(every)),
             )
         return scheduler
+
+    def _wall_seconds(self, seconds: float) -> float:
+        """An interval of the clock's time in wall seconds."""
+        return max(seconds / self._speed, MIN_WALL_SECONDS) if self._speed != 1.0 else seconds
 
     async def _job(self, name: str, work: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Run one job, known to the shutdown; an unexpected error is logged and counted, and the
@@ -176,6 +189,8 @@ class Daemon:
         try:
             with log_context(job=name.split(":")[0]):
                 await work(*args)
+        except asyncio.CancelledError:  # cut short by the shutdown: its batch committed or rolled back
+            logger.info("job %s stopped by the shutdown", name)
         except Exception:
             self.metrics.job_errors.labels(name.split(":")[0]).inc()
             logger.exception("job %s failed; it runs again on schedule", name)
@@ -201,7 +216,7 @@ class Daemon:
     # --- Jobs --------------------------------------------------------------------------------
 
     async def poll(self, channel: Channel, watch: str) -> list[WatchPoll]:
-        """Poll one watch on one channel, then judge the spikes and route what came in."""
+        """Poll one watch on one channel, and have what came in routed at once."""
         with log_context(channel=channel.value, watch=watch):
             async with self._channel_turns[channel]:
                 polls = await poll_once(
@@ -211,24 +226,28 @@ class Daemon:
             for result in polls:
                 self.metrics.count(result)
                 _log_poll(result)
-        await self.after_batch()
+        if self.triage is not None and any(result.new for result in polls):
+            self._wake("route")
         return polls
 
-    async def after_batch(self) -> None:
-        """What follows every batch, as after `socialcx poll`: spike evaluation and its alert
-        emails, then routing. One pass at a time: each reads all that is stored."""
-        spikes = self.settings.spikes
+    async def route(self) -> None:
+        """Route every triaged mention not routed yet, one pass at a time (each reads all that is
+        stored), and send at once if that queued an auto-reply. Untriaged stores route nothing."""
+        if self.triage is None:
+            return
         async with self._routing:
-            changed = await asyncio.to_thread(evaluate, self.engine, clock=self.clock, bucket=spikes.bucket, settle=spikes.settle)
-            for incident in changed:
-                logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
-            if await asyncio.to_thread(queue_alert_emails, self.engine, self.settings, self.clock):
-                self._wake("mail")
-            if self.triage is None:
-                return
             decisions = await asyncio.to_thread(route, self.engine, self.settings, self.playbook, self.clock)
         if any(decision.outcome == "auto_reply" for decision in decisions):
             self._wake("outbox")
+
+    async def judge_spikes(self) -> None:
+        """Judge the buckets that closed and settled, and queue the alert emails that follow."""
+        spikes = self.settings.spikes
+        changed = await asyncio.to_thread(evaluate, self.engine, clock=self.clock, bucket=spikes.bucket, settle=spikes.settle)
+        for incident in changed:
+            logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
+        if await asyncio.to_thread(queue_alert_emails, self.engine, self.settings, self.clock):
+            self._wake("mail")
 
     async def send_replies(self) -> None:
         report = await send_pending(self.engine, self.settings, self.clock)
@@ -239,9 +258,13 @@ class Daemon:
             )
 
     async def mail(self) -> None:
-        """Queue yesterday's digest (once: its key is the day), then send every email due."""
-        yesterday = self.clock.now().astimezone(self.settings.inbox.zone).date() - timedelta(days=1)
-        if await asyncio.to_thread(queue_digest, self.engine, self.settings, self.clock, yesterday):
+        """Queue yesterday's digest (once: its key is the day; not for a day before the store
+        held any mention), then send every email due."""
+        today = self.clock.now().astimezone(self.settings.inbox.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        yesterday = (today - timedelta(days=1)).date()
+        if await asyncio.to_thread(_monitored_before, self.engine, today) and await asyncio.to_thread(
+            queue_digest, self.engine, self.settings, self.clock, yesterday
+        ):
             logger.info("mail: digest of %s queued", yesterday)
         await asyncio.to_thread(deliver, self.engine, self.settings, self.clock)
 
@@ -254,7 +277,7 @@ class Daemon:
                         "silent: no clean poll for %.0f s (expected within %.0f s); last error: %s",
                         watch.lag_seconds, watch.expected_within_seconds, watch.last_error or "none",
                     )
-        if await asyncio.to_thread(queue_silent_watches, self.engine, self.settings, self.clock):
+        if await asyncio.to_thread(queue_silent_watches, self.engine, self.settings, self.clock, self.started_at):
             self._wake("mail")
 
     async def prune(self) -> None:
@@ -267,6 +290,16 @@ class Daemon:
         if channel not in self._connectors:
             self._connectors[channel] = connector_class(channel)(self.settings.channels.get(channel), self.settings, clock=self.clock)
         return self._connectors[channel]
+
+    async def _open_connectors(self) -> None:
+        """Make every channel's connector before the first poll, in worker threads: importing a
+        client library takes seconds and must not hold up the event loop. Blocking work gets a
+        thread per watch to poll plus some for the other jobs."""
+        channels = [channel for channel in self.settings.channels.enabled() if channel in available()]
+        watches = sum(channel in watch.channels for channel in channels for watch in self.settings.watches)
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=watches + SPARE_THREADS))
+        for channel in channels:
+            await asyncio.to_thread(self._connector, channel)
 
 
 class _TimedTriager:
@@ -295,6 +328,12 @@ def _log_poll(result: WatchPoll) -> None:
             "polled: %d new, %d duplicates, %d dead letters in %d requests%s",
             result.new, result.duplicates, result.dead_letters, result.requests, throttled,
         )
+
+
+def _monitored_before(engine: Engine, moment: datetime) -> bool:
+    """Whether any mention was fetched before `moment`: a fresh store has no yesterday to digest."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(Mention.id).where(Mention.fetched_at < moment).limit(1)).first() is not None
 
 
 def prune_raw_payloads(engine: Engine, before: datetime) -> int:

@@ -1,69 +1,88 @@
-"""The demo: the main job end to end on the sandbox, all channels, on an accelerated clock.
+"""The demo: the real daemon, end to end, on the sandbox's channels and an accelerated clock.
 
 The in-process sandbox serves a scenario (by default two days with a checkout outage at hour
-37) and a manual clock steps through it a quarter of an hour at a time. Each step runs what
-`socialcx poll` runs: poll every watch with triage, evaluate spikes, route the new mentions
-and send the outbox through the real clients. The demo folder keeps the config, a playbook
-that answers the routine intents by itself, and the database, so the other commands can look
-at what happened. Each run starts from a fresh database.
+37) on a `SimulatedClock` that runs the two days in about two minutes; a local SMTP server
+(aiosmtpd) catches the daemon's emails. `socialcx.daemon.Daemon` runs exactly as `socialcx run`
+does: polls on schedule, triage, routing, spike judging, the outbox and the mailer. A live
+view follows it. The demo folder keeps the config, a playbook that answers the routine
+intents by itself, the database, the captured emails (`mail/*.eml`) and their charts
+(`charts/*.png`), so the other commands and the notebooks can look at what happened. Each run
+starts afresh.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import email
+import email.policy
+import itertools
+import logging
+import re
+import shutil
+import socket
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from aiosmtpd.controller import Controller
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
-from socialcx.clock import ManualClock
+from socialcx.clock import SimulatedClock
 from socialcx.config import SANDBOX_SECRETS, Settings, load_settings, sandbox_config, sandbox_secrets
-from socialcx.inbox import InboxEntry, list_items
+from socialcx.daemon import Daemon
+from socialcx.inbox import ACTIVE, InboxEntry, list_items
 from socialcx.ingest import Triager
 from socialcx.kpis import KpiReport, kpis
-from socialcx.outbox import send_pending
+from socialcx.logs import RedactSecrets, secret_values
 from socialcx.playbook import default_playbook_text, playbook_for
-from socialcx.poller import poll_once
-from socialcx.responder import route
 from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
-from socialcx.spikes.incidents import evaluate
-from socialcx.store import Alert, AlertEvent, Mention, OutboxReply, connect
+from socialcx.store import Alert, AlertEvent, Decision, Email, InboxItem, Mention, OutboxReply, connect
 
-__all__ = ["DemoProgress", "DemoReport", "demo_progress", "prepare_demo", "print_report", "run_demo"]
+__all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]
 
 START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday, midnight UTC
-STEP = timedelta(minutes=30)  # 15 would double the passes and pass 3 minutes on 2 cores
 SEED = 7
+DEMO_SECONDS = 140.0  # wall time of the default scenario's two days: about 1,200x real time
+POLL_SECONDS = 900  # the demo polls every 15 simulated minutes: under a wall second at 1,200x
+MAIL_PORT = 2525  # written in the demo config; each run listens on a free port instead
+RECIPIENT = "care-team@example.com"
 DATABASE_FILES = ("socialcx.db", "socialcx.db-wal", "socialcx.db-shm", "socialcx.db-journal")
+OUTPUT_FOLDERS = ("mail", "charts")
 
 
 @dataclass(frozen=True, slots=True)
-class DemoProgress:
-    """Where the replay is after a step, for a live display."""
+class DemoState:
+    """Where the run is, read from the store and the daemon for the live view."""
 
-    step: int
-    steps: int
     now: datetime
+    start: datetime
+    end: datetime
     polls: int
-    mentions: int
-    alerts: int
-    replies: int
+    mentions: dict[str, int]  # by channel
+    replies: int  # auto-replies sent
+    inbox: dict[str, int]  # waiting, by priority
+    alerts: tuple[str, ...]  # one line per alert raised
+    emails: int  # captured by the mail catcher
+    events: tuple[str, ...]  # the daemon's latest log lines
 
 
 @dataclass(frozen=True, slots=True)
 class RaisedAlert:
-    """A spike alert the replay raised, and how long after the scripted incident began."""
+    """A spike alert the run raised, and how long after the scripted incident began."""
 
     id: int
     channel: str
@@ -74,14 +93,15 @@ class RaisedAlert:
 
 @dataclass(frozen=True, slots=True)
 class DemoReport:
-    """What the replay did, read back from the database at the end."""
+    """What the run did, read back from the database and the mail folder at the end."""
 
     folder: Path
     scenario: str
     start: datetime
     end: datetime
+    seconds: float  # wall time the daemon ran
     polls: int
-    poll_errors: Counter[str]  # each distinct error, with how many polls it failed
+    poll_errors: int
     mentions: dict[str, int]  # by channel
     outcomes: Counter[str]  # the responder's decisions: auto_reply, draft, inbox, skipped
     replies: Counter[str]  # auto-replies by outbox state: sent, failed (refused, back to the inbox), pending
@@ -89,20 +109,49 @@ class DemoReport:
     inbox: tuple[InboxEntry, ...]  # the most urgent items
     incidents: tuple[tuple[str, datetime], ...]  # scripted: topic and start
     alerts: tuple[RaisedAlert, ...]
+    emails: tuple[tuple[Path, str], ...]  # captured .eml file and its subject
+    charts: tuple[Path, ...]
     kpis: KpiReport
 
 
 def prepare_demo(folder: Path) -> Settings:
-    """Write the demo folder's config (the sandbox config, on the sandbox's usual port), its
-    secrets and its playbook, delete the previous run's database, and load the settings."""
+    """Write the demo folder's config (the sandbox config polled every quarter of an hour,
+    mailing the care team), its secrets and its playbook; delete the previous run's database, emails and
+    charts; and load the settings."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in DATABASE_FILES:
         (folder / name).unlink(missing_ok=True)
+    for name in OUTPUT_FOLDERS:
+        shutil.rmtree(folder / name, ignore_errors=True)
     config = folder / "socialcx.toml"
-    config.write_text('playbook = "playbook.yaml"  # the demo answers routine intents itself\n' + sandbox_config(), encoding="utf-8")
+    config.write_text(_demo_config(), encoding="utf-8")
     (folder / SANDBOX_SECRETS).write_text(sandbox_secrets(), encoding="utf-8")
     (folder / "playbook.yaml").write_text(_demo_playbook(), encoding="utf-8")
     return load_settings(config)
+
+
+def _demo_config() -> str:
+    sandbox = sandbox_config().replace("poll_interval_seconds = 60", f"poll_interval_seconds = {POLL_SECONDS}")
+    return (
+        'playbook = "playbook.yaml"  # the demo answers routine intents itself\n'
+        + sandbox
+        + f"""
+[mail]  # the demo's mail catcher; each run listens on a free port and writes mail/*.eml
+host = "127.0.0.1"
+port = {MAIL_PORT}
+sender = "socialcx-demo@localhost"
+recipients = ["{RECIPIENT}"]
+
+[spikes]  # a bucket is judged once the next poll has surely fetched its mentions
+settle_minutes = 20
+
+[thresholds]  # at 1,200x a second of work is 20 simulated minutes: silence means hours here
+stale_after_minutes = 180
+
+[daemon]
+http_port = 0  # /healthz and /metrics on any free port
+"""
+    )
 
 
 def _demo_playbook() -> str:
@@ -117,87 +166,194 @@ def run_demo(
     settings: Settings,
     *,
     scenario: str = "default",
+    seconds: float = DEMO_SECONDS,
     triage: Triager | None = None,
-    on_step: Callable[[DemoProgress], None] | None = None,
+    on_tick: Callable[[DemoState], None] | None = None,
 ) -> DemoReport:
-    """Replay `scenario` from the sandbox through the whole chain, step by step, and report."""
-    clock = ManualClock(START)
+    """Run the daemon over `scenario`, its days squeezed into about `seconds` of wall time,
+    with the sandbox and a mail catcher, then write the emails' charts and report."""
     spec = SCENARIOS[scenario]
-    sandbox = Sandbox(load_scenario(scenario, start=START, seed=SEED), clock=clock, wall=lambda: clock.now().timestamp())
-    for bucket in sandbox.limits.budgets():
-        sandbox.limits.set(bucket, Budget(10_000_000, 60))  # a fast replay must not wait out rate windows
     end = START + timedelta(days=spec.days)
-    with sandbox.in_thread() as base_url:
-        settings = _pointed_at(settings, base_url)
-        engine = connect(settings.database)
-        try:
-            polls, errors, outcomes = asyncio.run(_replay(settings, engine, clock, end, triage, on_step))
-            incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
-            return _report(engine, settings, scenario, clock, polls, errors, outcomes, incidents)
-        finally:
-            engine.dispose()
+    world = load_scenario(scenario, start=START, seed=SEED)
+    folder = Path(settings.data_dir)
+    playbook = playbook_for(settings)
+    for channel in set(settings.channels.enabled()) & set(available()):
+        connector_class(channel)  # import the client libraries before the clock starts: seconds
+    engine = connect(settings.database)
+    try:
+        clock = SimulatedClock(START, speed=(end - START).total_seconds() / seconds)
+        sandbox = Sandbox(world, clock=clock)
+        for bucket in sandbox.limits.budgets():
+            sandbox.limits.set(bucket, Budget(10_000_000, 60))  # an accelerated run must not wait out rate windows
+        with sandbox.in_thread() as base_url, _MailCatcher(folder / "mail") as mail_port:
+            settings = _pointed_at(settings, base_url, mail_port)
+            daemon = Daemon(settings, engine, clock, triage=triage, playbook=playbook)
+            with _recent_events(settings) as events:
+                began = time.monotonic()
+                asyncio.run(_serve(daemon, clock, end, lambda: _state(engine, daemon, clock, end, folder, events), on_tick))
+                ran = time.monotonic() - began
+        charts = _save_charts(folder / "mail", folder / "charts")
+        incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
+        return _report(engine, settings, scenario, daemon, end, ran, incidents, charts)
+    finally:
+        engine.dispose()
 
 
-def _pointed_at(settings: Settings, base_url: str) -> Settings:
+def _pointed_at(settings: Settings, base_url: str, mail_port: int) -> Settings:
     channels = {
         channel.value: settings.channels.get(channel).model_copy(update={"base_url": base_url})
         for channel in settings.channels.enabled()
     }
-    return settings.model_copy(update={"channels": settings.channels.model_copy(update=channels)})
+    return settings.model_copy(update={
+        "channels": settings.channels.model_copy(update=channels),
+        "mail": settings.mail.model_copy(update={"port": mail_port}),
+    })
 
 
-async def _replay(
-    settings: Settings,
-    engine: Engine,
-    clock: ManualClock,
+async def _serve(
+    daemon: Daemon,
+    clock: SimulatedClock,
     end: datetime,
-    triage: Triager | None,
-    on_step: Callable[[DemoProgress], None] | None,
-) -> tuple[int, Counter[str], Counter[str]]:
-    playbook = playbook_for(settings)
-    # One client per channel for the whole replay, as a long-running process would keep them.
-    connectors = {
-        channel: connector_class(channel)(settings.channels.get(channel), settings, clock=clock)
-        for channel in settings.channels.enabled()
-        if channel in available()
-    }
-    steps = int((end - clock.now()) / STEP)
-    polls, mentions, alerts, replies = 0, 0, set(), 0
-    errors: Counter[str] = Counter()
-    outcomes: Counter[str] = Counter()
+    state: Callable[[], DemoState],
+    on_tick: Callable[[DemoState], None] | None,
+) -> None:
+    """Run the daemon past the scenario's `end` until its last posts are surely fetched and its
+    last buckets judged, then once more judge, send and mail whatever is due."""
+    stop = asyncio.Event()
+    settings = daemon.settings
+    polls = max(settings.channels.get(channel).poll_interval_seconds for channel in settings.channels.enabled())
+    done = end + timedelta(seconds=polls) + settings.spikes.settle + settings.spikes.bucket
+
+    async def watch_the_clock() -> None:
+        while clock.now() < done:
+            if on_tick and daemon.ready.is_set():
+                on_tick(await asyncio.to_thread(state))
+            await asyncio.sleep(0.25)
+        stop.set()
+
+    watcher = asyncio.create_task(watch_the_clock())
     try:
-        for step in range(1, steps + 1):
-            clock.advance(STEP)
-            results = await poll_once(settings, engine, clock, connectors=connectors, triage=triage)
-            polls += len(results)
-            mentions += sum(result.new for result in results)
-            errors.update(f"{result.channel}/{result.watch}: {result.error}" for result in results if result.error)
-            changed = evaluate(engine, clock=clock, bucket=settings.spikes.bucket, settle=settings.spikes.settle)
-            alerts |= {incident.id for incident in changed}
-            outcomes.update(decision.outcome for decision in route(engine, settings, playbook, clock))
-            replies += (await send_pending(engine, settings, clock, connectors=connectors)).sent
-            if on_step:
-                on_step(DemoProgress(step, steps, clock.now(), polls, mentions, len(alerts), replies))
+        await daemon.run(stop)
     finally:
-        for connector in connectors.values():
-            await connector.aclose()
-    return polls, errors, outcomes
+        watcher.cancel()
+    await daemon.judge_spikes()
+    await daemon.send_replies()
+    await daemon.mail()
+    if on_tick:
+        on_tick(await asyncio.to_thread(state))
+
+
+class _MailCatcher:
+    """An SMTP server on 127.0.0.1 that writes every message it receives to `folder` as
+    `NNN-subject.eml`; the context gives its port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._numbers = itertools.count(1)
+        self._controller: Controller | None = None
+
+    def __enter__(self) -> int:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as probe:  # aiosmtpd's readiness check cannot use port 0
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._controller.start()
+        return port
+
+    def __exit__(self, *exc: object) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        slug = re.sub(r"[^a-z0-9]+", "-", str(message["Subject"] or "").lower()).strip("-")[:60]
+        (self.folder / f"{next(self._numbers):03d}-{slug or 'email'}.eml").write_bytes(envelope.original_content)
+        return "250 OK: caught"
+
+
+@contextmanager
+def _recent_events(settings: Settings) -> Iterator[deque[str]]:
+    """The daemon's last log lines (INFO and up, secrets redacted), for the live view."""
+    lines: deque[str] = deque(maxlen=8)
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            context = getattr(record, "context", {})
+            where = "/".join(context[key] for key in ("channel", "watch") if key in context)
+            lines.append(f"{where} {record.getMessage()}".strip())
+
+    handler = _Keep(logging.INFO)
+    handler.addFilter(RedactSecrets(secret_values(settings)))
+    logger = logging.getLogger("socialcx")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _state(engine: Engine, daemon: Daemon, clock: SimulatedClock, end: datetime, folder: Path, events: deque[str]) -> DemoState:
+    with engine.connect() as connection:
+        mentions = dict(connection.execute(
+            sa.select(Mention.channel, sa.func.count()).group_by(Mention.channel).order_by(sa.func.count().desc())
+        ).all())
+        replies = connection.execute(
+            sa.select(sa.func.count()).where(OutboxReply.origin == "auto", OutboxReply.state == "sent")
+        ).scalar_one()
+        inbox = dict(connection.execute(
+            sa.select(InboxItem.priority, sa.func.count()).where(InboxItem.status.in_(ACTIVE)).group_by(InboxItem.priority)
+        ).all())
+        alerts = tuple(
+            f"#{id} {channel} · {slice_}: {status}"
+            for id, channel, slice_, status in connection.execute(
+                sa.select(Alert.id, Alert.channel, Alert.slice, Alert.status).order_by(Alert.id)
+            ).all()
+        )
+    return DemoState(
+        now=min(clock.now(), end), start=START, end=end, polls=_total(daemon.metrics.polls), mentions=mentions, replies=replies,
+        inbox=inbox, alerts=alerts, emails=len(list((folder / "mail").glob("*.eml"))), events=tuple(events),
+    )
+
+
+def _total(counter: Any) -> int:
+    """A labelled Prometheus counter summed over its labels."""
+    return int(sum(sample.value for metric in counter.collect() for sample in metric.samples if sample.name.endswith("_total")))
+
+
+def _save_charts(mail: Path, charts: Path) -> tuple[Path, ...]:
+    """Write the PNG charts inside the captured emails next to them, named after the email."""
+    saved = []
+    for path in sorted(mail.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for number, part in enumerate(message.walk(), start=1):
+            if part.get_content_type() == "image/png":
+                charts.mkdir(parents=True, exist_ok=True)
+                target = charts / f"{path.stem}-{number}.png"
+                target.write_bytes(part.get_payload(decode=True))
+                saved.append(target)
+    return tuple(saved)
 
 
 def _report(
     engine: Engine,
     settings: Settings,
     scenario: str,
-    clock: ManualClock,
-    polls: int,
-    errors: Counter[str],
-    outcomes: Counter[str],
+    daemon: Daemon,
+    end: datetime,
+    seconds: float,
     incidents: tuple[tuple[str, datetime], ...],
+    charts: tuple[Path, ...],
 ) -> DemoReport:
+    folder = Path(settings.data_dir)
     with engine.connect() as connection:
         per_channel = dict(connection.execute(
             sa.select(Mention.channel, sa.func.count()).group_by(Mention.channel).order_by(sa.func.count().desc())
         ).all())
+        outcomes = Counter(dict(connection.execute(sa.select(Decision.outcome, sa.func.count()).group_by(Decision.outcome)).all()))
         sent = connection.execute(
             sa.select(Mention.channel, Mention.text, OutboxReply.text)
             .join(OutboxReply, OutboxReply.mention_id == Mention.id)
@@ -220,12 +376,19 @@ def _report(
         alerts = tuple(
             RaisedAlert(id, channel, slice_, at, _after(at, incidents)) for id, channel, slice_, at in raised
         )
+        subjects = dict(connection.execute(sa.select(Email.message_id, Email.subject)).all())
         inbox = tuple(list_items(connection, limit=5))
-        report = kpis(connection, now=clock.now())
+        report = kpis(connection, now=end)
+    emails = tuple(
+        (path, subjects.get(str(message["Message-ID"]), str(message["Subject"])))
+        for path in sorted((folder / "mail").glob("*.eml"))
+        for message in [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)]
+    )
     return DemoReport(
-        folder=Path(settings.data_dir), scenario=scenario, start=START, end=clock.now(), polls=polls,
-        poll_errors=errors, mentions=per_channel, outcomes=outcomes, replies=replies, examples=tuple(examples.values())[:3],
-        inbox=inbox, incidents=incidents, alerts=alerts, kpis=report,
+        folder=folder, scenario=scenario, start=START, end=end, seconds=seconds, polls=_total(daemon.metrics.polls),
+        poll_errors=_total(daemon.metrics.errors), mentions=per_channel, outcomes=outcomes, replies=replies,
+        examples=tuple(examples.values())[:3], inbox=inbox, incidents=incidents, alerts=alerts, emails=emails,
+        charts=charts, kpis=report,
     )
 
 
@@ -235,34 +398,44 @@ def _after(raised_at: datetime, incidents: tuple[tuple[str, datetime], ...]) -> 
 
 
 @contextmanager
-def demo_progress(console: Console) -> Iterator[Callable[[DemoProgress], None]]:
-    """A live line for the replay: simulated time, polls, mentions, alerts and replies."""
-    columns = (
-        BarColumn(bar_width=16), TextColumn("{task.fields[line]}"), TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("replay", total=None, line="starting the sandbox…")
+def live_view(console: Console) -> Iterator[Callable[[DemoState], None]]:
+    """A live panel of the run: simulated time, polls, mentions per channel, replies, the inbox
+    by priority, alerts, emails, and the daemon's latest log lines."""
+    with Live(Text("starting the sandbox, the mail catcher and the daemon…"), console=console, refresh_per_second=4) as live:
 
-        def update(state: DemoProgress) -> None:
-            hours = (state.now - START) / timedelta(hours=1)
-            line = (
-                f"hour {hours:4.1f} · {state.polls:,} polls · {state.mentions:,} mentions · "
-                f"{state.alerts} alerts · {state.replies:,} replies"
-            )
-            progress.update(task, completed=state.step, total=state.steps, line=line)
+        def update(state: DemoState) -> None:
+            live.update(_panel(state))
 
         yield update
+
+
+def _panel(state: DemoState) -> Group:
+    hours = (state.now - state.start) / timedelta(hours=1)
+    total = (state.end - state.start) / timedelta(hours=1)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("simulated", Text.assemble(f"{state.now:%a %H:%M} UTC  ", f"hour {hours:4.1f} of {total:.0f}"))
+    table.add_row("", ProgressBar(total=total, completed=hours, width=40))
+    table.add_row("polls", f"{state.polls:,}")
+    table.add_row("mentions", " · ".join(f"{channel} {count:,}" for channel, count in state.mentions.items()) or "—")
+    table.add_row("auto-replies", f"{state.replies:,} sent")
+    table.add_row("inbox", " · ".join(f"{priority} {state.inbox.get(priority, 0):,}" for priority in ("critical", "high", "normal", "low")))
+    table.add_row("alerts", "\n".join(state.alerts[-3:]) or "none")
+    table.add_row("emails", f"{state.emails} caught")
+    events = Text("\n".join(_short(line, 110) for line in state.events), style="dim")
+    return Group(table, events)
 
 
 def print_report(console: Console, report: DemoReport, config: Path) -> None:
     """The demo's summary, then how to look at the database it left."""
     elapsed = report.end - report.start
     console.print(
-        f"\n[bold]Replayed {elapsed / timedelta(hours=1):.0f} simulated hours[/] of the {report.scenario} scenario: "
-        f"{report.polls:,} polls, {sum(report.mentions.values()):,} mentions stored."
+        f"\n[bold]The daemon ran {elapsed / timedelta(hours=1):.0f} simulated hours[/] of the {report.scenario} scenario "
+        f"in {report.seconds:.0f} s: {report.polls:,} polls, {sum(report.mentions.values()):,} mentions stored."
     )
-    for error, times in report.poll_errors.items():
-        console.print(Text(f"poll error ({times}×): {error}", style="red"))
+    if report.poll_errors:
+        console.print(Text(f"{report.poll_errors} polls failed; the daemon's log lines above say why.", style="red"))
     table = Table(title="Mentions per channel", title_justify="left")
     table.add_column("channel")
     table.add_column("mentions", justify="right")
@@ -302,12 +475,19 @@ def print_report(console: Console, report: DemoReport, config: Path) -> None:
             times.add_row(row.group, row.key, f"{row.replies:,}", _minutes(row.p50), _minutes(row.p90))
     console.print(times)
 
+    console.print(f"\nEmails caught ({len(report.emails)}), in {report.folder / 'mail'}/:")
+    for path, subject in report.emails:
+        console.print(Text(f"  {path.name}: {subject}"))
+    if report.charts:
+        console.print(f"Their charts: {len(report.charts)} PNGs in {report.folder / 'charts'}/.")
+
     console.print(
         f"\n{report.folder}/ holds socialcx.db (a new one each run), the config and the demo playbook. Look at it with:\n"
         f"  socialcx --config {config} inbox list\n"
         f"  socialcx --config {config} trends\n"
         f"  socialcx --config {config} kpis\n"
-        f"  socialcx --config {config} mentions search checkout"
+        f"  socialcx --config {config} mentions search checkout\n"
+        f"and open the analysts' notebooks on it: jupyter lab notebooks/ (they read {report.folder / 'socialcx.db'})."
     )
 
 

@@ -16,6 +16,7 @@ from it at each scrape.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -56,9 +57,10 @@ class WatchHealth:
         return self.lag_seconds > self.expected_within_seconds
 
 
-def watch_health(engine: Engine, settings: Settings, clock: Clock, since: datetime) -> list[WatchHealth]:
-    """The health of every watch on every enabled channel; a watch never polled cleanly counts
-    its lag from `since`, when the daemon started."""
+def watch_health(engine: Engine, settings: Settings, clock: Clock, since: datetime | None = None) -> list[WatchHealth]:
+    """The health of every watch on every enabled channel. A watch never polled cleanly counts
+    its lag from `since`, when the daemon started; without it, such a watch is silent once a
+    poll of it has failed, and not before it was ever polled."""
     table = PollState.__table__
     with engine.connect() as connection:
         states = {(row["channel"], row["watch"]): row for row in connection.execute(sa.select(table)).mappings()}
@@ -70,12 +72,16 @@ def watch_health(engine: Engine, settings: Settings, clock: Clock, since: dateti
         for watch in (watch for watch in settings.watches if channel in watch.channels):
             state = states.get((channel.value, watch.name), {})
             success = state.get("last_success_at")
+            if success or since:
+                lag = max((now - (success or since)).total_seconds(), 0.0)
+            else:
+                lag = math.inf if state.get("last_error") else 0.0
             report.append(
                 WatchHealth(
                     channel=channel.value,
                     watch=watch.name,
                     last_success_at=success,
-                    lag_seconds=max((now - (success or since)).total_seconds(), 0.0),
+                    lag_seconds=lag,
                     expected_within_seconds=max(2 * interval, stale_after).total_seconds(),
                     throttled_until=state.get("throttled_until"),
                     consecutive_failures=state.get("consecutive_failures", 0),

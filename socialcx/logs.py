@@ -32,7 +32,8 @@ __all__ = ["LogFormat", "RedactSecrets", "configure_logging", "log_context", "se
 
 LogFormat = Literal["text", "json"]
 REDACTED = "[redacted]"
-MIN_SECRET_CHARS = 4  # shorter values would blank out ordinary words all over the log
+MIN_SECRET_CHARS = 4
+ACCOUNT_NAMES = frozenset({"username", "handle"})  # public on the platform: redacting them would blank out watch names  # shorter values would blank out ordinary words all over the log
 
 # Tokens that give access whoever reads them: an Authorization header's bearer token, and
 # credentials passed in a query string (Mastodon and OAuth flows put them there).
@@ -55,8 +56,11 @@ def log_context(**fields: str) -> Iterator[None]:
 
 
 def secret_values(settings: Settings) -> set[str]:
-    """Every secret the settings can read: channel credentials, the SMTP login, the database password."""
-    names = [env for channel in Channel for env in settings.channels.get(channel).credentials.values()]
+    """Every secret the settings can read: channel credentials (but account names), the SMTP
+    login, the database password."""
+    names = [
+        env for channel in Channel for key, env in settings.channels.get(channel).credentials.items() if key not in ACCOUNT_NAMES
+    ]
     names += [name for name in (settings.mail.username_env, settings.mail.password_env) if name]
     values = {settings.secret(name) or "" for name in names}
     if settings.database_url:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import json
 from pathlib import Path
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from socialcx import Batch, Channel, SystemClock, connect, ingest
 from socialcx.cli import app
 from socialcx.config import example_config
+from socialcx.sandbox import SCENARIOS
 from socialcx.store import head_revision
 
 
@@ -185,8 +188,8 @@ def test_debug_shows_the_trace(runner, tmp_path):
     assert type(result.exception).__name__ == "ConfigError"
 
 
-def test_demo_replays_the_sandbox_through_the_whole_chain_and_runs_again(runner, tmp_path):
-    first = run(runner, "demo", "--out", "demo", "--scenario", "quiet")
+def test_demo_runs_the_daemon_end_to_end_keeps_its_emails_and_runs_again(runner, tmp_path):
+    first = run(runner, "demo", "--out", "demo", "--scenario", "quiet", "--seconds", "30")
     assert first.exit_code == 0, first.output
     said = " ".join(first.output.split())  # rich wraps lines at the terminal's width
 
@@ -195,21 +198,33 @@ def test_demo_replays_the_sandbox_through_the_whole_chain_and_runs_again(runner,
         channels = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT channel FROM mention")}
         sent = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE origin = 'auto' AND state = 'sent'").scalar()
         waiting = connection.exec_driver_sql("SELECT count(*) FROM inbox_item").scalar()
+        mailed = connection.exec_driver_sql("SELECT subject FROM mail WHERE state = 'sent' ORDER BY id").scalars().all()
     engine.dispose()
     assert channels == {str(channel) for channel in Channel}
     assert sent > 0 and f"{sent} auto-replies sent through the clients" in said
     assert waiting > 0 and "Inbox by priority: critical" in said
     assert "First response times" in said and "socialcx --config demo/socialcx.toml inbox list" in said
 
+    # The mail catcher kept every email the daemon sent, and the charts inside them.
+    emails = sorted((tmp_path / "demo" / "mail").glob("*.eml"))
+    assert [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"] for path in emails] == mailed
+    assert any(subject.startswith("Daily digest, Mon 23 Nov") for subject in mailed)
+    charts = list((tmp_path / "demo" / "charts").glob("*.png"))
+    assert charts and all(path.read_bytes().startswith(b"\x89PNG") for path in charts)
+
     kpis = run(runner, "--config", "demo/socialcx.toml", "kpis")
     assert kpis.exit_code == 0 and f"({sent} sent automatically)" in " ".join(kpis.output.split())
 
-    second = run(runner, "demo", "--out", "demo", "--scenario", "quiet")
+    second = run(runner, "demo", "--out", "demo", "--scenario", "quiet", "--seconds", "5")
     assert second.exit_code == 0, second.output
-    def stored(output: str) -> str:
-        return output.split("Mentions per channel", 1)[1].split("Responder", 1)[0]
-
-    assert stored(second.output) == stored(first.output)  # a fresh database each run, not one added to
+    engine = connect(f"sqlite:///{tmp_path / 'demo' / 'socialcx.db'}")
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT count(*) FROM mention").scalar()
+        ours = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE state = 'sent'").scalar()  # they come back
+        mailed = connection.exec_driver_sql("SELECT count(*) FROM mail").scalar()
+    engine.dispose()
+    assert 0 < stored <= SCENARIOS["quiet"].mentions + ours  # a fresh database each run, not one added to
+    assert len(list((tmp_path / "demo" / "mail").glob("*.eml"))) == mailed
 
 
 def test_an_unforeseen_error_is_one_line_without_a_trace(config, monkeypatch, capsys):

@@ -30,6 +30,7 @@ from socialcx.channels import Channel
 from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Route
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Post
+from socialcx.sandbox.scenario import FEEDS
 
 if TYPE_CHECKING:
     from socialcx.sandbox.app import Sandbox
@@ -54,7 +55,8 @@ class RssApi(ChannelApi):
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox)
-        self.feeds = sorted({post.community for post in self.timeline.posts() if post.community})
+        # The brand's usual feeds exist even on days nobody writes in them.
+        self.feeds = sorted(set(FEEDS) | {post.community for post in self.timeline.posts() if post.community})
 
     def routes(self) -> list[Route]:
         return [

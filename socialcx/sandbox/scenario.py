@@ -206,7 +206,7 @@ _SLOT = re.compile(r"\{(\w+)\}")
 _TITLE_CHARS = 300  # Reddit's limit on a submission title
 _HN_TITLE_CHARS = 80  # Hacker News's limit on a story title
 _HN_PREFIXES = ("Ask HN: ", "Tell HN: ", "")
-_FEEDS = ("reviews", "blog", "alerts")  # where blogs and review sites write about the brand
+FEEDS = ("reviews", "blog", "alerts")  # where blogs and review sites write about the brand
 _BLOG_TITLES = (
     "My experience with {brand}",
     "A few words about {brand}",
@@ -455,7 +455,7 @@ class _Writer:
         elif channel is Channel.HACKERNEWS:
             fields["title"], text = self._story(text)
         elif channel is Channel.RSS:
-            fields["community"] = self.rng.choice(_FEEDS)
+            fields["community"] = self.rng.choice(FEEDS)
             fields["title"] = self.rng.choice(_BLOG_TITLES).format(brand=self.brand.title())
         post = Post(
             channel,

@@ -12,6 +12,7 @@ counts, and stores what changed. `Lifecycle` is the same grouping in memory, whi
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -142,14 +143,20 @@ def evaluate(engine: Engine, *, clock: Clock, bucket: timedelta, settle: timedel
         keys = _series_keys(connection)
         first_buckets = _first_buckets(connection)
         lifecycle = Lifecycle(_open_incidents(connection))
-        pending: list[tuple[SeriesKey, Step]] = []
+        due: dict[datetime, list[tuple[SeriesKey, SpikeDetector]]] = defaultdict(list)  # by the bucket to judge from
         for key in keys:
             detector, start = _detector(states.get(key), params, first_buckets.get(key.watch))
-            if start is None or start >= horizon:
-                continue
-            steps = series_steps(detector, _counts(connection, key, start, horizon), start, horizon)
-            pending += [(key, step) for step in steps if step.at >= now - LIVE_WINDOW or step.event in _FOLLOW_UPS]
-            _save_state(connection, key, detector, bucket, horizon, steps[-1], exists=key in states)
+            if start is not None and start < horizon:
+                due[start].append((key, detector))
+        pending: list[tuple[SeriesKey, Step]] = []
+        judged: list[tuple[SeriesKey, SpikeDetector, Step]] = []
+        for start, series in due.items():
+            counts = _counts(connection, [key for key, _ in series], start, horizon)
+            for key, detector in series:
+                steps = series_steps(detector, counts.get(key, {}), start, horizon)
+                pending += [(key, step) for step in steps if step.at >= now - LIVE_WINDOW or step.event in _FOLLOW_UPS]
+                judged.append((key, detector, steps[-1]))
+        _save_states(connection, judged, bucket, horizon, set(states))
         pending.sort(key=lambda item: (item[1].at, item[0]))  # `all` sorts first: it raises, slices join
         for key, step in pending:
             lifecycle.apply(key, step)
@@ -202,28 +209,47 @@ def _detector(stored: dict | None, params: DetectorParams, first: datetime | Non
     return SpikeDetector.from_state(stored["state"], params), stored["until"]
 
 
-def _counts(connection: Connection, key: SeriesKey, start: datetime, end: datetime) -> dict[datetime, int]:
+def _counts(connection: Connection, keys: list[SeriesKey], start: datetime, end: datetime) -> dict[SeriesKey, dict[datetime, int]]:
+    """The counts of `keys` in [start, end), by series and bucket, in one query."""
     table = SpikeCount.__table__
-    query = sa.select(table.c.bucket_start, table.c.count).where(
-        table.c.watch == key.watch, table.c.channel == key.channel, table.c.slice == key.slice,
+    query = sa.select(table.c.watch, table.c.channel, table.c.slice, table.c.bucket_start, table.c.count).where(
         table.c.bucket_start >= start, table.c.bucket_start < end,
+        sa.tuple_(table.c.watch, table.c.channel, table.c.slice).in_([(key.watch, key.channel, key.slice) for key in keys]),
     )
-    return dict(connection.execute(query).all())
+    counts: defaultdict[SeriesKey, dict[datetime, int]] = defaultdict(dict)
+    for watch, channel, slice_, at, count in connection.execute(query):
+        counts[SeriesKey(watch, channel, slice_)][at] = count
+    return counts
 
 
-def _save_state(
-    connection: Connection, key: SeriesKey, detector: SpikeDetector, bucket: timedelta, until: datetime, last: Step, *, exists: bool
+def _save_states(
+    connection: Connection,
+    judged: list[tuple[SeriesKey, SpikeDetector, Step]],
+    bucket: timedelta,
+    until: datetime,
+    stored: set[SeriesKey],
 ) -> None:
+    """Store each judged series' detector and last bucket: updates and inserts, each in one batch."""
     table = SpikeSeries.__table__
-    values = {
-        "bucket_seconds": int(bucket.total_seconds()), "evaluated_until": until, "state": detector.to_state(),
-        "last_expected": round(last.expected, 3), "last_observed": last.observed,
-    }
-    if exists:
-        where = (table.c.watch == key.watch) & (table.c.channel == key.channel) & (table.c.slice == key.slice)
-        connection.execute(sa.update(table).where(where).values(values))
-    else:
-        connection.execute(sa.insert(table).values(watch=key.watch, channel=key.channel, slice=key.slice, **values))
+    updates, inserts = [], []
+    for key, detector, last in judged:
+        values = {
+            "bucket_seconds": int(bucket.total_seconds()), "evaluated_until": until, "state": detector.to_state(),
+            "last_expected": round(last.expected, 3), "last_observed": last.observed,
+        }
+        if key in stored:
+            updates.append({"key_watch": key.watch, "key_channel": key.channel, "key_slice": key.slice, **values})
+        else:
+            inserts.append({"watch": key.watch, "channel": key.channel, "slice": key.slice, **values})
+    if updates:
+        where = (
+            (table.c.watch == sa.bindparam("key_watch"))
+            & (table.c.channel == sa.bindparam("key_channel"))
+            & (table.c.slice == sa.bindparam("key_slice"))
+        )
+        connection.execute(sa.update(table).where(where), updates)
+    if inserts:
+        connection.execute(sa.insert(table), inserts)
 
 
 def _open_incidents(connection: Connection) -> list[Incident]:
