@@ -3,7 +3,7 @@
     SocialcxError
     ├── ConfigError        a config file or SOCIALCX_* variable is wrong; names file, line, key, fix
     ├── StoreError         the database cannot be opened, migrated or written
-    │   └── IngestError    a batch could not be stored; nothing of it landed, the cursor stayed
+    │   └── IngestError    a batch could not be stored whole; the cursor stayed, a retry dedupes
     └── UsageError         a command-line value is wrong (a date, a format, a path)
 """
 
@@ -25,7 +25,8 @@ class StoreError(SocialcxError):
 
 
 class IngestError(StoreError):
-    """A batch failed to store; the transaction was rolled back, so its cursor did not advance."""
+    """A batch failed to store. It is written 1,000 mentions a transaction with the cursor in the
+    last one, so the cursor did not advance; chunks already stored are deduplicated on retry."""
 
 
 class UsageError(SocialcxError):

@@ -2,8 +2,9 @@
 
 A connector hands over a `Batch`: the items it fetched, in our field names, and the cursor to
 keep once they are safe. `ingest` normalizes each item, stores the new ones, files what it
-cannot understand as dead letters, and moves the cursor, all in one transaction. Running the
-same batch twice changes nothing; a failure half-way leaves neither mentions nor cursor behind.
+cannot understand as dead letters, and moves the cursor with the last of them. Running the same
+batch twice changes nothing; a failure half-way leaves the cursor where it was, so the next poll
+fetches the batch again and stores what is missing.
 
     >>> report = ingest(engine, Batch(Channel.X, "acme", items, cursor="1890"), clock=clock)
     >>> report.new, len(report.duplicates), report.dead_letters
@@ -34,7 +35,7 @@ from socialcx.clock import Clock
 from socialcx.errors import IngestError
 from socialcx.spikes.counts import DEFAULT_BUCKET as DEFAULT_SPIKE_BUCKET
 from socialcx.spikes.counts import CountKey, add_counts, count_mentions
-from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, dialect_insert
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, _reason, dialect_insert
 
 __all__ = [
     "DEFAULT_MAX_TEXT_CHARS",
@@ -48,6 +49,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_TEXT_CHARS = 10_000
+# Mentions written per transaction: a poll can bring 10,000, and one transaction that size holds
+# SQLite's single write lock for seconds under load, past other writers' busy timeout.
+_CHUNK = 1_000
+_INGEST_LOCK = 7201964  # PostgreSQL advisory lock space of ingest (store.upgrade uses 7201963)
 _SHORT = 255  # the width of the store's short text columns (ids, handles, names)
 
 # Characters that carry no meaning for reading or searching: C0/C1 controls (except tab and
@@ -153,13 +158,16 @@ def ingest(
     triage: Triager | None = None,
     spike_bucket: timedelta = DEFAULT_SPIKE_BUCKET,
 ) -> IngestReport:
-    """Store a batch and its cursor in one transaction, and report what was new.
+    """Store a batch and its cursor, and report what was new.
 
-    With `triage`, each new mention is stored with its triage in the same transaction, so no
-    mention is ever stored untriaged. Each new mention is added to the spike counts of its
-    series (`socialcx.spikes.counts`), in buckets of `spike_bucket`. Raises `IngestError` when the database refuses the batch;
-    then nothing of it is stored and the cursor stays where it was, so the next poll fetches the
-    same items again.
+    Mentions are written in transactions of up to 1,000; dead letters and the cursor go with the
+    last, so the cursor never passes a mention that is not stored. With `triage`, the mentions not
+    stored yet are triaged (outside the transaction) and each new one is stored with its triage,
+    so no mention is ever stored untriaged and none is triaged twice. Each new mention is added to
+    the spike counts of its series (`socialcx.spikes.counts`), in buckets of `spike_bucket`.
+    Raises `IngestError` when the database refuses the batch; then the transaction in progress
+    is rolled back and the cursor stays where it was, so the next poll fetches the same items
+    again and stores only those still missing.
     """
     now = clock.now()
     rows: list[dict[str, Any]] = []
@@ -176,28 +184,41 @@ def ingest(
         else:
             seen.add(row["external_id"])
             rows.append(row)
-    triaged = {}
-    if triage is not None and rows:
-        triaged = dict(zip((row["external_id"] for row in rows), triage.triage([row["text"] for row in rows])))
+    chunks = [rows[start : start + _CHUNK] for start in range(0, len(rows), _CHUNK)] or [[]]
+    inserted: set[str] = set()
     try:
-        with engine.begin() as connection:
-            inserted = _insert_new(connection, batch, now, rows)
-            if triaged and inserted:
-                _store_new_triage(connection, batch, {external_id: triaged[external_id] for external_id in inserted}, triage.version, now)
-            add_counts(connection, _counts(batch, rows, inserted, triaged, spike_bucket))
-            if dead:
-                connection.execute(
-                    dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
-                        index_elements=["channel", "fingerprint"]
-                    ),
-                    dead,
-                )
-            advanced = batch.cursor is not None and _save_cursor(connection, batch, now)
+        for number, chunk in enumerate(chunks, 1):
+            triaged = {}
+            if triage is not None and chunk:
+                # Stored mentions are left out before the model sees them. This read takes no lock;
+                # one a concurrent ingest stores meanwhile is triaged for nothing, never stored twice.
+                with engine.connect() as connection:
+                    stored = _stored_ids(connection, batch.channel, [row["external_id"] for row in chunk])
+                chunk = [row for row in chunk if row["external_id"] not in stored]
+                results = triage.triage([row["text"] for row in chunk]) if chunk else ()
+                triaged = dict(zip((row["external_id"] for row in chunk), results))
+            with engine.begin() as connection:
+                _lock_channel(connection, batch.channel)
+                new = _insert_new(connection, batch, now, chunk)
+                if triaged and new:
+                    results = {external_id: triaged[external_id] for external_id in new}
+                    _store_new_triage(connection, batch, results, triage.version, now)
+                add_counts(connection, _counts(batch, chunk, new, triaged, spike_bucket))
+                if number == len(chunks):
+                    if dead:
+                        connection.execute(
+                            dialect_insert(connection, DeadLetter).on_conflict_do_nothing(
+                                index_elements=["channel", "fingerprint"]
+                            ),
+                            dead,
+                        )
+                    advanced = batch.cursor is not None and _save_cursor(connection, batch, now)
+            inserted |= new
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        kept = f" beyond its first {(number - 1) * _CHUNK} mentions" if number > 1 else ""
         raise IngestError(
-            f"batch of {len(batch.items)} items from {batch.channel}/{batch.watch} was not stored "
-            f"({reason}); the cursor was not advanced"
+            f"batch of {len(batch.items)} items from {batch.channel}/{batch.watch} was not stored{kept} "
+            f"({_reason(exc)}); the cursor was not advanced"
         ) from exc
     duplicates = [row["external_id"] for row in rows if row["external_id"] not in inserted]
     return IngestReport(
@@ -299,21 +320,14 @@ def _insert_new(
 ) -> set[str]:
     """Insert the rows not stored yet; return the external ids that were new.
 
-    The rows go to the driver's `executemany` directly, with SQLAlchemy's own bind processors,
-    because the generic statement path costs more than the insert itself at these volumes.
-    ON CONFLICT keeps a mention stored by a concurrent replica from failing the batch.
+    Called under `_lock_channel`, so what it finds stored and what it inserts agree while another
+    ingest stores the same mentions. The rows go to the driver's `executemany` directly, with
+    SQLAlchemy's own bind processors, because the generic statement path costs more than the
+    insert itself at these volumes. ON CONFLICT stays the guarantee that a mention is stored once.
     """
     if not rows:
         return set()
-    table = Mention.__table__
-    existing = set(
-        connection.execute(
-            sa.select(table.c.external_id).where(
-                table.c.channel == batch.channel.value,
-                table.c.external_id.in_([row["external_id"] for row in rows]),
-            )
-        ).scalars()
-    )
+    existing = _stored_ids(connection, batch.channel, [row["external_id"] for row in rows])
     fresh = [row for row in rows if row["external_id"] not in existing]
     if fresh:
         statement = _insert_statement(connection.dialect)
@@ -326,6 +340,32 @@ def _insert_new(
             values.append(shared + tuple(value))
         connection.exec_driver_sql(statement.sql, values)
     return {row["external_id"] for row in fresh}
+
+
+def _lock_channel(connection: Connection, channel: Channel) -> None:
+    """Make concurrent ingests into one channel take turns until this transaction ends; the first
+    statement of the transaction."""
+    if connection.dialect.name == "sqlite":
+        # SQLite has one write lock; take it now rather than at the first INSERT, so the read of
+        # what is stored happens under it (pysqlite adds no BEGIN of its own inside this one).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:space, hashtext(:channel))"),
+            {"space": _INGEST_LOCK, "channel": channel.value},
+        )
+
+
+def _stored_ids(connection: Connection, channel: Channel, external_ids: list[str]) -> set[str]:
+    """Which of these external ids are stored on the channel."""
+    table = Mention.__table__
+    return set(
+        connection.execute(
+            sa.select(table.c.external_id).where(
+                table.c.channel == channel.value, table.c.external_id.in_(external_ids)
+            )
+        ).scalars()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from connectors import available, connector_class
 from connectors.base import Connector, ConnectorError, PollResult
@@ -22,8 +23,9 @@ from socialcx.budget import ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings, WatchConfig
+from socialcx.errors import IngestError
 from socialcx.ingest import IngestReport, Triager, ingest, load_cursor
-from socialcx.store import PollState, dialect_insert
+from socialcx.store import PollState, _reason, dialect_insert
 
 __all__ = ["WatchPoll", "poll_once"]
 
@@ -118,14 +120,16 @@ async def _poll_watch(
     channel, now = connector.channel, clock.now()
     if state is not None and state.throttled_until is not None and state.throttled_until > now:
         return WatchPoll(channel, watch.name, throttled_until=state.throttled_until, skipped="throttled")
-    granted = await asyncio.to_thread(budget.reserve, budget.allowance(sharing))
-    if granted == 0:
-        status = await asyncio.to_thread(budget.status)
-        resets = status.window_resets_at if status.window_left == 0 else status.month_resets_at
-        return WatchPoll(channel, watch.name, skipped=f"budget spent until {resets:%Y-%m-%d %H:%M} UTC")
-    cursor = await asyncio.to_thread(load_cursor, engine, channel, watch.name)
+    granted = 0
     result: PollResult | None = None
+    failure: str | None = None
     try:
+        granted = await asyncio.to_thread(budget.reserve, budget.allowance(sharing))
+        if granted == 0:
+            status = await asyncio.to_thread(budget.status)
+            resets = status.window_resets_at if status.window_left == 0 else status.month_resets_at
+            return WatchPoll(channel, watch.name, skipped=f"budget spent until {resets:%Y-%m-%d %H:%M} UTC")
+        cursor = await asyncio.to_thread(load_cursor, engine, channel, watch.name)
         result = await connector.poll(watch, cursor, max_requests=granted)
         report = await asyncio.to_thread(
             ingest,
@@ -136,17 +140,23 @@ async def _poll_watch(
             triage=triage,
             spike_bucket=settings.spikes.bucket,
         )
-    except ConnectorError as exc:
-        await asyncio.to_thread(_record, engine, channel, watch.name, clock.now(), None, str(exc))
-        return WatchPoll(channel, watch.name, error=str(exc))
+    # A busy or failing database fails the poll like a failing channel: the cursor stays, so the
+    # next poll fetches the same items and ingest stores only what is still missing.
+    except (ConnectorError, IngestError) as exc:
+        failure = str(exc)
+    except SQLAlchemyError as exc:  # reading the budget or the cursor
+        failure = f"{channel}/{watch.name}: the database refused the poll ({_reason(exc)})"
     finally:
         used = result.requests if result is not None else granted
-        await asyncio.to_thread(budget.refund, granted - used)
-    await asyncio.to_thread(_record, engine, channel, watch.name, clock.now(), result, result.error)
-    return _summary(report, result)
+        await _refund(budget, granted - used)
+    if failure is not None:
+        error = await _record(engine, channel, watch.name, clock.now(), None, failure)
+        return WatchPoll(channel, watch.name, error=error)
+    error = await _record(engine, channel, watch.name, clock.now(), result, result.error)
+    return _summary(report, result, error)
 
 
-def _summary(report: IngestReport, result: PollResult) -> WatchPoll:
+def _summary(report: IngestReport, result: PollResult, error: str | None) -> WatchPoll:
     return WatchPoll(
         channel=report.channel,
         watch=report.watch,
@@ -155,7 +165,7 @@ def _summary(report: IngestReport, result: PollResult) -> WatchPoll:
         dead_letters=report.dead_letters,
         requests=result.requests,
         throttled_until=result.throttled_until,
-        error=result.error,
+        error=error,
     )
 
 
@@ -172,10 +182,32 @@ def _load_states(engine: Engine, channel: Channel) -> dict[str, PollState]:
         return {row["watch"]: PollState(**row) for row in rows}
 
 
-def _record(
+async def _record(
+    engine: Engine, channel: Channel, watch: str, now: datetime, result: PollResult | None, error: str | None
+) -> str | None:
+    """Remember how the poll went: when it last completed cleanly, throttling, and failures in a row.
+
+    Returns the poll's error, with why the poll state could not be saved when the database refused
+    it; the state is only bookkeeping, so the poll's mentions and cursor stand either way."""
+    try:
+        await asyncio.to_thread(_save_poll_state, engine, channel, watch, now, result, error)
+    except SQLAlchemyError as exc:
+        unsaved = f"{channel}/{watch}: the poll state was not saved ({_reason(exc)})"
+        return unsaved if error is None else f"{error}; {unsaved}"
+    return error
+
+
+async def _refund(budget: ReadBudget, unused: int) -> None:
+    """Give back unused requests; when the database refuses, they stay spent until the window ends."""
+    try:
+        await asyncio.to_thread(budget.refund, unused)
+    except SQLAlchemyError:
+        pass  # a budget spent too soon delays a later poll; it never overspends
+
+
+def _save_poll_state(
     engine: Engine, channel: Channel, watch: str, now: datetime, result: PollResult | None, error: str | None
 ) -> None:
-    """Remember how the poll went: when it last completed cleanly, throttling, and failures in a row."""
     table = PollState.__table__
     throttled_until = result.throttled_until if result is not None else None
     clean = error is None and throttled_until is None

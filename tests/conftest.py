@@ -24,6 +24,10 @@ import sqlalchemy as sa
 
 from socialcx import ManualClock, connect
 
+# pytest-xdist's workers start with COLUMNS=80, which rich would read once, when the CLI's console
+# is made; without it, the width is read at each print, so a test can set it for its CliRunner.
+os.environ.pop("COLUMNS", None)
+
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -23,7 +25,7 @@ from socialcx import (
     load_cursor,
     normalize_text,
 )
-from socialcx.store import Cursor, DeadLetter, Mention
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, SpikeCount
 
 
 def item(external_id: Any, text: str = "where is my order @acme", **fields: Any) -> dict[str, Any]:
@@ -270,8 +272,6 @@ class _Triager:
 
 
 def test_with_triage_every_new_mention_is_stored_with_it(engine, clock):
-    from socialcx.store import MentionTriage
-
     triager = _Triager()
     ingest(engine, Batch(Channel.X, "acme", [item("1"), item("2", text="charger on fire")]), clock=clock, triage=triager)
     ingest(engine, Batch(Channel.X, "acme", [item("2"), item("3")]), clock=clock, triage=triager)
@@ -284,8 +284,70 @@ def test_with_triage_every_new_mention_is_stored_with_it(engine, clock):
 
 
 def test_without_triage_nothing_is_triaged(engine, clock):
-    from socialcx.store import MentionTriage
-
     ingest(engine, Batch(Channel.X, "acme", [item("1")]), clock=clock)
 
     assert stored(engine, MentionTriage) == []
+
+
+def test_only_mentions_not_stored_yet_are_triaged(engine, clock):
+    triager = _Triager()
+    ingest(engine, Batch(Channel.X, "acme", [item("1", text="one"), item("2", text="two")]), clock=clock, triage=triager)
+    batch = [item("2", text="two"), item("3", text="three"), item("3", text="three"), {"text": "no id"}]
+    report = ingest(engine, Batch(Channel.X, "acme", batch, cursor="3"), clock=clock, triage=triager)
+
+    assert triager.seen == ["one", "two", "three"]  # neither the stored, the repeated nor the dead
+    assert (report.new, sorted(report.duplicates), report.dead_letters) == (1, ["2", "3"], 1)
+    assert len(stored(engine, MentionTriage)) == 3
+    assert load_cursor(engine, Channel.X, "acme") == "3"
+
+
+def test_two_ingests_of_one_batch_at_once_store_triage_and_count_each_mention_once(engine, clock):
+    both_triaged = threading.Barrier(2, timeout=10)
+
+    class RacingTriager(_Triager):
+        def triage(self, texts):
+            both_triaged.wait()  # both have found the mentions unstored before either writes
+            return super().triage(texts)
+
+    batch = Batch(Channel.X, "acme", [item(str(n)) for n in range(50)], cursor="49")
+    reports = []
+
+    def run():
+        reports.append(ingest(engine, batch, clock=clock, triage=RacingTriager()))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(report.new for report in reports) == [0, 50]
+    assert sorted(len(report.duplicates) for report in reports) == [0, 50]
+    assert len(stored(engine)) == len(stored(engine, MentionTriage)) == 50
+    counts = {(row["channel"], row["slice"]): row["count"] for row in stored(engine, SpikeCount)}
+    assert counts["x", "all"] == counts["all", "all"] == 50
+
+
+def test_a_large_batch_is_stored_in_chunks_and_a_failed_chunk_is_fetched_again(engine, clock, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("socialcx.ingest"), "_CHUNK", 2)  # the module, not the function
+    inserts = []
+
+    def fail_second_chunk(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO mention"):
+            inserts.append(statement)
+            if len(inserts) == 2:
+                raise sa.exc.OperationalError(statement, parameters, Exception("database is locked"))
+
+    batch = Batch(Channel.X, "acme", [item(str(n)) for n in range(5)] + [{"text": "no id"}], cursor="4")
+    sa.event.listen(engine, "before_cursor_execute", fail_second_chunk)
+    with pytest.raises(IngestError, match="not stored beyond its first 2 mentions .database is locked.; the cursor"):
+        ingest(engine, batch, clock=clock)
+    sa.event.remove(engine, "before_cursor_execute", fail_second_chunk)
+
+    assert sorted(row["external_id"] for row in stored(engine)) == ["0", "1"]  # the first chunk stands
+    assert load_cursor(engine, Channel.X, "acme") is None
+    assert stored(engine, DeadLetter) == []  # it goes with the cursor, in the last chunk
+    again = ingest(engine, batch, clock=clock)
+    assert (again.new, sorted(again.duplicates), again.dead_letters) == (3, ["0", "1"], 1)
+    assert sorted(row["external_id"] for row in stored(engine)) == ["0", "1", "2", "3", "4"]
+    assert load_cursor(engine, Channel.X, "acme") == "4"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
@@ -166,3 +167,56 @@ def test_a_disabled_channel_is_not_polled(engine, clock):
     connector = ScriptedConnector(config, clock, {"acme": [], "rival": []})
 
     assert run(config, engine, clock, connector) == []
+
+
+@pytest.fixture
+def refuse_one_commit(engine, monkeypatch):
+    """Makes the first commit after a given statement fail as a busy SQLite does."""
+    after: list[str] = []
+    pending = [False]
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        pending[0] = pending[0] or any(statement.startswith(prefix) for prefix in after)
+
+    commit = engine.dialect.do_commit
+
+    def refuse(dbapi_connection):
+        if pending[0]:
+            after.clear()
+            pending[0] = False
+            raise engine.dialect.loaded_dbapi.OperationalError("database is locked")
+        commit(dbapi_connection)
+
+    sa.event.listen(engine, "before_cursor_execute", watch)
+    monkeypatch.setattr(engine.dialect, "do_commit", refuse)
+    yield after.append
+    sa.event.remove(engine, "before_cursor_execute", watch)
+
+
+@pytest.mark.parametrize(
+    ("statement", "reported", "kept"),
+    [
+        ("INSERT INTO mention", "acme was not stored (database is locked); the cursor was not advanced", 0),
+        ("INSERT INTO poll_state", "acme: the poll state was not saved (database is locked)", 2),
+    ],
+)
+def test_a_refused_write_fails_the_poll_and_the_next_poll_recovers(
+    engine, clock, refuse_one_commit, statement, reported, kept
+):
+    config = settings()
+    connector = ScriptedConnector(config, clock, {
+        "acme": [result("acme", ["1", "2"], "2"), result("acme", ["1", "2", "3"], "3")],
+    })
+    refuse_one_commit(statement)
+
+    [failed] = run(config, engine, clock, connector, watches=("acme",))
+    clock.advance(timedelta(minutes=5))
+    [recovered] = run(config, engine, clock, connector, watches=("acme",))
+
+    assert reported in failed.error and "\n" not in failed.error
+    assert failed.new == kept  # what was stored before the refusal stays stored
+    assert (recovered.error, recovered.new, recovered.duplicates) == (None, 3 - kept, kept)
+    assert count(engine) == 3
+    assert load_cursor(engine, Channel.X, "acme") == "3"
+    assert state(engine, "acme")["consecutive_failures"] == 0
+    assert state(engine, "acme")["last_success_at"] == clock.now()
