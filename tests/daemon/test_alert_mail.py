@@ -1,5 +1,6 @@
 """The daemon's own jobs, driven on the test clock against the sandbox and a real SMTP server:
-a scripted incident is mailed once, with its chart, and what follows stays in its thread."""
+a scripted incident is mailed once, with its chart, and what follows stays in its thread; the
+digest comes once a day, from the first day the store held mentions."""
 
 from __future__ import annotations
 
@@ -59,3 +60,6 @@ def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread
         assert message["Subject"] == f"Re: {first['Subject']}"
         assert message["In-Reply-To"] == message["References"] == first["Message-ID"]
     assert any(message.get_body(("plain",)).get_content().startswith("Escalated:") for message in later)
+    # The first day's digest, once; none of the day before the store held anything.
+    digests = [message["Subject"] for message in mail_server.received if message["Subject"].startswith("Daily digest")]
+    assert len(digests) == 1 and digests[0].startswith(f"Daily digest, {START:%a %d %b}: ")
