@@ -15,7 +15,9 @@ once a person is in a thread, the bot stays out of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,12 +37,15 @@ __all__ = [
     "ACTIVE",
     "PRIORITIES",
     "InboxEntry",
+    "Handover",
     "ItemDetail",
     "answered_by_human",
+    "answered_by_humans",
     "approve",
     "claim",
     "due_at",
     "enqueue",
+    "enqueue_all",
     "escalate",
     "find_item",
     "ignore",
@@ -50,6 +55,7 @@ __all__ = [
     "priority_of",
     "reply",
     "resolve",
+    "thread_holders",
 ]
 
 ACTIVE = ("open", "claimed", "escalated")  # waiting for a person: the backlog
@@ -111,6 +117,17 @@ def _after_working_time(start: datetime, allowed: timedelta, hours: BusinessHour
         moment = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A mention handed to people: why, when, and what the responder prepared for them."""
+
+    mention_id: int
+    reason: str
+    now: datetime
+    draft: str | None = None
+    action_result: dict | None = None
+
+
 def enqueue(
     connection: Connection,
     mention_id: int,
@@ -125,93 +142,199 @@ def enqueue(
     `[inbox]` settings; the defaults without). A mention already there is left as it is.
 
     A mention in a thread a person has claimed goes straight to that person."""
-    found = connection.execute(
-        sa.select(
-            Mention.created_at, Mention.author_followers, MentionTriage.urgency, MentionTriage.sentiment, MentionTriage.risks
-        )
-        .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
-        .where(Mention.id == mention_id)
-    ).one_or_none()
-    if found is None:
-        raise UsageError(f"no mention #{mention_id} to put in the inbox")
-    priority = priority_of(
-        urgency=found.urgency, sentiment=found.sentiment, risks=found.risks or (),
-        followers=found.author_followers, age=now - found.created_at,
-    )
-    holder = connection.execute(
-        sa.select(InboxItem.claimed_by).where(_holds_thread(mention_id)).order_by(InboxItem.created_at.desc()).limit(1)
-    ).scalar()
-    connection.execute(
-        dialect_insert(connection, InboxItem)
-        .values(
-            mention_id=mention_id, priority=priority, status="claimed" if holder else "open", claimed_by=holder,
-            reason=reason, draft=draft, action_result=action_result, created_at=now,
-            due_at=due_at(now, priority, sla or InboxConfig()), group_id=_crosspost_leader(connection, mention_id, now),
-        )
-        .on_conflict_do_nothing(index_elements=["mention_id"])
-    )
+    enqueue_all(connection, [Handover(mention_id, reason, now, draft, action_result)], sla=sla)
 
 
-def _crosspost_leader(connection: Connection, mention_id: int, now: datetime) -> int | None:
-    """The waiting item this mention is a cross-post of, if any: on another channel, the same
-    person saying nearly the same words, or a post sharing the same page, in the last few days.
-    Its leader leads both."""
-    this = connection.execute(
-        sa.select(Mention.channel, Mention.author_handle, Mention.text, Mention.url).where(Mention.id == mention_id)
-    ).one()
-    author, links = author_key(this.author_handle), links_of(this.text, this.url, own_page=this.channel == Channel.RSS)
-    candidates = connection.execute(
-        sa.select(InboxItem.mention_id, InboxItem.group_id, Mention.channel, Mention.author_handle, Mention.text, Mention.url)
-        .join(Mention, Mention.id == InboxItem.mention_id)
-        .where(InboxItem.status.in_(ACTIVE), InboxItem.created_at >= now - CROSSPOST_WINDOW, InboxItem.mention_id != mention_id)
-        .order_by(InboxItem.created_at.desc())
-        .limit(_CROSSPOST_CANDIDATES)
-    ).all()
-    for other in candidates:
-        if other.channel == this.channel:
-            continue  # on one channel, a conversation is its thread
-        same_author = author is not None and author_key(other.author_handle) == author
-        if (same_author and same_words(this.text, other.text)) or (
-            links and links & links_of(other.text, other.url, own_page=other.channel == Channel.RSS)
-        ):
-            return other.group_id or other.mention_id
-    return None
+def enqueue_all(connection: Connection, handovers: Sequence[Handover], *, sla: InboxConfig | None = None) -> None:
+    """`enqueue` for many mentions at once, in order: each is a cross-post candidate for the
+    ones after it, as if they had been enqueued one by one."""
+    if not handovers:
+        return
+    ids = [handover.mention_id for handover in handovers]
+    found = {
+        row.mention_id: row
+        for row in connection.execute(
+            sa.select(
+                Mention.id.label("mention_id"), Mention.channel, Mention.conversation_id, Mention.author_handle, Mention.text, Mention.url,
+                Mention.created_at, Mention.author_followers, MentionTriage.urgency, MentionTriage.sentiment, MentionTriage.risks,
+            )
+            .outerjoin(MentionTriage, MentionTriage.mention_id == Mention.id)
+            .where(Mention.id.in_(ids))
+        )
+    }
+    if missing := [mention_id for mention_id in ids if mention_id not in found]:
+        raise UsageError(f"no mention #{missing[0]} to put in the inbox")
+    there = set(connection.execute(sa.select(InboxItem.mention_id).where(InboxItem.mention_id.in_(ids))).scalars())
+    holders = thread_holders(connection, {mention_id: _thread_key(found[mention_id]) for mention_id in ids})
+    waiting = _Waiting.load(connection, min(handover.now for handover in handovers))
+    sla = sla or InboxConfig()
+    rows = []
+    for handover in handovers:
+        if handover.mention_id in there:
+            continue  # left as it is
+        there.add(handover.mention_id)
+        this, now = found[handover.mention_id], handover.now
+        priority = priority_of(
+            urgency=this.urgency, sentiment=this.sentiment, risks=this.risks or (),
+            followers=this.author_followers, age=now - this.created_at,
+        )
+        holder = holders.get(this.mention_id)
+        post = _Post.of(this)
+        group_id = waiting.leader(post, now)
+        waiting.add(post, group_id, now)
+        rows.append({
+            "mention_id": this.mention_id, "priority": priority, "status": "claimed" if holder else "open", "claimed_by": holder,
+            "reason": handover.reason, "draft": handover.draft, "action_result": handover.action_result, "created_at": now,
+            "due_at": due_at(now, priority, sla), "group_id": group_id,
+        })
+    if rows:
+        connection.execute(dialect_insert(connection, InboxItem).on_conflict_do_nothing(index_elements=["mention_id"]), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Post:
+    """What a cross-post is recognised by."""
+
+    mention_id: int
+    channel: str
+    author: str | None
+    text: str
+    links: frozenset[str]
+
+    @classmethod
+    def of(cls, row: Any) -> _Post:
+        links = links_of(row.text, row.url, own_page=row.channel == Channel.RSS)
+        return cls(row.mention_id, row.channel, author_key(row.author_handle), row.text, frozenset(links))
+
+
+class _Waiting:
+    """The waiting items a new one may be a cross-post of: the newest `_CROSSPOST_CANDIDATES`
+    active ones, indexed by author and by page so a new item is compared only with the few that
+    could match."""
+
+    def __init__(self) -> None:
+        self._order: list[tuple[datetime, int]] = []  # (created_at, mention_id), oldest first
+        self._items: dict[int, tuple[_Post, int | None, datetime]] = {}  # by mention id: post, group, created_at
+        self._by_author: defaultdict[str, list[int]] = defaultdict(list)
+        self._by_link: defaultdict[str, list[int]] = defaultdict(list)
+
+    @classmethod
+    def load(cls, connection: Connection, now: datetime) -> _Waiting:
+        waiting = cls()
+        # The newest items first, then their mentions: joining before the limit reads every item's.
+        newest = (
+            sa.select(InboxItem.mention_id, InboxItem.group_id, InboxItem.created_at)
+            .where(InboxItem.status.in_(ACTIVE), InboxItem.created_at >= now - CROSSPOST_WINDOW)
+            .order_by(InboxItem.created_at.desc(), InboxItem.mention_id.desc())
+            .limit(_CROSSPOST_CANDIDATES)
+            .subquery()
+        )
+        rows = connection.execute(
+            sa.select(newest, Mention.channel, Mention.author_handle, Mention.text, Mention.url)
+            .join(Mention, Mention.id == newest.c.mention_id)
+            .order_by(newest.c.created_at, newest.c.mention_id)
+        )
+        for row in rows:
+            waiting.add(_Post.of(row), row.group_id, row.created_at)
+        return waiting
+
+    def add(self, post: _Post, group_id: int | None, created_at: datetime) -> None:
+        bisect.insort(self._order, (created_at, post.mention_id))
+        self._items[post.mention_id] = (post, group_id, created_at)
+        if post.author is not None:
+            self._by_author[post.author].append(post.mention_id)
+        for link in post.links:
+            self._by_link[link].append(post.mention_id)
+        if len(self._order) > _CROSSPOST_CANDIDATES:
+            del self._items[self._order.pop(0)[1]]  # no longer among the newest
+
+    def leader(self, this: _Post, now: datetime) -> int | None:
+        """The item `this` is a cross-post of, if any: on another channel, the same person saying
+        nearly the same words, or a post sharing the same page, in the last few days; the newest
+        such item's leader leads both."""
+        same_author = self._by_author.get(this.author, []) if this.author is not None else []
+        sharing = [mention_id for link in this.links for mention_id in self._by_link.get(link, ())]
+        best: tuple[datetime, int] | None = None
+        for mention_id in {*same_author, *sharing}:
+            if mention_id == this.mention_id or mention_id not in self._items:
+                continue
+            other, _, created_at = self._items[mention_id]
+            if other.channel == this.channel or created_at < now - CROSSPOST_WINDOW:
+                continue  # on one channel, a conversation is its thread
+            if (best is None or (created_at, mention_id) > best) and (
+                (this.author is not None and other.author == this.author and same_words(this.text, other.text))
+                or this.links & other.links
+            ):
+                best = (created_at, mention_id)
+        if best is None:
+            return None
+        return self._items[best[1]][1] or best[1]
 
 
 def is_claimed(connection: Connection, mention_id: int) -> bool:
     """Whether a person holds this mention's thread (the same conversation on its channel):
     an item in it is claimed and not yet resolved or ignored."""
-    return connection.execute(sa.select(sa.exists().where(_holds_thread(mention_id)))).scalar_one()
+    return mention_id in thread_holders(connection, _thread_keys(connection, [mention_id]))
 
 
 def answered_by_human(connection: Connection, mention_id: int) -> bool:
     """Whether a person replied (or approved a draft) anywhere in this mention's thread."""
-    return connection.execute(
-        sa.select(
-            sa.exists().where(OutboxReply.mention_id.in_(_thread(mention_id)), OutboxReply.origin.in_(HUMAN_ORIGINS))
-        )
-    ).scalar_one()
+    return mention_id in answered_by_humans(connection, _thread_keys(connection, [mention_id]))
 
 
-def _thread(mention_id: int) -> sa.Select[Any]:
-    """The ids of the stored mentions in the same conversation as this one (itself included)."""
-    this = aliased(Mention)
-    return (
-        sa.select(Mention.id)
-        .join(this, this.id == mention_id)
-        .where(
-            sa.or_(
-                Mention.id == this.id,
-                sa.and_(Mention.channel == this.channel, Mention.conversation_id == this.conversation_id),
-            )
-        )
+ThreadKey = tuple[str, str | None]  # a mention's channel and conversation id
+
+
+def thread_holders(connection: Connection, threads: Mapping[int, ThreadKey]) -> dict[int, str]:
+    """Who holds each of these mentions' threads (`is_claimed`), by mention id: the agent of
+    the newest claimed item in it that is not resolved or ignored."""
+    held: dict[int, tuple[datetime, str]] = {}
+    query = (
+        sa.select(InboxItem.claimed_by, InboxItem.created_at)
+        .join(Mention, Mention.id == InboxItem.mention_id)
+        .where(InboxItem.claimed_by.is_not(None), InboxItem.status.not_in(CLOSED))
     )
+    for mention_id, row in _in_threads(connection, threads, query):
+        if mention_id not in held or row.created_at > held[mention_id][0]:
+            held[mention_id] = (row.created_at, row.claimed_by)
+    return {mention_id: agent for mention_id, (_, agent) in held.items()}
 
 
-def _holds_thread(mention_id: int) -> Any:
-    return sa.and_(
-        InboxItem.mention_id.in_(_thread(mention_id)), InboxItem.claimed_by.is_not(None), InboxItem.status.not_in(CLOSED)
+def answered_by_humans(connection: Connection, threads: Mapping[int, ThreadKey]) -> set[int]:
+    """Which of these mentions a person answered in their thread (`answered_by_human`)."""
+    query = sa.select(OutboxReply.id).join(Mention, Mention.id == OutboxReply.mention_id).where(OutboxReply.origin.in_(HUMAN_ORIGINS))
+    return {mention_id for mention_id, _ in _in_threads(connection, threads, query)}
+
+
+def _in_threads(connection: Connection, threads: Mapping[int, ThreadKey], query: sa.Select[Any]) -> Iterator[tuple[int, Any]]:
+    """The rows of `query` (which joins `Mention`) about a post in the thread of one of
+    `threads`' mentions (the same conversation on its channel, or the mention itself), each
+    with that mention's id."""
+    by_thread: defaultdict[ThreadKey, list[int]] = defaultdict(list)
+    for mention_id, (channel, conversation) in threads.items():
+        if conversation is not None:
+            by_thread[channel, conversation].append(mention_id)
+    if not threads:
+        return
+    rows = connection.execute(
+        query.add_columns(Mention.id.label("post_id"), Mention.channel.label("post_channel"), Mention.conversation_id.label("post_conversation"))
+        .where(sa.or_(Mention.id.in_(list(threads)), Mention.conversation_id.in_([conversation for _, conversation in by_thread])))
     )
+    for row in rows:
+        matched = set(by_thread.get((row.post_channel, row.post_conversation), ()))
+        if row.post_id in threads:
+            matched.add(row.post_id)
+        for mention_id in matched:
+            yield mention_id, row
+
+
+def _thread_key(row: Any) -> ThreadKey:
+    return (row.channel, row.conversation_id)
+
+
+def _thread_keys(connection: Connection, mention_ids: Iterable[int]) -> dict[int, ThreadKey]:
+    rows = connection.execute(sa.select(Mention.id, Mention.channel, Mention.conversation_id).where(Mention.id.in_(list(mention_ids))))
+    return {row.id: _thread_key(row) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,10 +444,11 @@ def find_item(connection: Connection, mention_id: int, *, playbook: Any = None) 
         raise UsageError(f"#{mention_id} is not in the inbox")
     values = row._asdict()
     entry = _entry(values)
+    thread = [row.post_id for _, row in _in_threads(connection, _thread_keys(connection, [mention_id]), sa.select(Mention.id))]
     posts = connection.execute(
         sa.select(Mention.id, Mention.author_handle, Mention.created_at, Mention.text, OutboxReply.text, OutboxReply.state)
         .outerjoin(OutboxReply, OutboxReply.mention_id == Mention.id)
-        .where(sa.or_(Mention.id.in_(_thread(mention_id)), Mention.id.in_(_group(mention_id))))
+        .where(sa.or_(Mention.id.in_(thread), Mention.id.in_(_group(mention_id))))
         .order_by(Mention.created_at, Mention.id)
     ).all()
     suggestions: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,6 +49,7 @@ __all__ = [
     "LEASE",
     "SendReport",
     "is_paused",
+    "queue_replies",
     "queue_reply",
     "send_pending",
     "set_paused",
@@ -92,33 +93,46 @@ def queue_reply(
     A mention gets one reply: if it already has a row, `UsageError` says which, unless that row
     failed for good (the platform refused it), in which case the new text takes its place.
     """
+    [outbox_id] = queue_replies(connection, [(mention_id, text, now)], origin=origin, agent=agent)
+    return outbox_id
+
+
+def queue_replies(
+    connection: Connection, replies: Sequence[tuple[int, str, datetime]], *, origin: Origin, agent: str | None
+) -> list[int]:
+    """`queue_reply` for many (mention id, text, time) at once, in one statement; their ids."""
     if origin not in ORIGINS:
         raise UsageError(f"a reply's origin is one of {', '.join(ORIGINS)}, not {origin!r}")
-    if not text.strip():
+    if any(not text.strip() for _, text, _ in replies):
         raise UsageError("a reply needs some text")
     table = OutboxReply.__table__
-    values = {
-        "text": text.strip(), "origin": origin, "agent": agent, "state": "pending", "updated_at": now,
-        "attempts": 0, "next_attempt_at": None, "lease_until": None, "sender": None, "error": None,
+    rows = {
+        mention_id: {
+            "text": text.strip(), "origin": origin, "agent": agent, "state": "pending", "updated_at": now,
+            "attempts": 0, "next_attempt_at": None, "lease_until": None, "sender": None, "error": None, "created_at": now,
+        }
+        for mention_id, text, now in replies
     }
-    inserted = connection.execute(
-        dialect_insert(connection, table)
-        .values(mention_id=mention_id, created_at=now, **values)
-        .on_conflict_do_nothing(index_elements=["mention_id"])
-        .returning(table.c.id)
-    ).scalar()
-    if inserted is not None:
-        return inserted
-    existing = connection.execute(
-        sa.select(table.c.id, table.c.state, table.c.origin).where(table.c.mention_id == mention_id)
-    ).one()
-    if existing.state == "failed":
-        connection.execute(sa.update(table).where(table.c.id == existing.id).values(created_at=now, **values))
-        return existing.id
-    raise UsageError(
-        f"mention {mention_id} already has a reply (outbox #{existing.id}, {existing.origin}, "
-        f"{existing.state}); a mention is answered once"
+    ids = dict(
+        connection.execute(
+            dialect_insert(connection, table)
+            .on_conflict_do_nothing(index_elements=["mention_id"])
+            .returning(table.c.mention_id, table.c.id),
+            [{"mention_id": mention_id, **values} for mention_id, values in rows.items()],
+        ).all()
     )
+    for mention_id in rows.keys() - ids.keys():
+        existing = connection.execute(
+            sa.select(table.c.id, table.c.state, table.c.origin).where(table.c.mention_id == mention_id)
+        ).one()
+        if existing.state != "failed":
+            raise UsageError(
+                f"mention {mention_id} already has a reply (outbox #{existing.id}, {existing.origin}, "
+                f"{existing.state}); a mention is answered once"
+            )
+        connection.execute(sa.update(table).where(table.c.id == existing.id).values(**rows[mention_id]))
+        ids[mention_id] = existing.id
+    return [ids[mention_id] for mention_id, _, _ in replies]
 
 
 def set_paused(engine: Engine, paused: bool, *, now: datetime, reason: str | None = None) -> None:

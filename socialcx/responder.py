@@ -28,9 +28,11 @@ A mention that passes everything gets an outbox row (`socialcx.outbox`), sent by
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import re
-from collections.abc import Callable, Collection
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +46,7 @@ from socialcx import inbox
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.outbox import is_paused, queue_reply
+from socialcx.outbox import is_paused, queue_replies
 from socialcx.playbook import ActionRules, Caps, IntentRules, Playbook
 from socialcx.spikes.incidents import open_alerts
 from socialcx.store import (
@@ -66,6 +68,16 @@ GUARDRAILS = (
 _SKIPPED = ("own_account", "known_bot", "answered")  # nothing for anyone to do
 
 
+# A mention not routed yet, as the responder reads it: a row of these columns of the mention
+# and of its triage (not the raw payload, the costliest column to read).
+Unrouted = sa.Row[Any]
+_MENTION_COLUMNS = (
+    "id", "channel", "external_id", "watch", "author_id", "author_handle", "text", "url", "created_at",
+    "in_reply_to_id", "conversation_id",
+)
+_TRIAGE_COLUMNS = ("intent", "confidence", "abstained", "risks")
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """What the guardrails said about one mention: the first one that stopped it, if any."""
@@ -75,74 +87,204 @@ class Verdict:
     guardrail: str | None = None
 
 
+_PAGE = 1000  # mentions judged together: bounds the lists of ids and keys each read sends
+
+
 def route(
     engine: Engine,
     settings: Settings,
     playbook: Playbook,
     clock: Clock,
     mention_ids: Collection[int] | None = None,
-) -> list[Decision]:
+) -> list[sa.Row[Any]]:
     """Decide, for each triaged mention not routed yet (or only those in `mention_ids`), oldest
-    first, whether to answer it; queue the reply or hand it to the inbox; return the decisions.
+    first, whether to answer it; queue the reply or hand it to the inbox; return the decisions
+    (rows of the `decision` table: `id`, `mention_id`, `at`, `outcome`, `reason`, `guardrail`).
+
+    Mentions are judged a page at a time: what the guardrails need is read for the whole page,
+    then kept up to date in memory as each mention is decided (a reply queued counts towards the
+    caps and the thread's turns of the mentions after it), and the page is written at once.
 
     Blocking (it may call a playbook action over HTTP): from async code, run it in a thread.
     """
-    context = _Context(settings, playbook)
-    decisions = []
-    for mention, triage in _unrouted(engine, mention_ids):
+    with engine.connect() as connection:
+        unrouted = _unrouted(connection, mention_ids)
+        connection.commit()
+        if not unrouted:
+            return []
+        alerts: defaultdict[str, list[Alert]] = defaultdict(list)
+        for alert in open_alerts(engine):
+            alerts[alert.watch].append(alert)
+        decisions = []
+        for start in range(0, len(unrouted), _PAGE):
+            page = unrouted[start : start + _PAGE]
+            with connection.begin():
+                context = _Context.read(connection, settings, playbook, alerts, page, clock.now())
+            decisions += _route_page(connection, context, clock, page)
+    return decisions
+
+
+@dataclass(frozen=True, slots=True)
+class _Routed:
+    """A mention decided, waiting to be written."""
+
+    mention: Unrouted
+    verdict: Verdict
+    draft: str | None
+    action_result: dict[str, Any] | None
+    now: datetime
+
+
+def _route_page(connection: Connection, context: _Context, clock: Clock, page: list[Unrouted]) -> list[sa.Row[Any]]:
+    playbook, decisions, routed = context.playbook, [], []
+    for mention in page:
         now = clock.now()
-        with engine.connect() as connection:
-            verdict = _judge(connection, context, mention, triage, now)
-        rules = playbook.rules(triage.intent)
+        verdict = _judge(context, mention, now)
+        rules = playbook.rules(mention.intent)
         draft = action_result = None
         if verdict.outcome == "draft":
-            rendered = playbook.render(triage.intent, Channel(mention.channel), mention.external_id, mention.author_handle)
+            rendered = playbook.render(mention.intent, Channel(mention.channel), mention.external_id, mention.author_handle)
             draft = rendered.text
         elif verdict.outcome == "auto_reply":
             assert rules is not None
             if rules.action is not None:
-                action_result = _run_action(engine, settings, rules.action, mention, triage.intent, now)
+                action_result = _run_action(connection.engine, context.settings, rules.action, mention, mention.intent, now)
                 if action_result["status"] != "ok":
-                    verdict = Verdict("inbox", f"the {triage.intent} action did not go through: {action_result['detail']}", "action")
+                    verdict = Verdict("inbox", f"the {mention.intent} action did not go through: {action_result['detail']}", "action")
             if verdict.outcome == "auto_reply":
                 rendered = playbook.render(
-                    triage.intent, Channel(mention.channel), mention.external_id, mention.author_handle,
+                    mention.intent, Channel(mention.channel), mention.external_id, mention.author_handle,
                     action=(action_result or {}).get("answer"),
                 )
                 draft = rendered.text
                 if rendered.text is None:
                     verdict = Verdict("inbox", f"no reply fits: {rendered.problem}", "template")
-        decision = _record(engine, settings, mention, verdict, draft, action_result, now)
-        if decision is not None:
-            decisions.append(decision)
-    return decisions
+        if verdict.outcome == "auto_reply":
+            context.replied(mention, now)
+        routed.append(_Routed(mention, verdict, draft, action_result, now))
+        if action_result is not None:  # written at once: a crash must not lose what the action did
+            decisions += _record(connection, context.settings, routed)
+            routed = []
+    return decisions + _record(connection, context.settings, routed)
 
 
 @dataclass
 class _Context:
-    """What every mention of one routing pass is judged against, read once."""
+    """What the mentions of one page of a routing pass are judged against: read once for the
+    page, and kept up to date as its mentions are decided."""
 
     settings: Settings
     playbook: Playbook
+    our_handles: set[str]
+    alerts: Mapping[str, list[Alert]]  # open spike alerts by watch
+    paused: bool
+    sent: set[str]  # the platform ids of our sent replies that are among the page's posts
+    answered: dict[int, str]  # the page's mentions that have an outbox row: its state
+    answered_by_people: set[int]  # the page's mentions a person answered in their thread
+    claimed: set[int]  # the page's mentions whose thread a person holds
+    turns: defaultdict[tuple[str, str], set[Any]]  # (channel, thread key) → our turns there
+    replies: defaultdict[tuple[Any, ...], list[datetime]]  # cap scope → when its replies of the last day were queued, in order
 
-    def __post_init__(self) -> None:
-        self.our_handles = {
-            _handle(handle) for watch in self.settings.watches for handle in watch.handles
-        }
-        self._alerts: dict[str, list[Alert]] = {}
+    @classmethod
+    def read(
+        cls,
+        connection: Connection,
+        settings: Settings,
+        playbook: Playbook,
+        alerts: Mapping[str, list[Alert]],
+        page: list[Unrouted],
+        now: datetime,
+    ) -> _Context:
+        ids = [mention.id for mention in page]
+        threads = {mention.id: (mention.channel, mention.conversation_id) for mention in page}
+        outbox = OutboxReply.__table__
+        context = cls(
+            settings=settings,
+            playbook=playbook,
+            our_handles={_handle(handle) for watch in settings.watches for handle in watch.handles},
+            alerts=alerts,
+            paused=is_paused(connection),
+            sent=set(connection.execute(
+                sa.select(outbox.c.platform_id).where(
+                    outbox.c.state == "sent", outbox.c.platform_id.in_({mention.external_id for mention in page})
+                )
+            ).scalars()),
+            answered=dict(connection.execute(sa.select(outbox.c.mention_id, outbox.c.state).where(outbox.c.mention_id.in_(ids))).all()),
+            answered_by_people=inbox.answered_by_humans(connection, threads),
+            claimed=set(inbox.thread_holders(connection, threads)),
+            turns=defaultdict(set),
+            replies=defaultdict(list),
+        )
+        context._read_turns(connection, page)
+        context._read_replies(connection, now)
+        return context
 
-    def alerts(self, connection: Connection, watch: str) -> list[Alert]:
-        if watch not in self._alerts:
-            self._alerts[watch] = open_alerts(connection.engine, watch)
-        return self._alerts[watch]
+    def _read_turns(self, connection: Connection, page: list[Unrouted]) -> None:
+        """Our replies (not failed) and our own posts in the page's threads, by thread key."""
+        keys = list({key for mention in page for key in _thread_ids(mention)})
+        replies = connection.execute(
+            sa.select(OutboxReply.mention_id, OutboxReply.platform_id, Mention.channel, Mention.conversation_id, Mention.external_id)
+            .join(Mention, Mention.id == OutboxReply.mention_id)
+            .where(
+                OutboxReply.state != "failed",
+                sa.or_(Mention.conversation_id.in_(keys), Mention.external_id.in_(keys), OutboxReply.platform_id.in_(keys)),
+            )
+        )
+        for reply in replies:
+            self._add_turn(reply.channel, reply.platform_id or ("outbox", reply.mention_id), reply.conversation_id, reply.external_id, reply.platform_id)
+        if self.our_handles:
+            posts = connection.execute(
+                sa.select(Mention.channel, Mention.conversation_id, Mention.external_id, Mention.author_handle)
+                .where(sa.or_(Mention.conversation_id.in_(keys), Mention.external_id.in_(keys)))
+            )
+            for post in posts:
+                if _handle(post.author_handle) in self.our_handles:
+                    self._add_turn(post.channel, post.external_id, post.conversation_id, post.external_id)
+
+    def _add_turn(self, channel: str, turn: Any, *keys: str | None) -> None:
+        for key in keys:
+            if key:
+                self.turns[channel, key].add(turn)
+
+    def _read_replies(self, connection: Connection, now: datetime) -> None:
+        """The replies queued or sent (not failed) in the last day, by the cap scopes they count in."""
+        replies = connection.execute(
+            sa.select(OutboxReply.created_at, Mention.channel, Mention.author_id, Mention.author_handle)
+            .join(Mention, Mention.id == OutboxReply.mention_id)
+            .where(OutboxReply.state != "failed", OutboxReply.created_at > now - _LONGEST_CAP)
+            .order_by(OutboxReply.created_at)
+        )
+        for reply in replies:
+            for scope in _scopes(reply):
+                self.replies[scope].append(reply.created_at)
+
+    def replied(self, mention: Unrouted, now: datetime) -> None:
+        """Count a reply queued for `mention` in the caps and the thread's turns of the mentions after it."""
+        self._add_turn(mention.channel, ("outbox", mention.id), mention.conversation_id, mention.external_id)
+        for scope in _scopes(mention):
+            bisect.insort(self.replies[scope], now)
 
 
-def _judge(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> Verdict:
+_LONGEST_CAP = timedelta(days=1)
+
+
+def _scopes(post: Any) -> tuple[tuple[Any, ...], ...]:
+    """The cap scopes a reply to `post` counts in: all, its channel, its author on the channel
+    (by id, and by handle for mentions that have no author id)."""
+    scopes: tuple[tuple[Any, ...], ...] = (("all",), ("channel", post.channel), ("handle", post.channel, post.author_handle))
+    return scopes + ((("id", post.channel, post.author_id),) if post.author_id is not None else ())
+
+
+def _thread_ids(mention: Unrouted) -> set[str]:
+    return {key for key in (mention.conversation_id, mention.in_reply_to_id, mention.external_id) if key}
+
+
+def _judge(context: _Context, mention: Unrouted, now: datetime) -> Verdict:
     """Run the guardrails in order; the first refusal decides. `mode` only marks a draft, so that
     a drafted mention is one that passed everything else."""
     drafting = False
     for name, check in _CHECKS:
-        refusal = check(connection, context, mention, triage, now)
+        refusal = check(context, mention, now)
         if refusal is None:
             continue
         if name == "mode":
@@ -155,22 +297,19 @@ def _judge(connection: Connection, context: _Context, mention: Mention, triage: 
 
 
 # Each check returns None when the mention passes, else the reason it does not.
-Check = Callable[[Connection, _Context, Mention, MentionTriage, datetime], str | None]
+Check = Callable[[_Context, Unrouted, datetime], str | None]
 
 
-def _own_account(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
+def _own_account(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     if _handle(mention.author_handle) in context.our_handles:
         return f"posted by our own account @{_handle(mention.author_handle)}"
-    ours = connection.execute(
-        sa.select(sa.exists().where(OutboxReply.platform_id == mention.external_id, OutboxReply.state == "sent"))
-    ).scalar_one()
-    return "this is one of our own replies, seen again in a listing" if ours else None
+    return "this is one of our own replies, seen again in a listing" if mention.external_id in context.sent else None
 
 
 _BOT_NAME = re.compile(r"bot$|^bot[_\-.]|[_\-.]bot[_\-.]", re.IGNORECASE)
 
 
-def _known_bot(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
+def _known_bot(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     handle = _handle(mention.author_handle)
     if handle and handle in context.playbook.known_bots:
         return f"@{handle} is a known bot (playbook known_bots)"
@@ -179,44 +318,44 @@ def _known_bot(connection: Connection, context: _Context, mention: Mention, tria
     return None
 
 
-def _answered(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    state = connection.execute(sa.select(OutboxReply.state).where(OutboxReply.mention_id == mention.id)).scalar()
+def _answered(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    state = context.answered.get(mention.id)
     if state is not None:
         return f"already answered by us (outbox: {state})"
-    if inbox.answered_by_human(connection, mention.id):
+    if mention.id in context.answered_by_people:
         return "a person already answered in this thread"
     return None
 
 
-def _kill_switch(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    return "auto-replies are paused (socialcx resume turns them back on)" if is_paused(connection) else None
+def _kill_switch(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    return "auto-replies are paused (socialcx resume turns them back on)" if context.paused else None
 
 
-def _triage(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    if triage.risks:
-        return f"risk flags: {', '.join(triage.risks)}"
-    if triage.abstained:
-        return f"triage was unsure of the intent ({triage.intent}, {triage.confidence:.2f})"
+def _triage(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    if mention.risks:
+        return f"risk flags: {', '.join(mention.risks)}"
+    if mention.abstained:
+        return f"triage was unsure of the intent ({mention.intent}, {mention.confidence:.2f})"
     return None
 
 
-def _playbook(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    rules = context.playbook.rules(triage.intent)
+def _playbook(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    rules = context.playbook.rules(mention.intent)
     if rules is None:
-        return f"the playbook does not answer {triage.intent}"
+        return f"the playbook does not answer {mention.intent}"
     if not rules.enabled or rules.mode == "off":
-        return f"{triage.intent} is turned off in the playbook"
+        return f"{mention.intent} is turned off in the playbook"
     return None
 
 
-def _confidence(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    wanted = _rules(context, triage).min_confidence
-    if triage.confidence < wanted:
-        return f"confidence {triage.confidence:.2f} is below {wanted:.2f} for {triage.intent}"
+def _confidence(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    wanted = _rules(context, mention).min_confidence
+    if mention.confidence < wanted:
+        return f"confidence {mention.confidence:.2f} is below {wanted:.2f} for {mention.intent}"
     return None
 
 
-def _channel(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
+def _channel(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     channel = Channel(mention.channel)
     try:
         can_reply = connector_class(channel).capabilities.can_reply
@@ -224,24 +363,26 @@ def _channel(connection: Connection, context: _Context, mention: Mention, triage
         can_reply = False
     if not can_reply:
         return f"socialcx cannot reply on {channel}: answer on the site" + (f" ({mention.url})" if mention.url else "")
-    if channel not in _rules(context, triage).channels:
-        return f"the playbook does not answer {triage.intent} on {channel}"
+    if channel not in _rules(context, mention).channels:
+        return f"the playbook does not answer {mention.intent} on {channel}"
     return None
 
 
-def _thread(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    turns = _our_turns(connection, context, mention)
+def _thread(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    """How many times our account has spoken in this mention's thread: our replies in the outbox,
+    and posts by our handles that came back in listings (each counted once)."""
+    turns = len(set().union(*(context.turns.get((mention.channel, key), ()) for key in _thread_ids(mention))))
     allowed = context.playbook.max_turns
     if turns >= allowed:
         return f"our account already took {turns} turn{'s' * (turns != 1)} in this thread (max_turns {allowed})"
     return None
 
 
-def _claimed(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    return "a person has claimed this thread" if inbox.is_claimed(connection, mention.id) else None
+def _claimed(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    return "a person has claimed this thread" if mention.id in context.claimed else None
 
 
-def _age(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
+def _age(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     limit = timedelta(minutes=context.playbook.max_age_minutes)
     age = now - mention.created_at
     if age > limit:
@@ -249,39 +390,36 @@ def _age(connection: Connection, context: _Context, mention: Mention, triage: Me
     return None
 
 
-def _caps(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    rules = _rules(context, triage)
-    author = (
-        Mention.author_id == mention.author_id if mention.author_id
-        else Mention.author_handle == mention.author_handle
-    )
+def _caps(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    rules = _rules(context, mention)
+    author = ("id", mention.channel, mention.author_id) if mention.author_id else ("handle", mention.channel, mention.author_handle)
     scopes = (
-        (f"to @{_handle(mention.author_handle)}", rules.per_author, [Mention.channel == mention.channel, author]),
-        (f"on {mention.channel}", rules.per_channel, [Mention.channel == mention.channel]),
-        ("in all", context.playbook.caps, []),
+        (f"to @{_handle(mention.author_handle)}", rules.per_author, author),
+        (f"on {mention.channel}", rules.per_channel, ("channel", mention.channel)),
+        ("in all", context.playbook.caps, ("all",)),
     )
-    for label, caps, where in scopes:
-        if (refusal := _over(connection, label, caps, where, now)) is not None:
+    for label, caps, scope in scopes:
+        if (refusal := _over(context.replies.get(scope, []), label, caps, now)) is not None:
             return refusal
     return None
 
 
-def _quiet_hours(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    quiet = _rules(context, triage).quiet_hours
+def _quiet_hours(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    quiet = _rules(context, mention).quiet_hours
     if quiet is not None and quiet.contains(now):
         return f"quiet hours ({quiet.start:%H:%M}-{quiet.end:%H:%M} {quiet.timezone})"
     return None
 
 
-def _incident(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    for alert in context.alerts(connection, mention.watch):
-        if alert.slice == f"intent:{triage.intent}" or (alert.explanation or {}).get("intent") == triage.intent:
-            return f"spike alert #{alert.id} is open on {triage.intent} ({alert.topic}): people answer during an incident"
+def _incident(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    for alert in context.alerts.get(mention.watch, ()):
+        if alert.slice == f"intent:{mention.intent}" or (alert.explanation or {}).get("intent") == mention.intent:
+            return f"spike alert #{alert.id} is open on {mention.intent} ({alert.topic}): people answer during an incident"
     return None
 
 
-def _mode(connection: Connection, context: _Context, mention: Mention, triage: MentionTriage, now: datetime) -> str | None:
-    return None if _rules(context, triage).mode == "auto" else "draft"
+def _mode(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    return None if _rules(context, mention).mode == "auto" else "draft"
 
 
 _CHECKS: tuple[tuple[str, Check], ...] = (
@@ -303,51 +441,27 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-def _rules(context: _Context, triage: MentionTriage) -> IntentRules:
-    rules = context.playbook.rules(triage.intent)
+def _rules(context: _Context, mention: Unrouted) -> IntentRules:
+    rules = context.playbook.rules(mention.intent)
     assert rules is not None  # the playbook check runs first
     return rules
 
 
-def _over(connection: Connection, label: str, caps: Caps, where: list[Any], now: datetime) -> str | None:
-    """Whether the replies already queued or sent (not failed) reach a cap."""
+def _over(queued: list[datetime], label: str, caps: Caps, now: datetime) -> str | None:
+    """Whether the replies already queued or sent (not failed), `queued` in time order, reach a cap."""
     for limit, span, unit in ((caps.hour, timedelta(hours=1), "hour"), (caps.day, timedelta(days=1), "day")):
         if limit is None:
             continue
-        count = connection.execute(
-            sa.select(sa.func.count())
-            .select_from(OutboxReply)
-            .join(Mention, Mention.id == OutboxReply.mention_id)
-            .where(OutboxReply.state != "failed", OutboxReply.created_at > now - span, *where)
-        ).scalar_one()
+        count = len(queued) - bisect.bisect_right(queued, now - span)
         if count >= limit:
             return f"{count} replies {label} in the last {unit} reach the cap of {limit}"
     return None
 
 
-def _our_turns(connection: Connection, context: _Context, mention: Mention) -> int:
-    """How many times our account has spoken in this mention's thread: our replies in the outbox,
-    and posts by our handles that came back in listings (each counted once)."""
-    keys = {key for key in (mention.conversation_id, mention.in_reply_to_id, mention.external_id) if key}
-    in_thread = sa.or_(Mention.conversation_id.in_(keys), Mention.external_id.in_(keys))
-    replies = connection.execute(
-        sa.select(OutboxReply.id, OutboxReply.platform_id)
-        .join(Mention, Mention.id == OutboxReply.mention_id)
-        .where(Mention.channel == mention.channel, OutboxReply.state != "failed", sa.or_(in_thread, OutboxReply.platform_id.in_(keys)))
-    ).all()
-    ours = {row.platform_id or f"outbox:{row.id}" for row in replies}
-    if context.our_handles:
-        posts = connection.execute(
-            sa.select(Mention.external_id, Mention.author_handle).where(Mention.channel == mention.channel, in_thread)
-        ).all()
-        ours |= {post.external_id for post in posts if _handle(post.author_handle) in context.our_handles}
-    return len(ours)
-
-
-def _unrouted(engine: Engine, mention_ids: Collection[int] | None) -> list[tuple[Mention, MentionTriage]]:
+def _unrouted(connection: Connection, mention_ids: Collection[int] | None) -> list[Unrouted]:
     mention, triage, decision = Mention.__table__, MentionTriage.__table__, Decision.__table__
     query = (
-        sa.select(mention, *(column.label(f"t_{column.name}") for column in triage.columns))
+        sa.select(*(mention.c[name] for name in _MENTION_COLUMNS), *(triage.c[name] for name in _TRIAGE_COLUMNS))
         .join(triage, triage.c.mention_id == mention.c.id)
         .outerjoin(decision, decision.c.mention_id == mention.c.id)
         .where(decision.c.id.is_(None))
@@ -355,46 +469,42 @@ def _unrouted(engine: Engine, mention_ids: Collection[int] | None) -> list[tuple
     )
     if mention_ids is not None:
         query = query.where(mention.c.id.in_(list(mention_ids)))
-    with engine.connect() as connection:
-        rows = connection.execute(query).mappings().all()
-    return [
-        (
-            Mention(**{column.name: row[column.name] for column in mention.columns}),
-            MentionTriage(**{column.name: row[f"t_{column.name}"] for column in triage.columns}),
-        )
-        for row in rows
-    ]
+    return list(connection.execute(query))
 
 
-def _record(
-    engine: Engine,
-    settings: Settings,
-    mention: Mention,
-    verdict: Verdict,
-    draft: str | None,
-    action_result: dict[str, Any] | None,
-    now: datetime,
-) -> Decision | None:
-    """Log the decision and act on it in one transaction; None if another process routed the
-    mention first (the decision is unique per mention)."""
+def _record(connection: Connection, settings: Settings, routed: list[_Routed]) -> list[sa.Row[Any]]:
+    """Log the decisions and act on them in one transaction; a mention another process routed
+    first (the decision is unique per mention) is left out, and so is what it would have done."""
+    if not routed:
+        return []
     table = Decision.__table__
-    values = {"mention_id": mention.id, "at": now, "outcome": verdict.outcome, "reason": verdict.reason, "guardrail": verdict.guardrail}
-    with engine.begin() as connection:
-        decision_id = connection.execute(
-            dialect_insert(connection, table).values(**values)
-            .on_conflict_do_nothing(index_elements=["mention_id"]).returning(table.c.id)
-        ).scalar()
-        if decision_id is None:
-            return None
-        if verdict.outcome == "auto_reply":
-            assert draft is not None
-            queue_reply(connection, mention.id, draft, origin="auto", agent=None, now=now)
-        elif verdict.outcome in ("draft", "inbox"):
-            inbox.enqueue(
-                connection, mention.id, reason=verdict.reason, now=now, draft=draft,
-                action_result=action_result, sla=settings.inbox,
+    values = [
+        {"mention_id": r.mention.id, "at": r.now, "outcome": r.verdict.outcome, "reason": r.verdict.reason, "guardrail": r.verdict.guardrail}
+        for r in routed
+    ]
+    with connection.begin():
+        decided = {
+            decision.mention_id: decision
+            for decision in connection.execute(
+                dialect_insert(connection, table)
+                .on_conflict_do_nothing(index_elements=["mention_id"])
+                .returning(*table.c),
+                values,
             )
-    return Decision(id=decision_id, **values)
+        }
+        ours = [r for r in routed if r.mention.id in decided]
+        replies = [(r.mention.id, r.draft, r.now) for r in ours if r.verdict.outcome == "auto_reply"]
+        if replies:
+            queue_replies(connection, replies, origin="auto", agent=None)
+        inbox.enqueue_all(
+            connection,
+            [
+                inbox.Handover(r.mention.id, r.verdict.reason, r.now, r.draft, r.action_result)
+                for r in ours if r.verdict.outcome in ("draft", "inbox")
+            ],
+            sla=settings.inbox,
+        )
+    return [decided[r.mention.id] for r in ours]
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -414,7 +524,7 @@ def amount_in(text: str) -> float | None:
 
 
 def _run_action(
-    engine: Engine, settings: Settings, action: ActionRules, mention: Mention, intent: str, now: datetime
+    engine: Engine, settings: Settings, action: ActionRules, mention: Unrouted, intent: str, now: datetime
 ) -> dict[str, Any]:
     """Call an intent's action once for this mention, within its cap and the day's budget.
 
@@ -443,7 +553,7 @@ def _run_action(
     return result
 
 
-async def _call(settings: Settings, action: ActionRules, mention: Mention, intent: str, amount: float | None) -> dict[str, Any]:
+async def _call(settings: Settings, action: ActionRules, mention: Unrouted, intent: str, amount: float | None) -> dict[str, Any]:
     payload = {
         "mention": {
             "id": mention.id, "channel": mention.channel, "external_id": mention.external_id,
@@ -480,7 +590,7 @@ def _json_object(body: str) -> dict[str, Any]:
     return value
 
 
-def _reserve(engine: Engine, mention: Mention, intent: str, now: datetime, amount: float, result: dict[str, Any] | None) -> bool:
+def _reserve(engine: Engine, mention: Unrouted, intent: str, now: datetime, amount: float, result: dict[str, Any] | None) -> bool:
     """Write the action's row for this mention before calling it; False if it already has one."""
     table = ActionSpend.__table__
     status = "calling" if result is None else result["status"]
@@ -493,7 +603,7 @@ def _reserve(engine: Engine, mention: Mention, intent: str, now: datetime, amoun
     return inserted is not None
 
 
-def _settle(engine: Engine, mention: Mention, result: dict[str, Any]) -> None:
+def _settle(engine: Engine, mention: Unrouted, result: dict[str, Any]) -> None:
     """Record how the call went; only calls that went through keep their amount in the budget."""
     table = ActionSpend.__table__
     values: dict[str, Any] = {"status": result["status"], "result": result}

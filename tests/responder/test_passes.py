@@ -1,0 +1,102 @@
+"""A routing pass judges its mentions together, a page at a time, yet decides each as if those
+before it were already written: a reply queued counts towards the caps and the thread's turns
+of the mentions after it, an item enqueued is a cross-post candidate for the next, and two
+routers running at once still give each mention exactly one decision."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from socialcx import responder
+from socialcx.responder import route
+from tests.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
+
+
+@pytest.fixture(params=[1000, 2], ids=["one page", "pages of two"])
+def page_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The pass's page size: the default, and one so small that every rule crosses pages."""
+    monkeypatch.setattr(responder, "_PAGE", request.param)
+    return request.param
+
+
+def test_the_author_and_channel_caps_hold_within_one_pass(engine, settings, write_playbook, clock, add_mention, page_size):
+    playbook = write_playbook(PLAYBOOK.replace("per_channel: {hour: 30, day: 300}", "per_channel: {hour: 3}"))
+    sam = [add_mention(author_id="u-7", author_handle="sam") for _ in range(3)]
+    others = [add_mention(author_handle=f"kim{n}") for n in range(4)]
+
+    route(engine, settings, playbook, clock)
+
+    assert [decision_of(engine, m).outcome for m in sam] == ["auto_reply", "inbox", "inbox"]
+    assert "1 replies to @sam in the last hour reach the cap of 1" in decision_of(engine, sam[1]).reason
+    assert [decision_of(engine, m).outcome for m in others] == ["auto_reply", "auto_reply", "inbox", "inbox"]
+    assert "3 replies on x in the last hour reach the cap of 3" in decision_of(engine, others[2]).reason
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM outbox")).scalar_one() == 3
+
+
+def test_the_global_cap_holds_within_one_pass_across_channels(engine, settings, write_playbook, clock, add_mention, page_size):
+    playbook = write_playbook(PLAYBOOK.replace("caps: {hour: 100, day: 1000}", "caps: {day: 2}"))
+    mentions = [add_mention(channel=channel) for channel in ("x", "reddit", "mastodon", "bluesky")]
+
+    route(engine, settings, playbook, clock)
+
+    assert [decision_of(engine, m).guardrail for m in mentions] == [None, None, "caps", "caps"]
+    assert "2 replies in all in the last day reach the cap of 2" in decision_of(engine, mentions[2]).reason
+
+
+def test_a_reply_queued_in_a_pass_is_a_turn_in_its_thread_for_the_mentions_after_it(engine, settings, playbook, clock, add_mention, page_size):
+    first = add_mention(conversation_id="t-5", author_handle="sam")
+    follow_up = add_mention(conversation_id="t-5", author_handle="kim")
+    reply_to_first = add_mention(conversation_id=None, in_reply_to_id=_external_id(engine, first), author_handle="lee")
+
+    route(engine, settings, playbook, clock)
+
+    assert decision_of(engine, first).outcome == "auto_reply"
+    for later in (follow_up, reply_to_first):
+        decision = decision_of(engine, later)
+        assert (decision.guardrail, decision.reason) == ("thread", "our account already took 1 turn in this thread (max_turns 1)")
+
+
+MIRRORED = "Your app logged me out again and now the checkout page just spins forever. Fix it please"
+
+
+def test_cross_posts_routed_in_one_pass_are_grouped_under_the_first(engine, settings, playbook, clock, add_mention, page_size):
+    first = add_mention(channel="mastodon", author_handle="@jess_m@mastodon.social", text=MIRRORED, abstained=True)
+    mirror = add_mention(channel="bluesky", author_handle="jess_m.bsky.social", text=f"{MIRRORED} @acme", abstained=True)
+    third = add_mention(channel="x", author_handle="@Jess_M", text=MIRRORED, abstained=True)
+    elsewhere = add_mention(channel="reddit", author_handle="dan", text=MIRRORED, abstained=True)
+
+    route(engine, settings, playbook, clock)
+
+    assert [inbox_of(engine, m).group_id for m in (first, mirror, third, elsewhere)] == [None, first, first, None]
+
+
+def test_two_routers_at_once_give_each_mention_exactly_one_decision(engine, settings, playbook, clock, add_mention, page_size):
+    mentions = [add_mention(author_handle=f"sam{n}", abstained=n % 2 == 1) for n in range(12)]
+    results: list[list] = [[], []]
+    start = threading.Barrier(2)
+
+    def router(index: int) -> None:
+        start.wait()
+        results[index] = route(engine, settings, playbook, clock)
+
+    threads = [threading.Thread(target=router, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    routed = [decision.mention_id for result in results for decision in result]
+    assert sorted(routed) == sorted(mentions)  # each once, by one router or the other
+    for mention_id in mentions:
+        outcome = decision_of(engine, mention_id).outcome
+        assert (outbox_of(engine, mention_id) is not None) == (outcome == "auto_reply")
+        assert (inbox_of(engine, mention_id) is not None) == (outcome == "inbox")
+
+
+def _external_id(engine: sa.Engine, mention_id: int) -> str:
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT external_id FROM mention WHERE id = :id"), {"id": mention_id}).scalar_one()
