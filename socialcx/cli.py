@@ -589,7 +589,7 @@ def _print_alerts(alerts: list[Any], now: datetime) -> None:
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo's config, playbook, database, emails and charts.")] = Path("demo-out"),
     scenario: Annotated[str, typer.Option(hidden=True, help="The sandbox scenario to run (tests use `quiet`).")] = "default",
-    seconds: Annotated[float, typer.Option(hidden=True, min=1.0, help="Wall seconds the scenario's days take.")] = 140.0,
+    seconds: Annotated[float, typer.Option(hidden=True, min=1.0, help="Wall seconds the scenario's days take.")] = 130.0,
 ) -> None:
     """Run the daemon end to end on the sandbox's channels and an accelerated clock, with a mail
     catcher: poll, triage, spot spikes, auto-reply, mail alerts; then summarise. Each run starts

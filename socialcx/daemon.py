@@ -71,7 +71,9 @@ OUTBOX_SECONDS = 15
 MAIL_SECONDS = 60
 HEALTH_SECONDS = 60
 RETENTION_SECONDS = 3600
-MIN_WALL_SECONDS = 0.25  # an accelerated clock never makes a job run more often than this
+# On an accelerated clock no job is scheduled more often than this (a wake runs it at once): a
+# poll four times a wall second, the others once, so bookkeeping does not eat the time for work.
+MIN_WALL_SECONDS = {"poll": 0.25, "other": 1.0}
 SPARE_THREADS = 6  # worker threads for the store and SMTP besides one a watch
 STOP_GRACE = 5.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
 PRUNE_CHUNK = 1000  # mentions per transaction, so that pruning never holds the store for long
@@ -102,7 +104,8 @@ class Daemon:
         self.address: str | None = None  # the base URL of /healthz and /metrics, once `run` listens
         self.ready = asyncio.Event()
         self._speed = float(getattr(clock, "speed", 1.0))
-        self._connectors: dict[Channel, Connector] = {}
+        self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
+        self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._routing = asyncio.Lock()
         self._running: set[asyncio.Task[Any]] = set()
@@ -140,9 +143,10 @@ class Daemon:
             await self._finish_running()
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
-            for connector in self._connectors.values():
+            for connector in [*self._connectors.values(), *self._senders.values()]:
                 await connector.aclose()
             self._connectors.clear()
+            self._senders.clear()
             await runner.cleanup()
         logger.info("daemon stopped")
 
@@ -152,7 +156,7 @@ class Daemon:
         for channel in self.settings.channels.enabled():
             if channel not in available():
                 continue
-            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds)
+            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds, "poll")
             for watch in self.settings.watches:
                 if channel in watch.channels:
                     scheduler.add_job(
@@ -169,16 +173,16 @@ class Daemon:
             ("health", HEALTH_SECONDS, self.check_health),
             ("retention", RETENTION_SECONDS, self.prune),
         ):
-            every = self._wall_seconds(seconds)
+            every = self._wall_seconds(seconds, "other")
             scheduler.add_job(
                 self._job, IntervalTrigger(seconds=every), args=(name, work), id=name, name=name,
                 next_run_time=start, misfire_grace_time=max(1, math.ceil(every)),
             )
         return scheduler
 
-    def _wall_seconds(self, seconds: float) -> float:
+    def _wall_seconds(self, seconds: float, kind: str) -> float:
         """An interval of the clock's time in wall seconds."""
-        return max(seconds / self._speed, MIN_WALL_SECONDS) if self._speed != 1.0 else seconds
+        return max(seconds / self._speed, MIN_WALL_SECONDS[kind]) if self._speed != 1.0 else seconds
 
     async def _job(self, name: str, work: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Run one job, known to the shutdown; an unexpected error is logged and counted, and the
@@ -250,7 +254,7 @@ class Daemon:
             self._wake("mail")
 
     async def send_replies(self) -> None:
-        report = await send_pending(self.engine, self.settings, self.clock)
+        report = await send_pending(self.engine, self.settings, self.clock, connectors=self._senders)
         if report.sent or report.recovered or report.retrying or report.failed:
             logger.info(
                 "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
@@ -288,18 +292,22 @@ class Daemon:
     def _connector(self, channel: Channel) -> Connector:
         """One connector per channel for the daemon's life: its session and token are reused."""
         if channel not in self._connectors:
-            self._connectors[channel] = connector_class(channel)(self.settings.channels.get(channel), self.settings, clock=self.clock)
+            self._connectors[channel] = self._new_connector(channel)
         return self._connectors[channel]
 
+    def _new_connector(self, channel: Channel) -> Connector:
+        return connector_class(channel)(self.settings.channels.get(channel), self.settings, clock=self.clock)
+
     async def _open_connectors(self) -> None:
-        """Make every channel's connector before the first poll, in worker threads: importing a
-        client library takes seconds and must not hold up the event loop. Blocking work gets a
-        thread per watch to poll plus some for the other jobs."""
+        """Make every channel's connectors, for polling and for sending, before the first poll and
+        in worker threads: importing a client library takes seconds and must not hold up the event
+        loop. Blocking work gets a thread per watch to poll plus some for the other jobs."""
         channels = [channel for channel in self.settings.channels.enabled() if channel in available()]
         watches = sum(channel in watch.channels for channel in channels for watch in self.settings.watches)
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=watches + SPARE_THREADS))
         for channel in channels:
             await asyncio.to_thread(self._connector, channel)
+            self._senders[channel] = await asyncio.to_thread(self._new_connector, channel)
 
 
 class _TimedTriager:

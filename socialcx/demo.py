@@ -56,8 +56,8 @@ __all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report
 
 START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday, midnight UTC
 SEED = 7
-DEMO_SECONDS = 140.0  # wall time of the default scenario's two days: about 1,200x real time
-POLL_SECONDS = 900  # the demo polls every 15 simulated minutes: under a wall second at 1,200x
+DEMO_SECONDS = 130.0  # wall time of the default scenario's two days: about 1,300x real time
+POLL_SECONDS = 900  # the demo polls every 15 simulated minutes: under a wall second at 1,300x
 MAIL_PORT = 2525  # written in the demo config; each run listens on a free port instead
 RECIPIENT = "care-team@example.com"
 DATABASE_FILES = ("socialcx.db", "socialcx.db-wal", "socialcx.db-shm", "socialcx.db-journal")
@@ -145,7 +145,7 @@ recipients = ["{RECIPIENT}"]
 [spikes]  # a bucket is judged once the next poll has surely fetched its mentions
 settle_minutes = 20
 
-[thresholds]  # at 1,200x a second of work is 20 simulated minutes: silence means hours here
+[thresholds]  # at 1,300x a second of work is 22 simulated minutes: silence means hours here
 stale_after_minutes = 180
 
 [daemon]
