@@ -85,7 +85,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
 
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     engine.dispose()
 
 
