@@ -38,7 +38,7 @@ from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from connectors import available, connector_class
 from socialcx.clock import SimulatedClock
@@ -50,7 +50,7 @@ from socialcx.kpis import KpiReport, kpis
 from socialcx.logs import RedactSecrets, secret_values
 from socialcx.playbook import default_playbook_text, playbook_for
 from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
-from socialcx.store import Alert, AlertEvent, Decision, Email, InboxItem, Mention, OutboxReply, connect
+from socialcx.store import Alert, AlertEvent, Decision, InboxItem, Mention, OutboxReply, connect
 
 __all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]
 
@@ -192,9 +192,9 @@ def run_demo(
                 began = time.monotonic()
                 asyncio.run(_serve(daemon, clock, end, lambda: _state(engine, daemon, clock, end, folder, events), on_tick))
                 ran = time.monotonic() - began
-        charts = _save_charts(folder / "mail", folder / "charts")
+        caught = _caught(folder / "mail", folder / "charts")
         incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
-        return _report(engine, settings, scenario, daemon, end, ran, incidents, charts)
+        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught)
     finally:
         engine.dispose()
 
@@ -298,9 +298,7 @@ def _recent_events(settings: Settings) -> Iterator[deque[str]]:
 
 def _state(engine: Engine, daemon: Daemon, clock: SimulatedClock, end: datetime, folder: Path, events: deque[str]) -> DemoState:
     with engine.connect() as connection:
-        mentions = dict(connection.execute(
-            sa.select(Mention.channel, sa.func.count()).group_by(Mention.channel).order_by(sa.func.count().desc())
-        ).all())
+        mentions = _per_channel(connection)
         replies = connection.execute(
             sa.select(sa.func.count()).where(OutboxReply.origin == "auto", OutboxReply.state == "sent")
         ).scalar_one()
@@ -319,23 +317,31 @@ def _state(engine: Engine, daemon: Daemon, clock: SimulatedClock, end: datetime,
     )
 
 
+def _per_channel(connection: Connection) -> dict[str, int]:
+    """Mentions stored by channel, busiest first."""
+    count = sa.func.count()
+    return dict(connection.execute(sa.select(Mention.channel, count).group_by(Mention.channel).order_by(count.desc())).all())
+
+
 def _total(counter: Any) -> int:
     """A labelled Prometheus counter summed over its labels."""
     return int(sum(sample.value for metric in counter.collect() for sample in metric.samples if sample.name.endswith("_total")))
 
 
-def _save_charts(mail: Path, charts: Path) -> tuple[Path, ...]:
-    """Write the PNG charts inside the captured emails next to them, named after the email."""
-    saved = []
+def _caught(mail: Path, charts: Path) -> tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]]:
+    """The captured emails with their subjects, and their PNG charts written to `charts`, named
+    after the email."""
+    emails, saved = [], []
     for path in sorted(mail.glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        emails.append((path, str(message["Subject"])))
         for number, part in enumerate(message.walk(), start=1):
             if part.get_content_type() == "image/png":
                 charts.mkdir(parents=True, exist_ok=True)
                 target = charts / f"{path.stem}-{number}.png"
                 target.write_bytes(part.get_payload(decode=True))
                 saved.append(target)
-    return tuple(saved)
+    return tuple(emails), tuple(saved)
 
 
 def _report(
@@ -346,13 +352,12 @@ def _report(
     end: datetime,
     seconds: float,
     incidents: tuple[tuple[str, datetime], ...],
-    charts: tuple[Path, ...],
+    caught: tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]],
 ) -> DemoReport:
     folder = Path(settings.data_dir)
+    emails, charts = caught
     with engine.connect() as connection:
-        per_channel = dict(connection.execute(
-            sa.select(Mention.channel, sa.func.count()).group_by(Mention.channel).order_by(sa.func.count().desc())
-        ).all())
+        per_channel = _per_channel(connection)
         outcomes = Counter(dict(connection.execute(sa.select(Decision.outcome, sa.func.count()).group_by(Decision.outcome)).all()))
         sent = connection.execute(
             sa.select(Mention.channel, Mention.text, OutboxReply.text)
@@ -376,14 +381,8 @@ def _report(
         alerts = tuple(
             RaisedAlert(id, channel, slice_, at, _after(at, incidents)) for id, channel, slice_, at in raised
         )
-        subjects = dict(connection.execute(sa.select(Email.message_id, Email.subject)).all())
         inbox = tuple(list_items(connection, limit=5))
         report = kpis(connection, now=end)
-    emails = tuple(
-        (path, subjects.get(str(message["Message-ID"]), str(message["Subject"])))
-        for path in sorted((folder / "mail").glob("*.eml"))
-        for message in [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)]
-    )
     return DemoReport(
         folder=folder, scenario=scenario, start=START, end=end, seconds=seconds, polls=_total(daemon.metrics.polls),
         poll_errors=_total(daemon.metrics.errors), mentions=per_channel, outcomes=outcomes, replies=replies,
