@@ -32,8 +32,8 @@ import math
 import signal
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,7 +73,8 @@ HEALTH_SECONDS = 60
 RETENTION_SECONDS = 3600
 # On an accelerated clock no job is scheduled more often than this (a wake runs it at once): a
 # poll four times a wall second, the others once, so bookkeeping does not eat the time for work.
-MIN_WALL_SECONDS = {"poll": 0.25, "other": 1.0}
+MIN_POLL_WALL_SECONDS = 0.25
+MIN_JOB_WALL_SECONDS = 1.0
 SPARE_THREADS = 6  # worker threads for the store and SMTP besides one a watch
 STOP_GRACE = 5.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
 PRUNE_CHUNK = 1000  # mentions per transaction, so that pruning never holds the store for long
@@ -156,7 +157,7 @@ class Daemon:
         for channel in self.settings.channels.enabled():
             if channel not in available():
                 continue
-            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds, "poll")
+            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds, MIN_POLL_WALL_SECONDS)
             for watch in self.settings.watches:
                 if channel in watch.channels:
                     scheduler.add_job(
@@ -173,16 +174,16 @@ class Daemon:
             ("health", HEALTH_SECONDS, self.check_health),
             ("retention", RETENTION_SECONDS, self.prune),
         ):
-            every = self._wall_seconds(seconds, "other")
+            every = self._wall_seconds(seconds, MIN_JOB_WALL_SECONDS)
             scheduler.add_job(
                 self._job, IntervalTrigger(seconds=every), args=(name, work), id=name, name=name,
                 next_run_time=start, misfire_grace_time=max(1, math.ceil(every)),
             )
         return scheduler
 
-    def _wall_seconds(self, seconds: float, kind: str) -> float:
-        """An interval of the clock's time in wall seconds."""
-        return max(seconds / self._speed, MIN_WALL_SECONDS[kind]) if self._speed != 1.0 else seconds
+    def _wall_seconds(self, seconds: float, floor: float) -> float:
+        """An interval of the clock's time in wall seconds, at least `floor` on an accelerated clock."""
+        return max(seconds / self._speed, floor) if self._speed != 1.0 else seconds
 
     async def _job(self, name: str, work: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Run one job, known to the shutdown; an unexpected error is logged and counted, and the

@@ -32,8 +32,8 @@ __all__ = ["LogFormat", "RedactSecrets", "configure_logging", "log_context", "se
 
 LogFormat = Literal["text", "json"]
 REDACTED = "[redacted]"
-MIN_SECRET_CHARS = 4
-ACCOUNT_NAMES = frozenset({"username", "handle"})  # public on the platform: redacting them would blank out watch names  # shorter values would blank out ordinary words all over the log
+MIN_SECRET_CHARS = 4  # shorter values would blank out ordinary words all over the log
+ACCOUNT_NAMES = frozenset({"username", "handle"})  # public on the platform: redacting them would blank out watch names
 
 # Tokens that give access whoever reads them: an Authorization header's bearer token, and
 # credentials passed in a query string (Mastodon and OAuth flows put them there).
