@@ -35,7 +35,7 @@ from socialcx.clock import Clock
 from socialcx.errors import IngestError
 from socialcx.spikes.counts import DEFAULT_BUCKET as DEFAULT_SPIKE_BUCKET
 from socialcx.spikes.counts import CountKey, add_counts, count_mentions
-from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, _reason, dialect_insert
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, database_reason, dialect_insert
 
 __all__ = [
     "DEFAULT_MAX_TEXT_CHARS",
@@ -218,7 +218,7 @@ def ingest(
         kept = f" beyond its first {(number - 1) * _CHUNK} mentions" if number > 1 else ""
         raise IngestError(
             f"batch of {len(batch.items)} items from {batch.channel}/{batch.watch} was not stored{kept} "
-            f"({_reason(exc)}); the cursor was not advanced"
+            f"({database_reason(exc)}); the cursor was not advanced"
         ) from exc
     duplicates = [row["external_id"] for row in rows if row["external_id"] not in inserted]
     return IngestReport(

@@ -25,7 +25,7 @@ from socialcx.clock import Clock
 from socialcx.config import Settings, WatchConfig
 from socialcx.errors import IngestError
 from socialcx.ingest import IngestReport, Triager, ingest, load_cursor
-from socialcx.store import PollState, _reason, dialect_insert
+from socialcx.store import PollState, database_reason, dialect_insert
 
 __all__ = ["WatchPoll", "poll_once"]
 
@@ -145,7 +145,7 @@ async def _poll_watch(
     except (ConnectorError, IngestError) as exc:
         failure = str(exc)
     except SQLAlchemyError as exc:  # reading the budget or the cursor
-        failure = f"{channel}/{watch.name}: the database refused the poll ({_reason(exc)})"
+        failure = f"{channel}/{watch.name}: the database refused the poll ({database_reason(exc)})"
     finally:
         used = result.requests if result is not None else granted
         await _refund(budget, granted - used)
@@ -192,7 +192,7 @@ async def _record(
     try:
         await asyncio.to_thread(_save_poll_state, engine, channel, watch, now, result, error)
     except SQLAlchemyError as exc:
-        unsaved = f"{channel}/{watch}: the poll state was not saved ({_reason(exc)})"
+        unsaved = f"{channel}/{watch}: the poll state was not saved ({database_reason(exc)})"
         return unsaved if error is None else f"{error}; {unsaved}"
     return error
 

@@ -43,6 +43,7 @@ __all__ = [
     "UTCDateTime",
     "connect",
     "current_revision",
+    "database_reason",
     "dialect_insert",
     "head_revision",
     "redact",
@@ -434,7 +435,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open or upgrade {redact(str(engine.url))}: {_reason(exc)}") from None
+        raise StoreError(f"cannot open or upgrade {redact(str(engine.url))}: {database_reason(exc)}") from None
 
 
 def dialect_insert(connection: sa.Connection, table: Any) -> Any:
@@ -464,7 +465,7 @@ def redact(url: str) -> str:
         return "<invalid database URL>"
 
 
-def _reason(exc: SQLAlchemyError) -> str:
+def database_reason(exc: SQLAlchemyError) -> str:
     """The driver's own message without SQLAlchemy's SQL echo and documentation link."""
     original = getattr(exc, "orig", None) or exc
     return str(original).strip().splitlines()[0]
