@@ -144,6 +144,9 @@ Sample mention:
         )
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
+        # Every lookup comes before the post: once X has taken it, a failure (a 429 above all)
+        # would have the outbox post it again.
+        me = await self._me()
         response = await self._act(
             "posting a reply",
             self._user_client().create_tweet,
@@ -152,11 +155,10 @@ Sample mention:
             user_auth=True,
             once=True,
         )
-        data = response.json()["data"]
-        me = await self._me()
+        reply_id = _posted_id(response, mention)
         return PostedReply(
-            external_id=str(data["id"]),
-            url=f"https://x.com/{me}/status/{data['id']}",
+            external_id=reply_id,
+            url=f"https://x.com/{me}/status/{reply_id}",
             posted_at=self.clock.now(),
         )
 
@@ -297,6 +299,18 @@ Sample mention:
 def _api_message(exc: tweepy.HTTPException) -> str:
     messages = exc.api_messages or exc.api_errors
     return f"{exc.response.status_code} {'; '.join(map(str, messages))}".strip()
+
+
+def _posted_id(response: requests.Response, mention: Mention) -> str:
+    """The id of the post X just made. An answer without it is `ChannelUnavailable`: the post
+    may be there, so the outbox looks for it before any resend."""
+    try:
+        return str(response.json()["data"]["id"])
+    except (ValueError, LookupError, TypeError) as exc:
+        raise ChannelUnavailable(
+            f"x took our reply to {mention.external_id} but its answer has no post id; "
+            "it may have gone through"
+        ) from exc
 
 
 def _advance(stream: _Stream, page: _Page) -> None:
