@@ -321,12 +321,14 @@ def _advance(stream: _Stream, page: _Page) -> None:
 
 def _query(watch: WatchConfig) -> str:
     """The recent-search query for a watch's keywords and hashtags. Posts mentioning one of its
-    handles are left out: the mentions timelines bring those, and reading them twice costs budget."""
+    handles are left out (the mentions timelines bring those, and reading them twice costs
+    budget), and so are posts from them: our own replies are not mentions."""
     terms = [f'"{term}"' if " " in term else term for term in watch.keywords]
     terms += [tag if tag.startswith("#") else f"#{tag}" for tag in watch.hashtags]
     query = " OR ".join(terms)
-    handles = [f"-@{handle.lstrip('@')}" for handle in watch.handles]
-    return f"({query}) {' '.join(handles)}" if handles else query
+    handles = [handle.lstrip("@") for handle in watch.handles]
+    excluded = [f"-@{handle} -from:{handle}" for handle in handles]
+    return f"({query}) {' '.join(excluded)}" if handles else query
 
 
 def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:
