@@ -1,4 +1,5 @@
-"""Bluesky through atproto's `Client`, logged in once as our account with an app password.
+"""Bluesky through atproto's `Client`, logged in as our account with an app password: once a
+process, for every connector of the account (see `_CLIENTS`).
 
 Our handle is followed through the account's notifications (mentions, and replies to our posts);
 keywords, hashtags and other accounts' handles through post search, newest first. Each stream pages
@@ -12,7 +13,6 @@ session and refresh), so one broken post is dead-lettered alone instead of faili
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +55,14 @@ PAGE_SIZE = 100
 TIMEOUT_SECONDS = 20.0
 DEFAULT_DOMAIN = "bsky.social"  # a handle without a dot lives here
 
+# This process's logged-in clients, by PDS and handle, kept for every connector of the account:
+# `socialcx poll` reads with one connector and sends the replies with another, the daemon keeps
+# one for each, and Bluesky allows few logins (30 in 5 minutes, 300 a day). Threads may share a
+# client: it refreshes its session under a lock of its own.
+_CLIENTS: dict[tuple[str, str], Client] = {}
+_CLIENTS_LOCK = threading.Lock()
+_SEEN = threading.local()  # the last answer in each worker thread
+
 
 class BlueskyConnector(Connector):
     """Bluesky via atproto (alias `bluesky`)."""
@@ -82,12 +90,6 @@ Sample mention:
    "url": "https://bsky.app/profile/jess-m92.bsky.social/post/3n2yohmboakjg",
    "created_at": "2026-11-24T07:00:00.000Z", "in_reply_to_id": null,
    "conversation_id": "at://did:plc:kx724whcz2twewrh4xljmz6j/app.bsky.feed.post/3n2yohmboakjg"}"""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._client: Client | None = None
-        self._login = asyncio.Lock()
-        self._seen = threading.local()  # the last answer in each worker thread
 
     async def poll(
         self, watch: WatchConfig, cursor: str | None, *, max_requests: int
@@ -131,11 +133,6 @@ Sample mention:
                 )
                 return PostedReply(post.uri, _url(post.author.handle, post.uri), when)
         return None
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            self._client.request.close()
-        self._client = None
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, RateLimitExceededError):
@@ -227,41 +224,48 @@ Sample mention:
     def _request(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Make one client call in this worker thread; an answer that is not JSON (which the
         client cannot parse) is `MalformedAnswer`, with the body as it came."""
-        self._seen.response = None
+        _SEEN.response = None
         try:
             return function(*args, **kwargs)
         except ValueError as exc:
-            response: httpx.Response | None = self._seen.response
+            response: httpx.Response | None = _SEEN.response
             if response is None:
                 raise
             raise MalformedAnswer(response.text) from exc
 
     async def _logged_in(self) -> Client:
-        """The client, logged in on first use and kept: Bluesky allows few logins."""
-        async with self._login:
-            if self._client is None:
-                request = Request(timeout=TIMEOUT_SECONDS, event_hooks={"response": [self._keep]})
-                client = Client(base_url=self.config.base_url or API_URL, request=request)
-                handle, password = (
-                    _full_handle(self.credential("handle")),
-                    self.credential("app_password"),
-                )
-                try:
-                    await self.call("logging in", client.login, handle, password)
-                except (UnauthorizedError, BadRequestError) as exc:
-                    request.close()
-                    raise AuthFailed(f"bluesky refused our login as {handle}: {exc}") from exc
-                except RateLimitExceededError as exc:
-                    request.close()
-                    until = exc.reset_at or self.clock.now()
-                    raise Throttled(
-                        f"bluesky is throttling logins until {until:%H:%M:%S} UTC", until=until
-                    ) from exc
-                self._client = client
-            return self._client
+        """The client logged in as our account, shared by this process's connectors (`_CLIENTS`)."""
+        base_url, handle = self.config.base_url or API_URL, _full_handle(self.credential("handle"))
+        password = self.credential("app_password")
+        try:
+            return await self.call("logging in", _client_for, base_url, handle, password)
+        except (UnauthorizedError, BadRequestError) as exc:
+            raise AuthFailed(f"bluesky refused our login as {handle}: {exc}") from exc
+        except RateLimitExceededError as exc:
+            until = exc.reset_at or self.clock.now()
+            raise Throttled(
+                f"bluesky is throttling logins until {until:%H:%M:%S} UTC", until=until
+            ) from exc
 
-    def _keep(self, response: httpx.Response) -> None:
-        self._seen.response = response
+
+def _client_for(base_url: str, handle: str, password: str) -> Client:
+    """The account's client from `_CLIENTS`, logged in (one `createSession`) if it is not there."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get((base_url, handle))
+        if client is None:
+            request = Request(timeout=TIMEOUT_SECONDS, event_hooks={"response": [_keep]})
+            client = Client(base_url=base_url, request=request)
+            try:
+                client.login(handle, password)
+            except Exception:
+                request.close()
+                raise
+            _CLIENTS[(base_url, handle)] = client
+        return client
+
+
+def _keep(response: httpx.Response) -> None:
+    _SEEN.response = response
 
 
 @dataclass

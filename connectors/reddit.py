@@ -39,6 +39,7 @@ from connectors.base import (
     PollResult,
     PostedReply,
     Refused,
+    Throttled,
 )
 from socialcx.channels import Channel
 from socialcx.clock import Clock
@@ -122,7 +123,7 @@ Sample mention:
                     errors.append(str(exc))
         except _Spent:
             pass
-        except _Throttled as exc:
+        except Throttled as exc:
             throttled_until = exc.until
         except ChannelUnavailable as exc:
             errors.append(str(exc))
@@ -148,12 +149,7 @@ Sample mention:
             )
         posted = await self._call("posting a reply", things[kind](thing_id).reply, text, once=True)
         if posted is None:  # made, but in a quarantined subreddit Reddit does not say which it is
-            found = await self.find_reply(mention)
-            if found is None:
-                raise ChannelUnavailable(
-                    f"reddit took our reply to {mention.external_id} but cannot show it yet"
-                )
-            return found
+            return await self._find_posted(mention)
         # vars(): praw would fetch the comment again for an attribute the answer lacks.
         return PostedReply(
             external_id=posted.fullname, url=_url(vars(posted)), posted_at=self.clock.now()
@@ -173,6 +169,19 @@ Sample mention:
 
     async def aclose(self) -> None:
         self._drop_client()
+
+    async def _find_posted(self, mention: Mention) -> PostedReply:
+        """Our reply, just taken by Reddit without saying which it is. Any failure to find it is
+        `ChannelUnavailable` (it may have gone through), never a throttle or a refusal that would
+        have the outbox post it again: the outbox looks for it before any resend."""
+        unseen = f"reddit took our reply to {mention.external_id} but cannot show it yet"
+        try:
+            found = await self.find_reply(mention)
+        except ConnectorError as exc:
+            raise ChannelUnavailable(f"{unseen}: {exc}") from exc
+        if found is None:
+            raise ChannelUnavailable(unseen)
+        return found
 
     def is_transient(self, exc: Exception) -> bool:
         return super().is_transient(exc) or isinstance(exc, prawcore.ServerError)
@@ -303,14 +312,6 @@ class _Malformed(ConnectorError):
         self.reason = reason
 
 
-class _Throttled(ConnectorError):
-    """Reddit's rate-limit window is spent until `until`; nothing is sent before then."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"reddit is throttling us until {until:%Y-%m-%d %H:%M:%S} UTC")
-        self.until = until
-
-
 class _Spent(ConnectorError):
     """The poll has made every request it was allowed."""
 
@@ -340,7 +341,7 @@ class _Requestor(prawcore.Requestor):
     prawcore would sleep in our thread until a spent rate-limit window resets (up to ten minutes),
     pace requests by the headers (up to ten seconds each), and retry 5xx answers and timeouts
     after sleeping: instead, the window is remembered here and requests are refused with
-    `_Throttled` until it resets, the rate-limit headers are taken out of prawcore's sight, and
+    `Throttled` until it resets, the rate-limit headers are taken out of prawcore's sight, and
     5xx answers and timeouts are raised for `Connector.call` to retry. 401 and 403 are
     `AuthFailed`.
     """
@@ -353,7 +354,7 @@ class _Requestor(prawcore.Requestor):
     def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> requests.Response:
         # `timeout` is prawcore's fixed 16 s for API calls; ours (self.timeout) applies to all.
         if self._resume_at is not None and self._clock.now() < self._resume_at:
-            raise _Throttled(self._resume_at)
+            raise _throttled(self._resume_at)
         allowance = _ALLOWANCE.get()
         if allowance is not None:
             allowance.spend()
@@ -370,7 +371,7 @@ class _Requestor(prawcore.Requestor):
         self._read_window(response)
         status = response.status_code
         if status == 429:
-            raise _Throttled(self._resume_at or self._clock.now())
+            raise _throttled(self._resume_at or self._clock.now())
         if status >= 500:
             raise prawcore.ServerError(response)
         if status in (401, 403):
@@ -385,6 +386,12 @@ class _Requestor(prawcore.Requestor):
         response.headers.pop("x-ratelimit-used", None)
         if response.status_code == 429 or (remaining is not None and remaining < 1):
             self._resume_at = self._clock.now() + timedelta(seconds=reset or 0)
+
+
+def _throttled(until: datetime) -> Throttled:
+    """Reddit's rate-limit window is spent until `until`: a poll stops there, and a reply waits
+    for it in the outbox."""
+    return Throttled(f"reddit is throttling us until {until:%Y-%m-%d %H:%M:%S} UTC", until=until)
 
 
 @dataclass(frozen=True)

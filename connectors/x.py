@@ -144,6 +144,9 @@ Sample mention:
         )
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
+        # Every lookup comes before the post: once X has taken it, a failure (a 429 above all)
+        # would have the outbox post it again.
+        me = await self._me()
         response = await self._act(
             "posting a reply",
             self._user_client().create_tweet,
@@ -152,11 +155,10 @@ Sample mention:
             user_auth=True,
             once=True,
         )
-        data = response.json()["data"]
-        me = await self._me()
+        reply_id = _posted_id(response, mention)
         return PostedReply(
-            external_id=str(data["id"]),
-            url=f"https://x.com/{me}/status/{data['id']}",
+            external_id=reply_id,
+            url=f"https://x.com/{me}/status/{reply_id}",
             posted_at=self.clock.now(),
         )
 
@@ -299,6 +301,18 @@ def _api_message(exc: tweepy.HTTPException) -> str:
     return f"{exc.response.status_code} {'; '.join(map(str, messages))}".strip()
 
 
+def _posted_id(response: requests.Response, mention: Mention) -> str:
+    """The id of the post X just made. An answer without it is `ChannelUnavailable`: the post
+    may be there, so the outbox looks for it before any resend."""
+    try:
+        return str(response.json()["data"]["id"])
+    except (ValueError, LookupError, TypeError) as exc:
+        raise ChannelUnavailable(
+            f"x took our reply to {mention.external_id} but its answer has no post id; "
+            "it may have gone through"
+        ) from exc
+
+
 def _advance(stream: _Stream, page: _Page) -> None:
     """Move a stream past a page; a 429 that brought nothing leaves it where it was."""
     if page.throttled_until is None or page.mentions:
@@ -307,12 +321,14 @@ def _advance(stream: _Stream, page: _Page) -> None:
 
 def _query(watch: WatchConfig) -> str:
     """The recent-search query for a watch's keywords and hashtags. Posts mentioning one of its
-    handles are left out: the mentions timelines bring those, and reading them twice costs budget."""
+    handles are left out (the mentions timelines bring those, and reading them twice costs
+    budget), and so are posts from them: our own replies are not mentions."""
     terms = [f'"{term}"' if " " in term else term for term in watch.keywords]
     terms += [tag if tag.startswith("#") else f"#{tag}" for tag in watch.hashtags]
     query = " OR ".join(terms)
-    handles = [f"-@{handle.lstrip('@')}" for handle in watch.handles]
-    return f"({query}) {' '.join(handles)}" if handles else query
+    handles = [handle.lstrip("@") for handle in watch.handles]
+    excluded = [f"-@{handle} -from:{handle}" for handle in handles]
+    return f"({query}) {' '.join(excluded)}" if handles else query
 
 
 def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from connectors import connector_class
+from connectors import bluesky, connector_class
 from connectors.base import Connector, RetryPolicy
 from socialcx import Channel, ManualClock, connect
 from socialcx.config import Settings
@@ -47,6 +47,12 @@ WATCH = {
     "subreddits": ["acme"],
     "feeds": ["/feeds/reviews.xml", "/feeds/blog.atom"],  # paths under the RSS base_url
 }
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test logs in afresh: a sandbox may reuse the port of one a test before it stopped."""
+    monkeypatch.setattr(bluesky, "_CLIENTS", {})
 
 
 @pytest.fixture

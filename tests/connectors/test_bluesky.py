@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from connectors.base import AuthFailed, PollResult
 from socialcx import Channel, connect, ingest
+from socialcx.outbox import queue_reply, send_pending
+from socialcx.poller import poll_once
 from socialcx.sandbox.bluesky import did_of
 from socialcx.sandbox.posts import Author, Post
 from socialcx.store import DeadLetter, Mention
@@ -112,6 +114,21 @@ def test_the_session_is_made_once_and_kept_across_polls(bluesky, settings, clock
         clock.advance(timedelta(minutes=20))
 
     assert served["bluesky.session"] == 1  # Bluesky allows 30 logins in 5 minutes
+
+
+def test_a_poll_and_the_replies_sent_after_it_log_in_once(settings, sandbox, clock, served, engine):
+    # As `socialcx poll` does: the poller and then the outbox, each with a connector of its own.
+    asyncio.run(poll_once(settings, engine, clock))
+    with engine.begin() as connection:
+        mention_id = connection.execute(
+            sa.select(Mention.id).where(Mention.author_handle != "acme.bsky.social").limit(1)
+        ).scalar_one()
+        queue_reply(connection, mention_id, "Sorry about that! We're on it.", origin="auto", agent=None, now=clock.now())
+
+    sent = asyncio.run(send_pending(engine, settings, clock))
+
+    assert sent.sent == 1
+    assert served["bluesky.session"] == 1
 
 
 def test_posts_missing_fields_are_dead_lettered_and_the_rest_lands(

@@ -234,3 +234,17 @@ def test_a_small_allowance_reaches_every_timeline_in_turn(connector_for, setting
 
     streams = json.loads(second.batch.cursor)
     assert set(streams) == {"search", "mentions:acme"}  # the second poll went to the other timeline
+
+
+def test_our_own_replies_are_not_stored_as_mentions(connector_for, settings_for, sandbox, tmp_path, clock):
+    settings = settings_for(Channel.X)
+    x = connector_for(Channel.X)
+    [mention] = polled_mentions(x, settings, tmp_path, clock, 1)
+    posted = asyncio.run(x.reply(mention, "Sorry about that! The acme team is on it."))  # names acme, not @acme
+
+    clock.advance(timedelta(minutes=1))
+    result = poll(x, settings)
+
+    assert sandbox.timelines[Channel.X].by_id(posted.external_id).author.handle == "acme"
+    assert posted.external_id not in ids(result)
+    assert mention.external_id in ids(result)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,6 +86,58 @@ def test_pending_replies_are_posted_once_and_marked_with_the_platforms_id(engine
         posted = our_replies(sandbox, Channel(mention.channel), mention.external_id)
         reply = outbox_of(engine, mention.id)
         assert len(posted) == 1 and (reply.state, reply.platform_id) == ("sent", posted[0])
+
+
+def _count_requests(sandbox, monkeypatch) -> Counter[str]:
+    """The requests that reached each sandbox route (past credentials and rate limits)."""
+    counts: Counter[str] = Counter()
+    take = sandbox.faults.take
+
+    def counting(route: str):
+        counts[route] += 1
+        return take(route)
+
+    monkeypatch.setattr(sandbox.faults, "take", counting)
+    return counts
+
+
+def test_a_429_after_x_took_the_post_never_posts_it_again(engine, sandbox, sandbox_settings, clock, monkeypatch):
+    mention = next(m for m in _poll_mentions(engine, sandbox_settings, clock) if m.channel == "x")
+    _queue(engine, [mention], clock.now())
+    requests = _count_requests(sandbox, monkeypatch)
+    sandbox.faults.add(route="x.me", kind="429", seconds=60)
+
+    first = asyncio.run(send_pending(engine, sandbox_settings, clock))
+    clock.advance(timedelta(minutes=5))
+    later = asyncio.run(send_pending(engine, sandbox_settings, clock))
+
+    posted = our_replies(sandbox, Channel.X, mention.external_id)
+    reply = outbox_of(engine, mention.id)
+    assert requests["x.post"] == 1 and len(posted) == 1
+    assert (first.sent + later.sent, first.failed + later.failed) == (1, 0)
+    assert (reply.state, reply.platform_id) == ("sent", posted[0]) and inbox_of(engine, mention.id) is None
+
+
+def test_a_throttled_reddit_reply_waits_for_the_reset_and_is_sent_once(engine, sandbox, sandbox_settings, clock, monkeypatch):
+    mention = next(m for m in _poll_mentions(engine, sandbox_settings, clock) if m.channel == "reddit")
+    _queue(engine, [mention], clock.now())
+    requests = _count_requests(sandbox, monkeypatch)
+    sandbox.faults.add(route="reddit.reply", kind="429", seconds=120)
+
+    resets_at = clock.now() + timedelta(seconds=120)
+    first = asyncio.run(send_pending(engine, sandbox_settings, clock))
+    waiting = outbox_of(engine, mention.id)
+    clock.advance(timedelta(seconds=60))
+    early = asyncio.run(send_pending(engine, sandbox_settings, clock))
+    clock.advance(timedelta(seconds=61))
+    late = asyncio.run(send_pending(engine, sandbox_settings, clock))
+
+    assert (first.retrying, first.failed, waiting.state) == (1, 0, "pending")
+    assert waiting.next_attempt_at.replace(tzinfo=None) == resets_at.replace(tzinfo=None)
+    assert (early.sent, early.failed, late.sent, requests["reddit.reply"]) == (0, 0, 1, 2)
+    posted = our_replies(sandbox, Channel.REDDIT, mention.external_id)
+    assert len(posted) == 1 and outbox_of(engine, mention.id).platform_id == posted[0]
+    assert inbox_of(engine, mention.id) is None
 
 
 STEPS = ["marked_sending", "posted", "marked_sent"]

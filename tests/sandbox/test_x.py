@@ -129,6 +129,10 @@ def test_a_reply_comes_back_as_our_post_replying_to_the_right_tweet(x: tweepy.Cl
     )
     assert reply.in_reply_to_user_id == target.author_id
     assert found.includes["users"][0].username == "acme"
+    ours = x.search_recent_tweets("DM", max_results=100).data
+    others = x.search_recent_tweets("DM -from:acme", max_results=100).data or []
+    assert int(posted.data["id"]) in {tweet.id for tweet in ours}
+    assert {tweet.id for tweet in others} == {tweet.id for tweet in ours} - {int(posted.data["id"])}
 
 
 def test_x_refuses_duplicate_replies_and_replies_to_missing_tweets(x: tweepy.Client) -> None:
