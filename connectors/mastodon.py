@@ -2,9 +2,12 @@
 
 A watch's handles are followed through the mention notifications of our account, its hashtags
 through the instance's hashtag timelines, and its keywords through full-text search (API v2).
-Each stream pages newest first back to its stored `since_id`, taking the next page from the
-`Link` header; a poll cut short (by the request allowance, a 429 or a failure) keeps its place, so
-the next poll continues where this one stopped and nothing in between is missed.
+Each stream pages newest first back to its stored `since_id`, in that endpoint's own ids (a
+notification id for notifications, a status id elsewhere), taking the next page from the `Link`
+header; search, which has none, pages below its oldest status until a page comes back empty, as
+its pages may be short with more behind them. A poll cut short (by the request allowance, a 429
+or a failure) keeps its place, so the next poll continues where this one stopped and nothing in
+between is missed.
 
 Mastodon.py would sleep through a 429 in our worker thread; it is built with
 `ratelimit_method="throw"` and the reset time is read from the answer's `X-RateLimit-Reset`
@@ -50,6 +53,7 @@ from socialcx.store import Mention
 __all__ = ["MastodonConnector"]
 
 PAGE_SIZE = 40  # the most a Mastodon timeline or search page holds
+_LEGACY = "mentions"  # where cursors kept the notifications stream, in status ids, before 16
 TIMEOUT_SECONDS = 20.0
 API_VERSION = (
     "4.2.0"  # assumed, not asked: Mastodon.py then uses search v2 and makes no call at start
@@ -93,8 +97,20 @@ Sample mention:
         self, watch: WatchConfig, cursor: str | None, *, max_requests: int
     ) -> PollResult:
         streams = Streams(IdStream, cursor)
+        # Cursors stored before notifications kept their own ids hold a status id under
+        # `mentions`: the notifications stream reads back to that status, then the old entry goes.
+        legacy = streams.states.get(_LEGACY)
+
+        async def read(name: str, stream: IdStream) -> PageRead:
+            if name != "notifications":
+                return await self._page(name, stream)
+            page = await self._notifications(stream, legacy.since_id if legacy else None)
+            if page.done and stream.token is None:
+                streams.states.pop(_LEGACY, None)
+            return page
+
         return await self.poll_streams(
-            watch, streams, _stream_names(watch), self._page, max_requests=max_requests
+            watch, streams, _stream_names(watch), read, max_requests=max_requests
         )
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
@@ -137,25 +153,39 @@ Sample mention:
 
     # -- paging -------------------------------------------------------------------------------
 
+    async def _notifications(self, stream: IdStream, read_status: str | None) -> PageRead:
+        """One page of our mention notifications, paged by notification id. Without a `since_id`
+        but with `read_status` (an old cursor's position), the run ends at the first notification
+        of a status at or below it, keeping only the statuses above it."""
+        client = self._mastodon()
+        try:
+            page, spent = await self._fetch(
+                "our mention notifications",
+                client.notifications,
+                types=["mention"],
+                since_id=stream.since_id,
+                max_id=stream.token,
+                limit=PAGE_SIZE,
+            )
+        except MalformedAnswer as exc:
+            return _rejected(exc, "notifications")
+        statuses = [item["status"] for item in page if item.get("status")]
+        next_info = client.get_pagination_info(page, "next")
+        if stream.since_id is None and read_status is not None:
+            newer = [status for status in statuses if _above(status, read_status)]
+            next_info = next_info if len(newer) == len(statuses) else None
+            statuses = newer
+        newest = str(page[0]["id"]) if page else None
+        return self._advanced(stream, statuses, next_info, newest, spent)
+
     async def _page(self, name: str, stream: IdStream) -> PageRead:
-        """One page of a stream, newest first; the next page's `max_id` comes from the `Link`
-        header. A page that cannot be read is rejected and the stream stays where it was, so the
-        next poll asks for it again."""
+        """One page of a hashtag timeline or a search, newest first. A page that cannot be read
+        is rejected and the stream stays where it was, so the next poll asks for it again."""
         client = self._mastodon()
         kind, _, term = name.partition(":")
         bounds = {"max_id": stream.token, "limit": PAGE_SIZE}
         try:
-            if kind == "mentions":
-                page, spent = await self._fetch(
-                    "our mention notifications",
-                    client.notifications,
-                    types=["mention"],
-                    since_id=stream.since_id,
-                    **bounds,
-                )
-                statuses = [item["status"] for item in page if item.get("status")]
-                next_info = client.get_pagination_info(page, "next")
-            elif kind == "tag":
+            if kind == "tag":
                 page, spent = await self._fetch(
                     f"the #{term} timeline",
                     client.timeline_hashtag,
@@ -165,8 +195,8 @@ Sample mention:
                 )
                 statuses, next_info = list(page), client.get_pagination_info(page, "next")
             else:
-                # Search has no Link header and no since_id: min_id bounds it, and a full page
-                # means there may be more below its oldest status.
+                # Search has no Link header and no since_id: min_id bounds it, and a page may be
+                # short with more below its oldest status, so only an empty page ends the run.
                 answer, spent = await self._fetch(
                     f"search for {term!r}",
                     client.search_v2,
@@ -177,14 +207,23 @@ Sample mention:
                     **bounds,
                 )
                 statuses = list(answer["statuses"])
-                full = len(statuses) >= PAGE_SIZE
-                next_info = {"max_id": statuses[-1]["id"]} if full else None
+                next_info = {"max_id": statuses[-1]["id"]} if statuses else None
         except MalformedAnswer as exc:
-            return PageRead(
-                [Rejected(exc.payload, f"malformed JSON page from Mastodon ({name})")], done=True
-            )
+            return _rejected(exc, name)
+        newest = str(statuses[0]["id"]) if statuses else None
+        return self._advanced(stream, statuses, next_info, newest, spent)
+
+    def _advanced(
+        self,
+        stream: IdStream,
+        statuses: list[Any],
+        next_info: dict[str, Any] | None,
+        newest: str | None,
+        spent: datetime | None,
+    ) -> PageRead:
+        """Move `stream` past a page whose newest item has the id `newest`; its statuses read."""
         next_token = str(next_info["max_id"]) if next_info and next_info.get("max_id") else None
-        stream.advance(next_token, str(statuses[0]["id"]) if statuses else None)
+        stream.advance(next_token, newest)
         return PageRead(
             [_mention(status) for status in statuses], done=stream.token is None, spent_until=spent
         )
@@ -289,10 +328,21 @@ class _Forbidden(Exception):
 
 
 def _stream_names(watch: WatchConfig) -> list[str]:
-    names = ["mentions"] if watch.handles else []
+    names = ["notifications"] if watch.handles else []
     names += [f"tag:{tag.lstrip('#').lower()}" for tag in dict.fromkeys(watch.hashtags)]
     names += [f"search:{term}" for term in dict.fromkeys(watch.keywords)]
     return names
+
+
+def _rejected(exc: MalformedAnswer, name: str) -> PageRead:
+    rejected = Rejected(exc.payload, f"malformed JSON page from Mastodon ({name})")
+    return PageRead([rejected], done=True)
+
+
+def _above(status: Any, status_id: str) -> bool:
+    """Whether a status is newer than the status `status_id` (Mastodon ids grow with time)."""
+    found = str(status.get("id") or "") if isinstance(status, dict) else ""
+    return not (found.isdigit() and status_id.isdigit()) or int(found) > int(status_id)
 
 
 def _mention(status: Any) -> dict[str, Any] | Rejected:

@@ -36,10 +36,12 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import aliased
 
 from connectors import connector_class
 from socialcx import inbox
@@ -175,7 +177,7 @@ class _Context:
 
     settings: Settings
     playbook: Playbook
-    our_handles: set[str]
+    us: _Us
     alerts: Mapping[str, list[Alert]]  # open spike alerts by watch
     paused: bool
     sent: set[str]  # the platform ids of our sent replies that are among the page's posts
@@ -201,7 +203,7 @@ class _Context:
         context = cls(
             settings=settings,
             playbook=playbook,
-            our_handles={_handle(handle) for watch in settings.watches for handle in watch.handles},
+            us=_Us.read(connection, settings),
             alerts=alerts,
             paused=is_paused(connection),
             sent=set(connection.execute(
@@ -232,13 +234,13 @@ class _Context:
         )
         for reply in replies:
             self._add_turn(reply.channel, reply.platform_id or ("outbox", reply.mention_id), reply.conversation_id, reply.external_id, reply.platform_id)
-        if self.our_handles:
+        if self.us.handles or self.us.ids:
             posts = connection.execute(
-                sa.select(Mention.channel, Mention.conversation_id, Mention.external_id, Mention.author_handle)
+                sa.select(Mention.channel, Mention.conversation_id, Mention.external_id, Mention.author_id, Mention.author_handle)
                 .where(sa.or_(Mention.conversation_id.in_(keys), Mention.external_id.in_(keys)))
             )
             for post in posts:
-                if _handle(post.author_handle) in self.our_handles:
+                if self.us.wrote(post):
                     self._add_turn(post.channel, post.external_id, post.conversation_id, post.external_id)
 
     def _add_turn(self, channel: str, turn: Any, *keys: str | None) -> None:
@@ -300,10 +302,52 @@ def _judge(context: _Context, mention: Unrouted, now: datetime) -> Verdict:
 Check = Callable[[_Context, Unrouted, datetime], str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Us:
+    """Our accounts: by platform id on each channel (the authors of our sent replies, as they came
+    back in listings), and by the watches' handles, normalised with their Mastodon instance."""
+
+    ids: set[tuple[str, str]]  # (channel, author id)
+    handles: set[str]  # as `_handle` normalises them
+    instance: str | None  # our Mastodon instance, the home of a handle that names none
+
+    @classmethod
+    def read(cls, connection: Connection, settings: Settings) -> _Us:
+        reply, replied = aliased(Mention), aliased(Mention)
+        authors = connection.execute(
+            sa.select(reply.channel, reply.author_id)
+            .distinct()
+            .join(OutboxReply, OutboxReply.platform_id == reply.external_id)
+            .join(replied, sa.and_(replied.id == OutboxReply.mention_id, replied.channel == reply.channel))
+            .where(OutboxReply.state == "sent", reply.author_id.is_not(None))
+        )
+        base_url = settings.channels.mastodon.base_url
+        return cls(
+            ids={(channel, str(author_id)) for channel, author_id in authors},
+            handles={_handle(handle) for watch in settings.watches for handle in watch.handles},
+            instance=(urlsplit(base_url).hostname or None) if base_url else None,
+        )
+
+    def wrote(self, post: Any) -> bool:
+        """Whether our account wrote `post` (a mention row): its author id is ours, or its handle."""
+        if post.author_id is not None and (post.channel, str(post.author_id)) in self.ids:
+            return True
+        account = self._account(post.channel, _handle(post.author_handle))
+        return bool(account[0]) and any(account == self._account(post.channel, handle) for handle in self.handles)
+
+    def _account(self, channel: str, handle: str) -> tuple[str, str | None]:
+        """A handle as (name, home): on Mastodon `acme` is `acme` on our instance, so it equals
+        `acme@ourinstance`, and `acme@other.instance` is someone else; elsewhere the name alone."""
+        if channel != Channel.MASTODON:
+            return handle, None
+        name, _, home = handle.partition("@")
+        return name, home or self.instance
+
+
 def _own_account(context: _Context, mention: Unrouted, now: datetime) -> str | None:
-    if _handle(mention.author_handle) in context.our_handles:
-        return f"posted by our own account @{_handle(mention.author_handle)}"
-    return "this is one of our own replies, seen again in a listing" if mention.external_id in context.sent else None
+    if mention.external_id in context.sent:
+        return "this is one of our own replies, seen again in a listing"
+    return f"posted by our own account @{_handle(mention.author_handle)}" if context.us.wrote(mention) else None
 
 
 _BOT_NAME = re.compile(r"bot$|^bot[_\-.]|[_\-.]bot[_\-.]", re.IGNORECASE)

@@ -121,8 +121,6 @@ class ChannelApi(ABC):
     ) -> Page:
         """The visible posts a listing request asks for (see `Timeline.page`), with the request's
         item fault applied: duplicates, an early end, or posts deleted or removed for good."""
-        fault = request.get(FAULT)
-        kind = fault.kind if fault else None
         page = self.timeline.page(
             view,
             match,
@@ -131,8 +129,19 @@ class ChannelApi(ABC):
             below=below,
             limit=limit,
             nearest=nearest,
-            overlap=fault.items if fault and kind == "duplicates" else 0,
+            overlap=self.overlap(request),
         )
+        return self.spoil(request, page)
+
+    def overlap(self, request: web.Request) -> int:
+        """How many posts of the previous page a `duplicates` fault asks the listing to repeat."""
+        fault = request.get(FAULT)
+        return fault.items if fault and fault.kind == "duplicates" else 0
+
+    def spoil(self, request: web.Request, page: Page) -> Page:
+        """A page with the request's `end_early`, `deleted` or `removed` fault applied."""
+        fault = request.get(FAULT)
+        kind = fault.kind if fault else None
         if fault and kind == "end_early":
             return Page(page.posts[: fault.items], more=False)
         if fault and (kind == "deleted" or kind == "removed"):

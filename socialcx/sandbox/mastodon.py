@@ -10,14 +10,19 @@
 
 Listings are newest first and take `limit`, `max_id`, `since_id` and `min_id` (the page just
 above it; in search, a lower bound). Timelines and notifications link their next page (only when
-this one is full) and their previous page in a `Link` header, as Mastodon does. Statuses carry
-their text as HTML in `content`. Every answer carries `X-RateLimit-Limit`, `-Remaining` and
-`-Reset` (an ISO time); deleted statuses vanish from listings. Tokens must be present as
-`Authorization: Bearer …` but are never checked.
+this one is full) and their previous page in a `Link` header, as Mastodon does. Notifications are
+numbered in their own sequence, in the order they were made (when the clock reached the status),
+as Mastodon's database numbers them: far smaller than status ids, and the ids their paging takes.
+Search cuts its page from the index first and only then drops what is gone (deleted statuses),
+as Mastodon's StatusesSearchService does, so a search page can be short with more behind it.
+Statuses carry their text as HTML in `content`. Every answer carries `X-RateLimit-Limit`,
+`-Remaining` and `-Reset` (an ISO time); deleted statuses vanish from listings. Tokens must be
+present as `Authorization: Bearer …` but are never checked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import zlib
@@ -30,7 +35,7 @@ from aiohttp import web
 from socialcx.channels import Channel
 from socialcx.sandbox.base import ApiError, ChannelApi, Route, id_param, iso_time, limit_param
 from socialcx.sandbox.limits import Budget, RateState
-from socialcx.sandbox.posts import Author, Page, Post, Predicate, visible_key
+from socialcx.sandbox.posts import Author, Page, Post, Predicate, Timeline, visible_key
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
 
 if TYPE_CHECKING:
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["MastodonApi"]
 
 _MAX_CHARS = 500
+_FIRST_NOTIFICATION = 1001  # the id of our account's first notification
 _REMOTE = ("mastodon.social", "fosstodon.org", "mas.to", "hachyderm.io")  # where others live
 _TOKEN = re.compile(
     r"(?P<mention>(?<![\w@/])@\w+(?:@[\w.-]+\w)?)|(?P<tag>(?<![\w#])#\w+)|(?P<url>https?://\S+)"
@@ -59,6 +65,12 @@ class MastodonApi(ChannelApi):
         super().__init__(sandbox)
         self._account = sandbox.scenario.account
         self._mentions_us = word_pattern(f"@{self._account.handle}")
+        # Our mention notifications, made up to the visible key `_notified_until`: paged as posts
+        # keyed by notification id, each the status it is about.
+        self._notifications = Timeline(self.channel)
+        self._notified: dict[str, int] = {}  # status id → its notification's id
+        self._about: dict[int, Post] = {}  # notification id → its status
+        self._notified_until = -1
         self._operators: dict[str, Operator] = {
             "from": lambda value: (
                 lambda post: self._acct(post.author).lower() == value.lstrip("@").lower()
@@ -128,18 +140,21 @@ class MastodonApi(ChannelApi):
         )
         if types and "mention" not in types:
             return web.json_response([])
-        us = self._account.id
-        page = self._page(
-            request,
-            ("mentions",),
-            lambda post: post.author.id != us and self._mentions_us.search(post.text) is not None,
-            default=40,
-            most=80,
+        self._notify()
+        page = self._notifications.page(
+            None,
+            None,
+            until=_FIRST_NOTIFICATION + len(self._notifications),
+            limit=limit_param(request, "limit", 40, 80),
+            overlap=self.overlap(request),
+            **_bounds(request),
         )
-        posts = self._shown(page)
+        about = [self._about[notification.key] for notification in page.posts]
+        statuses = self.spoil(request, Page(about, page.more))
+        posts = self._shown(statuses)
         items = [
             {
-                "id": post.id,
+                "id": str(self._notified[post.id]),
                 "type": "mention",
                 "created_at": iso_time(post.created_at),
                 "account": self._account_json(post.author, request),
@@ -147,7 +162,8 @@ class MastodonApi(ChannelApi):
             }
             for post, status in zip(posts, self._statuses(posts, request), strict=True)
         ]
-        return self._linked(request, page, items)
+        ids = [str(self._notified[post.id]) for post in statuses.posts]
+        return self._linked(request, ids, statuses.more, items)
 
     async def tag(self, request: web.Request) -> web.Response:
         hashtag = request.match_info["hashtag"].lstrip("#")
@@ -159,7 +175,8 @@ class MastodonApi(ChannelApi):
             default=20,
             most=40,
         )
-        return self._linked(request, page, self._statuses(self._shown(page), request))
+        ids = [post.id for post in page.posts]
+        return self._linked(request, ids, page.more, self._statuses(self._shown(page), request))
 
     async def search(self, request: web.Request) -> web.Response:
         query = request.query.get("q", "")
@@ -178,27 +195,17 @@ class MastodonApi(ChannelApi):
                 raise ApiError(400, str(exc)) from None
             limit = limit_param(request, "limit", 20, 40)
             offset = limit_param(request, "offset", 0, 10_000, low=0)
-            above, wanted = id_param(request, "min_id"), offset + limit
             page = self.listing(
                 request,
                 ("search", query),
                 match,
-                above=above,
+                above=id_param(request, "min_id"),
                 below=id_param(request, "max_id"),
-                limit=wanted,
+                limit=offset + limit,
             )
-            posts = self._shown(page)
-            while page.more and len(posts) < wanted:  # deleted statuses leave the index
-                page = self.timeline.page(
-                    ("search", query),
-                    match,
-                    until=visible_key(self.now()),
-                    above=above,
-                    below=page.posts[-1].key,
-                    limit=wanted - len(posts),
-                )
-                posts += self._shown(page)
-            answer["statuses"] = self._statuses(posts[offset:], request)
+            # The page is cut from the index, then what is gone drops out: it may come back short.
+            hits = Page(page.posts[offset:], page.more)
+            answer["statuses"] = self._statuses(self._shown(hits), request)
             self.strip_fields(request, answer["statuses"])
         return web.json_response(answer)
 
@@ -269,25 +276,43 @@ class MastodonApi(ChannelApi):
     def _page(
         self, request: web.Request, view: Hashable, match: Predicate, *, default: int, most: int
     ) -> Page:
-        """One page of a timeline: `min_id` asks for the page just above it, `since_id` for the
-        newest above it."""
-        min_id = id_param(request, "min_id")
+        """One page of a timeline."""
         return self.listing(
             request,
             view,
             match,
-            above=min_id if min_id is not None else id_param(request, "since_id"),
-            below=id_param(request, "max_id"),
             limit=limit_param(request, "limit", default, most),
-            nearest=min_id is not None,
+            **_bounds(request),
         )
 
     def _shown(self, page: Page) -> list[Post]:
         return [post for post in page.posts if not self.timeline.removal(post)]
 
-    def _linked(self, request: web.Request, page: Page, items: list[Any]) -> web.Response:
-        """The answer with Mastodon's `Link` header: the next page below the oldest status, when
-        this page is full; the previous one above the newest."""
+    def _notify(self) -> None:
+        """Make the notifications of the mentions of us the clock has reached since the last call,
+        oldest first, each with the next id of the sequence."""
+        until = visible_key(self.now())
+        if until <= self._notified_until:
+            return
+        us = self._account.id
+        new = self.timeline.page(
+            ("mentions",),
+            lambda post: post.author.id != us and self._mentions_us.search(post.text) is not None,
+            until=until,
+            above=self._notified_until,
+            limit=len(self.timeline),
+        )
+        for post in reversed(new.posts):
+            number = _FIRST_NOTIFICATION + len(self._notifications)
+            self._notifications.add(dataclasses.replace(post, key=number, id=str(number)))
+            self._notified[post.id], self._about[number] = number, post
+        self._notified_until = until
+
+    def _linked(
+        self, request: web.Request, ids: list[str], more: bool, items: list[Any]
+    ) -> web.Response:
+        """The answer with Mastodon's `Link` header: the next page below the oldest of the page's
+        `ids`, when the page is full (`more`); the previous one above the newest."""
         self.strip_fields(request, [item.get("status", item) for item in items])
         links = []
         query = [
@@ -295,11 +320,11 @@ class MastodonApi(ChannelApi):
             for key, value in request.query.items()
             if key not in ("max_id", "min_id", "since_id")
         ]
-        if page.more:
-            below = request.url.with_query([*query, ("max_id", page.posts[-1].id)])
+        if more and ids:
+            below = request.url.with_query([*query, ("max_id", ids[-1])])
             links.append(f'<{below}>; rel="next"')
-        if page.posts:
-            above = request.url.with_query([*query, ("min_id", page.posts[0].id)])
+        if ids:
+            above = request.url.with_query([*query, ("min_id", ids[0])])
             links.append(f'<{above}>; rel="prev"')
         headers = {"Link": ", ".join(links)} if links else {}
         return web.json_response(items, headers=headers)
@@ -393,6 +418,17 @@ class MastodonApi(ChannelApi):
     def _url(self, user: Author, request: web.Request) -> str:
         scheme = "https" if self._home(user) else "http"
         return f"{scheme}://{self._domain(user, request)}/@{user.handle}"
+
+
+def _bounds(request: web.Request) -> dict[str, Any]:
+    """A listing's bounds: below `max_id`; `min_id` asks for the page just above it, `since_id`
+    for the newest above it."""
+    min_id = id_param(request, "min_id")
+    return {
+        "above": min_id if min_id is not None else id_param(request, "since_id"),
+        "below": id_param(request, "max_id"),
+        "nearest": min_id is not None,
+    }
 
 
 def _html(text: str, origin: str) -> str:

@@ -73,7 +73,7 @@ def test_a_first_poll_finds_mentions_and_search_results_oldest_first(mastodon, s
     assert first["text"] == post.text  # the HTML content, back to the text as written
     assert first["author_handle"].split("@")[0] == post.author.handle
     assert first["url"].endswith(f"/@{post.author.handle}/{post.id}")
-    assert set(json.loads(result.batch.cursor)) == {"mentions", "search:acme"}
+    assert set(json.loads(result.batch.cursor)) == {"notifications", "search:acme"}
 
 
 def test_statuses_missing_fields_are_dead_lettered_and_the_rest_lands(
@@ -139,3 +139,87 @@ def test_a_watch_with_hashtags_follows_their_timelines(connector_for, settings_f
     }
     assert tagged and set(ids(result)) == tagged
     assert set(json.loads(result.batch.cursor)) == {"tag:acme"}
+
+
+def search_only(settings):
+    settings.watches[0].handles = []
+    return settings
+
+
+def delete_every_third(sandbox) -> None:
+    """Delete a third of the statuses naming acme: they stay in the search index, so search pages
+    come back short with more behind them, as Mastodon's do."""
+    timeline = sandbox.timelines[Channel.MASTODON]
+    naming = [post for post in timeline.posts() if ACME.search(post.text)]
+    for post in naming[::3]:
+        timeline.remove(post, "deleted")
+
+
+def test_short_search_pages_lose_nothing(mastodon, settings, sandbox):
+    delete_every_third(sandbox)
+
+    result = poll(mastodon, search_only(settings))
+
+    assert result.error is None and set(ids(result)) == expected(sandbox)
+
+
+def test_short_search_pages_lose_nothing_while_statuses_arrive(
+    mastodon, settings, sandbox, clock, engine
+):
+    delete_every_third(sandbox)
+    cursor = None
+    for _ in range(40):  # two requests a poll, a minute apart, while the day goes on
+        result = poll(mastodon, search_only(settings), cursor, max_requests=2)
+        ingest(engine, result.batch, clock=clock)
+        cursor = result.batch.cursor
+        clock.advance(timedelta(minutes=1))
+    result = poll(mastodon, settings, cursor)  # catch up with the last minute
+    ingest(engine, result.batch, clock=clock)
+
+    with engine.connect() as connection:
+        stored = set(connection.execute(sa.select(Mention.external_id)).scalars())
+    assert stored == expected(sandbox)
+
+
+def notifications_only(settings):
+    settings.watches[0].keywords = []
+    return settings
+
+
+def mentions_of_us(sandbox) -> list[str]:
+    """The visible statuses that mention @acme, not by us, oldest first."""
+    timeline, now = sandbox.timelines[Channel.MASTODON], sandbox.clock.now()
+    return [
+        post.id
+        for post in timeline.posts()
+        if post.created_at <= now
+        and not timeline.removal(post)
+        and post.author.id != sandbox.scenario.account.id
+        and re.search(r"(?<![\w@])@acme(?!\w)", post.text, re.IGNORECASE)
+    ]
+
+
+def test_notifications_resume_from_their_own_ids_poll_after_poll(
+    mastodon, settings, sandbox, clock
+):
+    first = poll(mastodon, notifications_only(settings))
+    clock.advance(timedelta(hours=3))
+    second = poll(mastodon, settings, first.batch.cursor)
+
+    assert set(ids(first)) == set(mentions_of_us(sandbox)) - set(ids(second))
+    assert ids(second) and not set(ids(first)) & set(ids(second))
+    stream = json.loads(second.batch.cursor)["notifications"]
+    assert int(stream["since_id"]) < 10**9  # a notification id, not a status id
+
+
+def test_a_cursor_stored_before_notifications_had_their_own_lose_nothing(
+    mastodon, settings, sandbox
+):
+    mentions = mentions_of_us(sandbox)
+    read = mentions[len(mentions) // 2]  # the old cursor: a status id, where the last poll stopped
+    old = {"mentions": {"since_id": read, "token": None, "newest_id": None, "turn": 4}}
+
+    result = poll(mastodon, notifications_only(settings), json.dumps(old))
+
+    assert set(ids(result)) == {status for status in mentions if int(status) > int(read)}
+    assert set(json.loads(result.batch.cursor)) == {"notifications"}

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx import inbox
+from socialcx.config import Settings
 from socialcx.outbox import queue_reply, set_paused
 from socialcx.responder import route
 from socialcx.store import Alert
@@ -336,3 +337,50 @@ def test_socialcx_poll_routes_the_new_mentions_and_sends_the_outbox(engine, sand
     assert "Responder: 4 auto-replies" in result.output and "Outbox: 4 sent." in result.output
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM outbox WHERE state = 'sent'")).scalar_one() == 4
+
+
+# Who is our own account: by platform id once one of our replies came back, else by handle, and on
+# Mastodon by handle and instance (a local account's acct has no instance: it is ours).
+OWN_ACCOUNT_CASES = [
+    ("x", ["@acme"], "ACME", True),
+    ("x", ["@acme"], "acme_fan", False),
+    ("reddit", ["@acme"], "u/Acme", True),
+    ("mastodon", ["@acme"], "acme", True),
+    ("mastodon", ["@acme"], "Acme@Mastodon.Social", True),
+    ("mastodon", ["@acme@mastodon.social"], "acme", True),
+    ("mastodon", ["@acme@mastodon.social"], "acme@mastodon.social", True),
+    ("mastodon", ["@acme"], "acme@fosstodon.org", False),
+    ("mastodon", ["@acme@mastodon.social"], "acme@fosstodon.org", False),
+    ("mastodon", ["@acme@fosstodon.org"], "acme", False),
+]
+
+
+@pytest.mark.parametrize(("channel", "handles", "author", "ours"), OWN_ACCOUNT_CASES)
+def test_our_own_account_is_told_by_handle_and_instance(engine, playbook, clock, add_mention, channel, handles, author, ours):
+    settings = Settings(
+        channels={"mastodon": {"base_url": "https://mastodon.social"}},
+        watches=[{"name": "acme", "handles": handles, "keywords": ["acme"]}],
+    )
+    mention_id = add_mention(channel=channel, author_handle=author)
+
+    route(engine, settings, playbook, clock, mention_ids=[mention_id])
+
+    decision = decision_of(engine, mention_id)
+    assert (decision.guardrail == "own_account") is ours, decision.reason
+
+
+@pytest.mark.parametrize("channel", ["x", "reddit", "mastodon", "bluesky"])
+def test_our_own_account_is_told_by_platform_id_once_a_reply_came_back(engine, settings, playbook, clock, add_mention, channel):
+    answered = add_mention(channel=channel)
+    with engine.begin() as connection:
+        queue_reply(connection, answered, "Hi there", origin="auto", agent=None, now=clock.now())
+        connection.execute(sa.text("UPDATE outbox SET state = 'sent', platform_id = 'p-1'"))
+    # our reply, listed under a handle the watch does not name (a Bluesky domain, a renamed account)
+    add_mention(channel=channel, external_id="p-1", author_id="our-id", author_handle="acme.example.com")
+    ours = add_mention(channel=channel, author_id="our-id", author_handle="acme.example.com", text="Update: @acme orders ship Monday")
+    other = add_mention(channel=channel, author_id="their-id", author_handle="acme.example.org")
+
+    route(engine, settings, playbook, clock, mention_ids=[ours, other])
+
+    assert decision_of(engine, ours).guardrail == "own_account"
+    assert decision_of(engine, other).guardrail != "own_account"

@@ -42,21 +42,26 @@ def ids(statuses) -> list[int]:
     return [int(status["id"]) for status in statuses]
 
 
-def test_mention_notifications_page_by_the_link_header(mastodon: Mastodon) -> None:
+def test_mention_notifications_page_by_the_link_header_in_their_own_ids(mastodon: Mastodon) -> None:
     first = mastodon.notifications(types=["mention"], limit=5)
     second = mastodon.fetch_next(first)
-    statuses = [item.status for item in [*first, *second]]
+    notifications = [*first, *second]
+    statuses = [item.status for item in notifications]
 
     assert len(statuses) == 10 and ids(statuses) == sorted(set(ids(statuses)), reverse=True)
     assert all(item.type == "mention" for item in first)
     assert all("@acme" in plain_text(status.content).lower() for status in statuses)
+    # Mastodon numbers notifications in a sequence of their own, far below status ids
+    numbers = ids(notifications)
+    assert numbers == sorted(set(numbers), reverse=True) and max(numbers) < 10**6
     assert mastodon.get_pagination_info(first, "next")["max_id"] == int(first[-1].id)
 
-    newer = mastodon.notifications(types=["mention"], since_id=statuses[3].id)
-    assert ids(item.status for item in newer) == ids(statuses[:3])
-    just_above = mastodon.notifications(types=["mention"], min_id=statuses[6].id, limit=2)
-    assert ids(item.status for item in just_above) == ids(statuses[4:6])
+    newer = mastodon.notifications(types=["mention"], since_id=notifications[3].id)
+    assert ids(newer) == numbers[:3]
+    just_above = mastodon.notifications(types=["mention"], min_id=notifications[6].id, limit=2)
+    assert ids(just_above) == numbers[4:6]
     assert mastodon.get_pagination_info(newer, "next") is None  # not a full page: nothing below
+    assert mastodon.notifications(types=["mention"], since_id=statuses[0].id) == []
     assert mastodon.notifications(types=["follow"]) == []
 
 
@@ -65,7 +70,8 @@ def test_the_clock_decides_what_is_visible(mastodon: Mastodon, sandbox_clock: Ma
     assert all(item.created_at <= sandbox_clock.now() for item in before)
     sandbox_clock.advance(timedelta(hours=3))
     after = mastodon.notifications(types=["mention"], since_id=before[0].id)
-    assert after and min(ids(item.status for item in after)) > int(before[0].id)
+    assert after and min(ids(item.status for item in after)) > int(before[0].status.id)
+    assert min(ids(after)) == int(before[0].id) + 1  # made as the clock reached their statuses
 
 
 def test_statuses_carry_their_text_as_html_and_their_author(
@@ -190,6 +196,18 @@ def test_item_faults_change_the_listed_statuses(mastodon: Mastodon, sandbox: San
     assert [item.id for item in shorter] == [item.id for item in whole][3:]
     assert mastodon.get_pagination_info(shorter, "next") is not None  # the page was full
 
+
+
+def test_search_cuts_its_page_before_deleted_statuses_drop_out(
+    mastodon: Mastodon, sandbox: Sandbox
+) -> None:
+    whole = mastodon.search_v2("acme", result_type="statuses", limit=10)
     sandbox.faults.add(route="mastodon.search", kind="deleted", items=2)
+
     found = mastodon.search_v2("acme", result_type="statuses", limit=10)
-    assert len(found.statuses) == 10  # deleted statuses leave the index: the page stays full
+
+    # a short page (as Mastodon's search filters after limiting), with more behind it
+    assert ids(found.statuses) == ids(whole.statuses)[2:]
+    oldest = found.statuses[-1].id
+    below = mastodon.search_v2("acme", result_type="statuses", limit=10, max_id=oldest)
+    assert len(below.statuses) == 10 and max(ids(below.statuses)) < min(ids(found.statuses))
