@@ -251,6 +251,7 @@ def load_playbook(path: Path) -> Playbook:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the playbook ({exc.strerror})") from None
     try:
+        _refuse_aliases(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -270,6 +271,17 @@ def load_playbook(path: Path) -> Playbook:
     _check_templates(playbook, path, lines)
     playbook._source = path
     return playbook
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Refuse YAML aliases before anything expands them: nested ones ("billion laughs") grow
+    exponentially and would hang every command that reads the playbook."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ConfigError(
+                f"{path}:{event.start_mark.line + 1}: YAML aliases are not allowed in a playbook (*{event.anchor}); "
+                "write the value out, or put what intents share under defaults:"
+            )
 
 
 def _merge_defaults(path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> dict[str, Any]:
