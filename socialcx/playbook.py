@@ -12,6 +12,9 @@ and each intent may override them:
         templates:
           - "Hi @{author}, you can follow your order here: {order_link}"
 
+`{author}` is filled only with a handle valid on the mention's channel; for any other author a
+template without `{author}` is used, or, if the intent has none, a person replies.
+
 Errors name the file, the line and the fix, as config errors do.
 """
 
@@ -62,6 +65,21 @@ LENGTH_LIMITS: dict[Channel, int] = {
 
 # Variables every template may use, filled from the mention.
 MENTION_VARIABLES = ("author", "channel", "intent")
+
+# A DNS hostname as atproto defines a handle: dot-separated labels of letters, digits and inner
+# hyphens, the last one starting with a letter.
+_HOSTNAME = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+
+# Each channel's own handle grammar, as its connector stores the handle. `{author}` is filled only
+# with a handle that matches it in full, so a handle can never add a mention, a link, a new line or
+# markup to a reply. Reddit's [A-Za-z0-9_-]{3,20} is narrowed further: its Markdown may read an
+# underscore at either end of a name, or beside a hyphen, as emphasis.
+_HANDLE_GRAMMARS: dict[Channel, re.Pattern[str]] = {
+    Channel.X: re.compile(r"[A-Za-z0-9_]{1,15}"),
+    Channel.REDDIT: re.compile(r"(?!_)(?!.*(?:_-|-_|_\Z))[A-Za-z0-9_-]{3,20}"),
+    Channel.MASTODON: re.compile(rf"[A-Za-z0-9_]+(?:@{_HOSTNAME})?"),
+    Channel.BLUESKY: re.compile(rf"(?=[^\n]{{1,253}}\Z){_HOSTNAME}"),
+}
 
 
 class _Section(BaseModel):
@@ -190,15 +208,25 @@ class Playbook(_Section):
                action: Mapping[str, Any] | None = None) -> Rendered:
         """The reply for a mention: one of the intent's templates, chosen by a hash of the
         mention (the same mention always gets the same one; neighbours get different ones),
-        with its variables filled. A reply too long for the channel is refused, never cut."""
+        with its variables filled. An author whose handle is not valid on the channel is never
+        named: only templates without `{author}` are chosen from, and with none the reply is
+        refused for a person to write. A reply too long for the channel is refused, never cut.
+        Every reply socialcx writes from a template is rendered here."""
         rules = self.intents[intent]
         if not rules.templates:
             return Rendered(None, f"the playbook has no template for {intent}")
+        handle = _valid_handle(channel, author)
+        templates = rules.templates if handle else [t for t in rules.templates if "author" not in _variables(t)]
+        if not templates:
+            return Rendered(None, (
+                f"the author's handle is missing or not a valid {channel} handle, and every {intent} template "
+                "names the author: a person replies"
+            ))
         digest = hashlib.sha256(f"{channel}:{external_id}".encode()).digest()
-        template = rules.templates[int.from_bytes(digest[:8], "big") % len(rules.templates)]
+        template = templates[int.from_bytes(digest[:8], "big") % len(templates)]
         values = {**self.variables, "channel": str(channel), "intent": intent, "action": _Fields(action or {})}
-        if author:
-            values["author"] = author.lstrip("@")
+        if handle:
+            values["author"] = handle
         try:
             text = template.format_map(values).strip()
         except (KeyError, AttributeError) as exc:
@@ -230,6 +258,20 @@ class _Fields:
             raise AttributeError(f"action.{name}") from None
 
 
+def _valid_handle(channel: Channel, author: str | None) -> str | None:
+    """The author's handle without its leading @, if it is a whole handle in the channel's grammar."""
+    grammar = _HANDLE_GRAMMARS.get(channel)
+    handle = (author or "").removeprefix("@")
+    return handle if grammar is not None and grammar.fullmatch(handle) else None
+
+
+def _variables(template: str) -> list[str]:
+    """The variable names a template uses (`action` for `{action.status}`); raises ValueError on
+    unbalanced braces."""
+    fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    return [re.split(r"[.\[]", field, maxsplit=1)[0] for field in fields]
+
+
 def default_playbook_text() -> str:
     """The shipped playbook: every routine intent drafted, nothing sent until a team says so."""
     return DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
@@ -251,6 +293,7 @@ def load_playbook(path: Path) -> Playbook:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the playbook ({exc.strerror})") from None
     try:
+        _refuse_aliases(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -270,6 +313,17 @@ def load_playbook(path: Path) -> Playbook:
     _check_templates(playbook, path, lines)
     playbook._source = path
     return playbook
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Refuse YAML aliases before anything expands them: nested ones ("billion laughs") grow
+    exponentially and would hang every command that reads the playbook."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ConfigError(
+                f"{path}:{event.start_mark.line + 1}: YAML aliases are not allowed in a playbook (*{event.anchor}); "
+                "write the value out, or put what intents share under defaults:"
+            )
 
 
 def _merge_defaults(path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> dict[str, Any]:
@@ -304,11 +358,10 @@ def _check_templates(playbook: Playbook, path: Path, lines: dict[tuple[Any, ...]
             loc = ("intents", name, "templates", index)
             where = f"{path}:{_line(lines, loc, ('defaults', 'templates', index))}: intents.{name}.templates[{index}]"
             try:
-                fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+                roots = _variables(template)
             except ValueError as exc:
                 raise ConfigError(f"{where}: {exc}; write {{{{ and }}}} for literal braces") from None
-            for field in fields:
-                root = re.split(r"[.\[]", field, maxsplit=1)[0]
+            for root in roots:
                 if root == "":
                     raise ConfigError(f"{where}: {{}} needs a variable name, like {{author}}")
                 if root not in allowed:

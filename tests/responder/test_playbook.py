@@ -3,6 +3,9 @@ by every intent; the shipped one in shadow mode; and `socialcx playbook check`."
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from typer.testing import CliRunner
 
@@ -116,3 +119,31 @@ def test_playbook_init_writes_the_shadow_mode_playbook(tmp_path):
     assert load_playbook(tmp_path / "playbook.yaml").intents == load_playbook(DEFAULT_PLAYBOOK).intents
     again = CliRunner().invoke(app, ["playbook", "init", str(tmp_path / "playbook.yaml")])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+BILLION_LAUGHS = PLAYBOOK + "\n".join(
+    ['laughs:', '  a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"  {chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 9)}]" for n in range(8)]
+) + "\n"
+
+
+def test_a_playbook_with_yaml_aliases_is_refused_at_once_naming_the_line_and_the_fix(tmp_path):
+    (tmp_path / "playbook.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
+    started = time.perf_counter()
+
+    with pytest.raises(ConfigError) as refused:
+        load_playbook(tmp_path / "playbook.yaml")
+
+    assert time.perf_counter() - started < 1
+    assert re.fullmatch(r".*playbook\.yaml:23: YAML aliases are not allowed in a playbook \(\*a\); write the value out.*", str(refused.value))
+
+
+def test_playbook_check_refuses_yaml_aliases_in_one_line_without_hanging(tmp_path):
+    (tmp_path / "playbook.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
+    started = time.perf_counter()
+
+    result = CliRunner().invoke(app, ["playbook", "check", "--file", str(tmp_path / "playbook.yaml")], env={"COLUMNS": "400"})
+
+    assert time.perf_counter() - started < 2
+    assert result.exit_code == 1
+    assert "playbook.yaml:23: YAML aliases are not allowed" in result.output and len(result.output.strip().splitlines()) == 1
