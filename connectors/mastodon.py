@@ -45,7 +45,7 @@ from connectors.base import (
     Streams,
     plain_text,
 )
-from socialcx.channels import Channel
+from socialcx.channels import Channel, valid_handle
 from socialcx.config import WatchConfig
 from socialcx.ingest import Rejected
 from socialcx.store import Mention
@@ -114,8 +114,9 @@ Sample mention:
         )
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
-        # Mastodon tells people of a reply only when it mentions them, as every client does.
-        author = mention.author_handle
+        # Mastodon tells people of a reply only when it mentions them, as every client does; a
+        # handle outside Mastodon's grammar is left out rather than let it add mentions or links.
+        author = valid_handle(Channel.MASTODON, mention.author_handle)
         if author and f"@{author.lower()}" not in text.lower():
             text = f"@{author} {text}"
         status = await self._act(

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from socialcx.channels import Channel
+from socialcx.channels import Channel, valid_handle
 from socialcx.config import EnvVarName, Settings, _dotted, _in_file
 from socialcx.errors import ConfigError
 from socialcx.triage.taxonomy import load_taxonomy
@@ -65,22 +65,6 @@ LENGTH_LIMITS: dict[Channel, int] = {
 
 # Variables every template may use, filled from the mention.
 MENTION_VARIABLES = ("author", "channel", "intent")
-
-# A DNS hostname as atproto defines a handle: dot-separated labels of letters, digits and inner
-# hyphens, the last one starting with a letter.
-_HOSTNAME = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-
-# Each channel's own handle grammar, as its connector stores the handle. `{author}` is filled only
-# with a handle that matches it in full, so a handle can never add a mention, a link, a new line or
-# markup to a reply. Reddit's [A-Za-z0-9_-]{3,20} is narrowed further: its Markdown may read an
-# underscore at either end of a name, or beside a hyphen, as emphasis.
-_HANDLE_GRAMMARS: dict[Channel, re.Pattern[str]] = {
-    Channel.X: re.compile(r"[A-Za-z0-9_]{1,15}"),
-    Channel.REDDIT: re.compile(r"(?!_)(?!.*(?:_-|-_|_\Z))[A-Za-z0-9_-]{3,20}"),
-    Channel.MASTODON: re.compile(rf"[A-Za-z0-9_]+(?:@{_HOSTNAME})?"),
-    Channel.BLUESKY: re.compile(rf"(?=[^\n]{{1,253}}\Z){_HOSTNAME}"),
-}
-
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -215,7 +199,7 @@ class Playbook(_Section):
         rules = self.intents[intent]
         if not rules.templates:
             return Rendered(None, f"the playbook has no template for {intent}")
-        handle = _valid_handle(channel, author)
+        handle = valid_handle(channel, author)
         templates = rules.templates if handle else [t for t in rules.templates if "author" not in _variables(t)]
         if not templates:
             return Rendered(None, (
@@ -256,13 +240,6 @@ class _Fields:
             return self._values[name]
         except KeyError:
             raise AttributeError(f"action.{name}") from None
-
-
-def _valid_handle(channel: Channel, author: str | None) -> str | None:
-    """The author's handle without its leading @, if it is a whole handle in the channel's grammar."""
-    grammar = _HANDLE_GRAMMARS.get(channel)
-    handle = (author or "").removeprefix("@")
-    return handle if grammar is not None and grammar.fullmatch(handle) else None
 
 
 def _variables(template: str) -> list[str]:

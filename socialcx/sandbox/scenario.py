@@ -295,7 +295,7 @@ class _Writer:
                 f"{one}_{two}",
                 f"{one}{rng.randrange(10, 9999)}",
                 f"{two}_{one}{rng.randrange(10, 99)}",
-            )[style]
+            )[style][:15].rstrip("_")  # one handle on every channel: X allows 15 characters
             if handle in handles:
                 continue
             handles.add(handle)

@@ -223,3 +223,18 @@ def test_a_cursor_stored_before_notifications_had_their_own_lose_nothing(
 
     assert set(ids(result)) == {status for status in mentions if int(status) > int(read)}
     assert set(json.loads(result.batch.cursor)) == {"notifications"}
+
+
+@pytest.mark.parametrize(
+    "handle", ["evil https://spam.example/win @victim", "evil\n@victim", "@victim@evil.example x"]
+)
+def test_a_reply_never_puts_a_hostile_handle_in_front_of_the_text(
+    mastodon, settings, sandbox, clock, engine, handle
+):
+    [mention] = first_mentions(mastodon, settings, engine, clock, 1)
+    mention.author_handle = handle
+
+    posted = asyncio.run(mastodon.reply(mention, "Sorry about that! Acme will DM you."))
+
+    reply = sandbox.timelines[Channel.MASTODON].by_id(posted.external_id)
+    assert reply.text == "Sorry about that! Acme will DM you."
