@@ -25,7 +25,7 @@ import json
 import random
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -112,6 +112,7 @@ class Capabilities:
     can_reply: bool
     can_search: bool
     cursor_kind: Literal["since_id", "created_time", "fullname", "etag"]
+    fetch_limit: int = 0  # posts `fetch` looks up by id in one request; 0: it cannot
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,13 @@ class Connector(ABC):
     @abstractmethod
     async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
         """New mentions for `watch` since `cursor`, oldest first, making at most `max_requests`."""
+
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        """The posts with these external ids (at most `capabilities.fetch_limit`) as the platform
+        serves them now, in one request: each a mention, or `Rejected` (with its id) when it still
+        cannot be read; a post the platform no longer has is left out. This is how dead letters
+        are looked up again (`socialcx.ingest.retry_dead_letters`)."""
+        raise NotSupported(f"{self.channel} cannot look a post up by its id")
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         """Post `text` as our account's reply to `mention`."""

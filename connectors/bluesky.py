@@ -14,6 +14,7 @@ session and refresh), so one broken post is dead-lettered alone instead of faili
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from atproto_client.request import Request
 from connectors.base import (
     AuthFailed,
     Capabilities,
+    ChannelUnavailable,
     Connector,
     MalformedAnswer,
     PageRead,
@@ -45,15 +47,17 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Rejected
+from socialcx.ingest import Batch, Rejected
 from socialcx.store import Mention
 
 __all__ = ["BlueskyConnector"]
 
 API_URL = "https://bsky.social"  # our PDS, which also answers the AppView's queries for us
 PAGE_SIZE = 100
+FETCH_LIMIT = 25  # app.bsky.feed.getPosts takes at most 25 uris
 TIMEOUT_SECONDS = 20.0
 DEFAULT_DOMAIN = "bsky.social"  # a handle without a dot lives here
+_GET_POSTS = "app.bsky.feed.getPosts"
 
 # This process's logged-in clients, by PDS and handle, kept for every connector of the account:
 # `socialcx poll` reads with one connector and sends the replies with another, the daemon keeps
@@ -68,7 +72,9 @@ class BlueskyConnector(Connector):
     """Bluesky via atproto (alias `bluesky`)."""
 
     channel = Channel.BLUESKY
-    capabilities = Capabilities(can_reply=True, can_search=True, cursor_kind="created_time")
+    capabilities = Capabilities(
+        can_reply=True, can_search=True, cursor_kind="created_time", fetch_limit=FETCH_LIMIT
+    )
     description = """\
 Follows Bluesky through the AT Protocol with atproto's Client, logged in once as our account.
 
@@ -82,7 +88,8 @@ Settings ([channels.bluesky]):
                                    requests per 5 minutes, and 30 logins per 5 minutes)
 What it follows: our handle by the account's notifications (mentions and replies to our posts);
 keywords and hashtags by post search, latest first; other handles (a handle without a dot is
-<handle>.bsky.social) by searching for posts that mention them.
+<handle>.bsky.social) by searching for posts that mention them. A post served without its text
+is dead-lettered and looked up again by uri (getPosts) on later polls.
 Sample mention:
   {"external_id": "at://did:plc:kx724whcz2twewrh4xljmz6j/app.bsky.feed.post/3n2yohmboakjg",
    "author_handle": "jess-m92.bsky.social", "author_id": "did:plc:kx724whcz2twewrh4xljmz6j",
@@ -98,6 +105,17 @@ Sample mention:
         return await self.poll_streams(
             watch, Streams(_Stream, cursor), names, self._page, max_requests=max_requests
         )
+
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        client = await self._logged_in()
+        what = "looking posts up again"
+        params = models.AppBskyFeedGetPosts.Params(uris=list(ids))
+        with self.acting(what):  # the views as sent, so a broken one is rejected alone
+            response = await self._read(what, client.invoke_query, _GET_POSTS, params=params)
+        body = response.content
+        if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
+            raise ChannelUnavailable(f"bluesky answered {what} without posts")
+        return Batch(self.channel, watch.name, [_mention(view) for view in body["posts"]])
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         client = await self._logged_in()
@@ -314,7 +332,9 @@ def _mention(view: Any) -> dict[str, Any] | Rejected:
         or not isinstance(record.get("text"), str)
         or not record.get("createdAt")
     ):
-        return Rejected(view, "Bluesky post without its record's text and creation time")
+        return Rejected(
+            view, "Bluesky post without its record's text and creation time", external_id=view["uri"]
+        )
     author = view.get("author") if isinstance(view.get("author"), dict) else {}
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
     languages = record.get("langs") or [None]

@@ -643,13 +643,15 @@ def inbox_list(
     limit: _Limit = 50,
 ) -> None:
     """Items by priority, the soonest due first: open, claimed and escalated ones unless --status says otherwise."""
-    from socialcx.inbox import ACTIVE, list_items
+    from socialcx.inbox import ACTIVE, list_items, unreadable_posts
 
     state: _Context = ctx.obj
     entries = _in_transaction(state, lambda connection: list_items(
         connection, statuses=status or ACTIVE, priorities=priority or (), channels=channel or (),
         intents=intent or (), claimed_by=claimed_by, limit=limit,
     ))
+    if not (status or priority or intent or claimed_by):
+        _print_unreadable(_in_transaction(state, lambda connection: unreadable_posts(connection, channels=channel or (), limit=limit)))
     if not entries:
         console.print("The inbox is empty." if not (status or priority or channel or intent or claimed_by) else "No items match.")
         return
@@ -668,6 +670,18 @@ def inbox_list(
 
 
 _PRIORITY_STYLE = {"critical": "bold red", "high": "red", "normal": "", "low": "dim"}
+
+
+def _print_unreadable(posts: list[Any]) -> None:
+    """Posts socialcx gave up reading: they never became mentions, so a person opens them on the site."""
+    if not posts:
+        return
+    table = Table(title=f"Could not read {len(posts)} post{'s' if len(posts) != 1 else ''}: open them on the site", title_justify="left")
+    for column in ("channel", "watch", "post", "tries", "reason"):
+        table.add_column(column, justify="right" if column == "tries" else "left", overflow="fold")
+    for post in posts:
+        table.add_row(post.channel, Text(post.watch), Text(post.external_id), str(post.attempts), Text(post.reason, style="red"))
+    console.print(table)
 
 
 def _due(due_at: datetime, now: datetime) -> Text:
@@ -1153,11 +1167,16 @@ def _print_status(report: StatusReport, now: datetime) -> None:
         console.print("Dead letters: none")
         return
     dead = Table(title="Dead letters", title_justify="left")
-    for column in ("channel", "watch", "count", "latest", "latest reason"):
-        dead.add_column(column, justify="right" if column == "count" else "left", overflow="fold")
+    for column in ("channel", "watch", "all", "retrying", "unreadable", "latest", "latest reason"):
+        dead.add_column(column, justify="right" if column in ("all", "retrying", "unreadable") else "left", overflow="fold")
     for row in report.dead_letters:
-        dead.add_row(row.channel, row.watch, str(row.count), _ago(row.latest_at, now), Text(row.latest_reason))
+        dead.add_row(
+            row.channel, row.watch, str(row.count), str(row.retrying), Text(str(row.unreadable), style="red" if row.unreadable else ""),
+            _ago(row.latest_at, now), Text(row.latest_reason),
+        )
     console.print(dead)
+    if any(row.unreadable for row in report.dead_letters):
+        console.print("Unreadable posts wait for a person in `socialcx inbox list`.")
 
 
 def _print_intents(intents: list[IntentSummary]) -> None:

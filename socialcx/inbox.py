@@ -31,7 +31,7 @@ from socialcx.config import BusinessHours, InboxConfig
 from socialcx.crossposts import author_key, links_of, same_words
 from socialcx.errors import UsageError
 from socialcx.feedback import current_label
-from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
+from socialcx.store import DeadLetter, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
     "ACTIVE",
@@ -39,6 +39,7 @@ __all__ = [
     "InboxEntry",
     "Handover",
     "ItemDetail",
+    "UnreadablePost",
     "answered_by_human",
     "answered_by_humans",
     "approve",
@@ -56,6 +57,7 @@ __all__ = [
     "reply",
     "resolve",
     "thread_holders",
+    "unreadable_posts",
 ]
 
 ACTIVE = ("open", "claimed", "escalated")  # waiting for a person: the backlog
@@ -379,6 +381,32 @@ def _entries() -> sa.Select[Any]:
 
 def _entry(values: dict[str, Any]) -> InboxEntry:
     return InboxEntry(**{field.name: values[field.name] for field in fields(InboxEntry)} | {"risks": tuple(values["risks"] or ())})
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadablePost:
+    """A post socialcx could not read, however often it looked it up (a dead letter given up):
+    for a person to open on the site, since it never became a mention."""
+
+    channel: str
+    watch: str
+    external_id: str
+    reason: str
+    attempts: int
+    found_at: datetime
+
+
+def unreadable_posts(connection: Connection, *, channels: Iterable[Channel] = (), limit: int = 50) -> list[UnreadablePost]:
+    """The posts socialcx gave up reading, newest first (only dead letters naming a post: the
+    others, a broken page the next poll asks for again, are counted in `socialcx status`)."""
+    query = sa.select(
+        DeadLetter.channel, DeadLetter.watch, DeadLetter.external_id, DeadLetter.reason, DeadLetter.attempts,
+        DeadLetter.created_at.label("found_at"),
+    ).where(DeadLetter.state == "unreadable", DeadLetter.external_id.is_not(None))
+    if channels := [str(channel) for channel in channels]:
+        query = query.where(DeadLetter.channel.in_(channels))
+    query = query.order_by(DeadLetter.created_at.desc(), DeadLetter.id.desc()).limit(limit)
+    return [UnreadablePost(**row._asdict()) for row in connection.execute(query)]
 
 
 def list_items(

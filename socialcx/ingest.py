@@ -6,6 +6,10 @@ cannot understand as dead letters, and moves the cursor with the last of them. R
 batch twice changes nothing; a failure half-way leaves the cursor where it was, so the next poll
 fetches the batch again and stores what is missing.
 
+A dead letter that names its post is not final: `retry_dead_letters` looks it up again by id on
+later polls, up to `DEAD_LETTER_ATTEMPTS` times with growing waits, and ingests it like any other
+mention once it reads; after that, a person is shown it with the reason.
+
     >>> report = ingest(engine, Batch(Channel.X, "acme", items, cursor="1890"), clock=clock)
     >>> report.new, len(report.duplicates), report.dead_letters
     (48, 2, 0)
@@ -13,6 +17,7 @@ fetches the batch again and stores what is missing.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
@@ -20,7 +25,7 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -38,14 +43,17 @@ from socialcx.spikes.counts import CountKey, add_counts, count_mentions
 from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, database_reason, dialect_insert
 
 __all__ = [
+    "DEAD_LETTER_ATTEMPTS",
     "DEFAULT_MAX_TEXT_CHARS",
     "Batch",
     "IngestReport",
     "Rejected",
+    "RetryReport",
     "Triager",
     "ingest",
     "load_cursor",
     "normalize_text",
+    "retry_dead_letters",
 ]
 
 DEFAULT_MAX_TEXT_CHARS = 10_000
@@ -54,6 +62,12 @@ DEFAULT_MAX_TEXT_CHARS = 10_000
 _CHUNK = 1_000
 _INGEST_LOCK = 7201964  # PostgreSQL advisory lock space of ingest (store.upgrade uses 7201963)
 _SHORT = 255  # the width of the store's short text columns (ids, handles, names)
+DEAD_LETTER_ATTEMPTS = 5  # look-ups of a dead letter's post before a person is asked to look
+# The first look-up comes with the next poll; after a failed one the wait is 1 minute, then 4,
+# 16 and 64: a post the platform served broken for a moment reads again within minutes, and one
+# broken for good reaches a person within about an hour and a half.
+_FIRST_WAIT = timedelta(minutes=1)
+_WAIT_GROWTH = 4
 
 # Characters that carry no meaning for reading or searching: C0/C1 controls (except tab and
 # newline), zero-width and invisible format characters, and bidirectional overrides, which are
@@ -88,10 +102,12 @@ def normalize_text(text: str, max_chars: int | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """An item a connector could not even map to our fields, with why; it becomes a dead letter."""
+    """An item a connector could not even map to our fields, with why; it becomes a dead letter.
+    `external_id`, when the item names its post, lets the post be looked up again later."""
 
     payload: Any
     reason: str
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +193,7 @@ def ingest(
     for item in batch.items:
         row, reason = _to_row(item, max_text_chars)
         if row is None:
-            payload = item.payload if isinstance(item, Rejected) else item
-            dead.append(_dead_letter(batch, payload, reason, now))
+            dead.append(_dead_letter(batch, item, reason, now))
         elif row["external_id"] in seen:
             in_batch_duplicates.append(row["external_id"])
         else:
@@ -239,6 +254,121 @@ def load_cursor(engine: Engine, channel: Channel, watch: str) -> str | None:
         ).scalar_one_or_none()
 
 
+Fetch = Callable[[Sequence[str]], Awaitable[Batch]]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryReport:
+    """What one round of dead-letter look-ups did."""
+
+    asked: int = 0  # posts looked up again, in one request
+    new: int = 0  # mentions stored by the look-ups
+    recovered: int = 0  # dead letters whose post is stored now
+    unreadable: int = 0  # dead letters handed to a person in this round
+
+
+async def retry_dead_letters(
+    engine: Engine,
+    channel: Channel,
+    watch: str,
+    fetch: Fetch | None,
+    *,
+    limit: int,
+    clock: Clock,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    triage: Triager | None = None,
+    spike_bucket: timedelta = DEFAULT_SPIKE_BUCKET,
+) -> RetryReport:
+    """Look up again, in one call of `fetch`, the posts of up to `limit` of this watch's dead
+    letters that are due, and ingest those that read now like any mention (triaged, counted, later
+    routed; no cursor moves).
+
+    A dead letter whose post was stored meanwhile (another stream brought it whole) is recovered
+    without a look-up. One still unreadable, or no longer served, waits 1, 4, 16, then 64 minutes;
+    after `DEAD_LETTER_ATTEMPTS` look-ups it is unreadable, for a person to see. Without `fetch`
+    (a channel that cannot look posts up) each due one is unreadable at once. A failing `fetch`
+    raises and leaves the dead letters as they were, due again on the next poll.
+    """
+    now = clock.now()
+    letters, recovered = await asyncio.to_thread(_due_letters, engine, channel, watch, now, limit)
+    if not letters:
+        return RetryReport(recovered=recovered)
+    if fetch is None:
+        cannot = f"{channel} cannot look a post up again"
+        unreadable = await asyncio.to_thread(_settle, engine, letters, dict.fromkeys(letters, cannot), now, final=True)
+        return RetryReport(recovered=recovered, unreadable=unreadable)
+    batch = await fetch(list(letters))
+    outcome: dict[str, str | None] = dict.fromkeys(letters, f"{channel} no longer serves this post (deleted, or hidden from us)")
+    readable = []
+    for item in batch.items:
+        row, reason = _to_row(item, max_text_chars)
+        if row is not None:
+            readable.append(item)
+            outcome[row["external_id"]] = None
+        elif (external_id := _post_id(item)) in letters and outcome[external_id] is not None:
+            outcome[external_id] = reason
+    report = await asyncio.to_thread(
+        ingest, engine, Batch(channel, watch, readable), clock=clock,
+        max_text_chars=max_text_chars, triage=triage, spike_bucket=spike_bucket,
+    )
+    unreadable = await asyncio.to_thread(_settle, engine, letters, outcome, now)
+    read = sum(len(ids) for external_id, ids in letters.items() if outcome[external_id] is None)
+    return RetryReport(asked=len(letters), new=report.new, recovered=recovered + read, unreadable=unreadable)
+
+
+def _due_letters(engine: Engine, channel: Channel, watch: str, now: datetime, limit: int) -> tuple[dict[str, list[int]], int]:
+    """The dead letters of a watch due for a look-up, by post id (at most `limit` posts), and how
+    many were recovered instead because their post is stored now."""
+    table = DeadLetter.__table__
+    with engine.begin() as connection:
+        rows = connection.execute(
+            sa.select(table.c.id, table.c.external_id)
+            .where(
+                table.c.channel == channel.value, table.c.watch == watch, table.c.state == "retrying",
+                table.c.next_attempt_at <= now,
+            )
+            .order_by(table.c.next_attempt_at, table.c.id)
+        ).all()
+        letters: dict[str, list[int]] = {}
+        for row in rows:
+            letters.setdefault(row.external_id, []).append(row.id)
+        stored = _stored_ids(connection, channel, list(letters)) if letters else set()
+        done = [letter for external_id in stored for letter in letters.pop(external_id)]
+        if done:
+            connection.execute(sa.update(table).where(table.c.id.in_(done)).values(state="recovered", next_attempt_at=None))
+    return dict(list(letters.items())[:limit]), len(done)
+
+
+def _settle(
+    engine: Engine, letters: dict[str, list[int]], outcome: Mapping[str, str | None], now: datetime, *, final: bool = False
+) -> int:
+    """Record a round of look-ups: a post that read (None) recovers its dead letters; one that did
+    not counts an attempt with its reason and waits longer, or becomes unreadable when the attempts
+    are spent. A `final` round makes each unreadable at once, its reason added to the first one.
+    Returns how many became unreadable."""
+    table = DeadLetter.__table__
+    unreadable = 0
+    with engine.begin() as connection:
+        ids = [letter for letter_ids in letters.values() for letter in letter_ids]
+        before = {row.id: row for row in connection.execute(sa.select(table.c.id, table.c.attempts, table.c.reason).where(table.c.id.in_(ids)))}
+        for external_id, letter_ids in letters.items():
+            reason = outcome[external_id]
+            for letter in letter_ids:
+                if reason is None:
+                    values: dict[str, Any] = {"state": "recovered", "next_attempt_at": None}
+                else:
+                    made = before[letter].attempts + (0 if final else 1)
+                    spent = final or made >= DEAD_LETTER_ATTEMPTS
+                    unreadable += spent
+                    values = {
+                        "attempts": made, "state": "unreadable" if spent else "retrying",
+                        "reason": _storable(f"{before[letter].reason}; {reason}" if final else reason),
+                        "next_attempt_at": None if spent else now + _FIRST_WAIT * _WAIT_GROWTH ** (made - 1),
+                    }
+                connection.execute(sa.update(table).where(table.c.id == letter).values(**values))
+    return unreadable
+
+
 def _to_row(item: Mapping[str, Any] | Rejected, max_text_chars: int) -> tuple[dict[str, Any] | None, str]:
     """The per-item column values of a mention, or None and the reason it cannot be stored."""
     if isinstance(item, Rejected):
@@ -297,9 +427,12 @@ def _validation_reason(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _dead_letter(batch: Batch, payload: Any, reason: str, now: datetime) -> dict[str, Any]:
+def _dead_letter(batch: Batch, item: Any, reason: str, now: datetime) -> dict[str, Any]:
+    """A dead-letter row for an item; one naming its post is due for a look-up at once."""
+    payload = item.payload if isinstance(item, Rejected) else item
     text = payload if isinstance(payload, str) else json.dumps(payload, default=repr, ensure_ascii=False)
     text = _storable(text)
+    external_id = _post_id(item)
     return {
         "channel": batch.channel.value,
         "watch": batch.watch,
@@ -307,7 +440,20 @@ def _dead_letter(batch: Batch, payload: Any, reason: str, now: datetime) -> dict
         "payload": text,
         "reason": _storable(reason),
         "created_at": now,
+        "external_id": external_id,
+        "state": "retrying" if external_id else "unreadable",
+        "attempts": 0,
+        "next_attempt_at": now if external_id else None,
     }
+
+
+def _post_id(item: Any) -> str | None:
+    """The id of the post an unreadable item stands for, as ingest would store it, if it names one."""
+    found = item.external_id if isinstance(item, Rejected) else item.get("external_id") if isinstance(item, Mapping) else None
+    if isinstance(found, bool) or not isinstance(found, str | int):
+        return None
+    external_id = _storable(normalize_text(str(found)))
+    return external_id if 0 < len(external_id) <= _SHORT else None
 
 
 def _storable(text: str) -> str:

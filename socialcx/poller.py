@@ -3,12 +3,15 @@
 Channels are polled concurrently, the watches of one channel one after another (rate limits
 and budgets are per channel). The watch polled longest ago goes first, so a budget too small
 for everyone is shared in turn. A throttled watch is skipped until its reset time; a failing
-one is reported and retried on the next pass. What happened is kept in `poll_state`.
+one is reported and retried on the next pass. What happened is kept in `poll_state`. After a
+clean poll, the watch's due dead letters are looked up again (`ingest.retry_dead_letters`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +27,13 @@ from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings, WatchConfig
 from socialcx.errors import IngestError
-from socialcx.ingest import IngestReport, Triager, ingest, load_cursor
+from socialcx.ingest import IngestReport, RetryReport, Triager, ingest, load_cursor, retry_dead_letters
 from socialcx.store import PollState, database_reason, dialect_insert
 
 __all__ = ["WatchPoll", "poll_once"]
+
+_log = logging.getLogger(__name__)
+_GIVE_UP_AT_ONCE = 1_000  # dead letters per poll handed to people on a channel that cannot look posts up
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,8 @@ async def _poll_watch(
     channel, now = connector.channel, clock.now()
     if state is not None and state.throttled_until is not None and state.throttled_until > now:
         return WatchPoll(channel, watch.name, throttled_until=state.throttled_until, skipped="throttled")
-    granted = 0
+    granted = looked_up = 0
+    retried = RetryReport()
     result: PollResult | None = None
     failure: str | None = None
     try:
@@ -140,6 +147,10 @@ async def _poll_watch(
             triage=triage,
             spike_bucket=settings.spikes.bucket,
         )
+        if result.throttled_until is None and result.error is None:
+            retried, looked_up = await _retry_dead_letters(
+                settings, engine, clock, connector, watch, granted - result.requests, triage
+            )
     # A busy or failing database fails the poll like a failing channel: the cursor stays, so the
     # next poll fetches the same items and ingest stores only what is still missing.
     except (ConnectorError, IngestError) as exc:
@@ -147,23 +158,56 @@ async def _poll_watch(
     except SQLAlchemyError as exc:  # reading the budget or the cursor
         failure = f"{channel}/{watch.name}: the database refused the poll ({database_reason(exc)})"
     finally:
-        used = result.requests if result is not None else granted
+        used = result.requests + looked_up if result is not None else granted
         await _refund(budget, granted - used)
     if failure is not None:
         error = await _record(engine, channel, watch.name, clock.now(), None, failure)
         return WatchPoll(channel, watch.name, error=error)
     error = await _record(engine, channel, watch.name, clock.now(), result, result.error)
-    return _summary(report, result, error)
+    return _summary(report, result, retried, looked_up, error)
 
 
-def _summary(report: IngestReport, result: PollResult, error: str | None) -> WatchPoll:
+async def _retry_dead_letters(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock,
+    connector: Connector,
+    watch: WatchConfig,
+    spare: int,
+    triage: Triager | None,
+) -> tuple[RetryReport, int]:
+    """Look the posts of due dead letters up again, with one request the poll left unused (with
+    none left they wait for a later poll); returns what it did and the requests it made. A failed
+    look-up leaves them due, for the next poll."""
+    limit = connector.capabilities.fetch_limit
+    if limit and spare < 1:
+        return RetryReport(), 0
+    try:
+        report = await retry_dead_letters(
+            engine,
+            connector.channel,
+            watch.name,
+            functools.partial(connector.fetch, watch) if limit else None,
+            limit=limit or _GIVE_UP_AT_ONCE,
+            clock=clock,
+            max_text_chars=settings.thresholds.max_text_chars,
+            triage=triage,
+            spike_bucket=settings.spikes.bucket,
+        )
+    except ConnectorError as exc:
+        _log.warning("%s/%s: dead letters not looked up again this time: %s", connector.channel, watch.name, exc)
+        return RetryReport(), 1
+    return report, 1 if report.asked else 0
+
+
+def _summary(report: IngestReport, result: PollResult, retried: RetryReport, looked_up: int, error: str | None) -> WatchPoll:
     return WatchPoll(
         channel=report.channel,
         watch=report.watch,
-        new=report.new,
+        new=report.new + retried.new,
         duplicates=len(report.duplicates),
         dead_letters=report.dead_letters,
-        requests=result.requests,
+        requests=result.requests + looked_up,
         throttled_until=result.throttled_until,
         error=error,
     )

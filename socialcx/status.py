@@ -36,9 +36,15 @@ class WatchStatus:
 
 @dataclass(frozen=True, slots=True)
 class DeadLetterSummary:
+    """The dead letters of one watch on one channel: how many, how many are still being looked
+    up again, how many a person must look at (`socialcx inbox list` shows those with a post id),
+    and the newest one's reason."""
+
     channel: str
     watch: str
     count: int
+    retrying: int
+    unreadable: int
     latest_at: datetime
     latest_reason: str
 
@@ -160,18 +166,27 @@ def _dead_letters(connection: sa.Connection, dead: sa.Table) -> list[DeadLetterS
             dead.c.channel,
             dead.c.watch,
             sa.func.count().label("count"),
+            _in_state(dead, "retrying").label("retrying"),
+            _in_state(dead, "unreadable").label("unreadable"),
             sa.func.max(dead.c.id).label("latest_id"),
         )
         .group_by(dead.c.channel, dead.c.watch)
         .subquery()
     )
     query = sa.select(
-        latest.c.channel, latest.c.watch, latest.c.count, dead.c.created_at, dead.c.reason
+        latest.c.channel, latest.c.watch, latest.c.count, latest.c.retrying, latest.c.unreadable,
+        dead.c.created_at, dead.c.reason,
     ).join(dead, dead.c.id == latest.c.latest_id)
     return [
-        DeadLetterSummary(row.channel, row.watch, row.count, row.created_at, row.reason)
+        DeadLetterSummary(
+            row.channel, row.watch, row.count, row.retrying, row.unreadable, row.created_at, row.reason
+        )
         for row in connection.execute(query.order_by(latest.c.channel, latest.c.watch))
     ]
+
+
+def _in_state(dead: sa.Table, state: str) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((dead.c.state == state, 1), else_=0)), 0)
 
 
 def _pair_order(pair: tuple[str, str]) -> tuple[int, str]:

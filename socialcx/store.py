@@ -131,11 +131,17 @@ class Cursor(SQLModel, table=True):
 
 
 class DeadLetter(SQLModel, table=True):
-    """An item that could not be understood, kept with the reason so nothing is silently lost."""
+    """An item that could not be understood, kept with the reason so nothing is silently lost.
+
+    One that names its post (`external_id`) is `retrying`: looked up again by id on later polls,
+    `attempts` times so far, next at `next_attempt_at`; it is `recovered` once the post is stored,
+    and `unreadable` (shown to a person) when the tries run out or the channel cannot look posts
+    up. One without an id is `unreadable` from the start."""
 
     __tablename__ = "dead_letter"
     __table_args__ = (
         sa.UniqueConstraint("channel", "fingerprint", name="uq_dead_letter_channel_fingerprint"),
+        sa.Index("ix_dead_letter_state_next_attempt_at", "state", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -145,6 +151,10 @@ class DeadLetter(SQLModel, table=True):
     payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     created_at: datetime = _utc_column(index=True)
+    external_id: str | None = Field(default=None, max_length=255)
+    state: str = Field(default="unreadable", max_length=16)  # retrying, recovered, unreadable
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc_column(nullable=True)
 
 
 class MentionTriage(SQLModel, table=True):

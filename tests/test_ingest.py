@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import threading
@@ -25,6 +26,7 @@ from socialcx import (
     load_cursor,
     normalize_text,
 )
+from socialcx.ingest import retry_dead_letters
 from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, SpikeCount
 
 
@@ -351,3 +353,16 @@ def test_a_large_batch_is_stored_in_chunks_and_a_failed_chunk_is_fetched_again(e
     assert (again.new, sorted(again.duplicates), again.dead_letters) == (3, ["0", "1"], 1)
     assert sorted(row["external_id"] for row in stored(engine)) == ["0", "1", "2", "3", "4"]
     assert load_cursor(engine, Channel.X, "acme") == "4"
+
+
+def test_a_dead_letter_naming_its_post_is_retried_and_on_a_channel_that_cannot_look_it_up_goes_to_a_person(engine, clock):
+    ingest(engine, Batch(Channel.X, "acme", [item("7", text=None), Rejected("<html>", "broken page")]), clock=clock)
+    letters = {row["external_id"]: row for row in stored(engine, DeadLetter)}
+    assert (letters["7"]["state"], letters["7"]["next_attempt_at"]) == ("retrying", clock.now())
+    assert letters[None]["state"] == "unreadable"
+
+    report = asyncio.run(retry_dead_letters(engine, Channel.X, "acme", None, limit=25, clock=clock))
+
+    letters = {row["external_id"]: row for row in stored(engine, DeadLetter)}
+    assert report.unreadable == 1 and letters["7"]["state"] == "unreadable"
+    assert letters["7"]["reason"] == "text: Input should be a valid string; x cannot look a post up again"

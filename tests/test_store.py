@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from socialcx import StoreError, connect
-from socialcx.store import UTCDateTime, _alembic_config, current_revision, head_revision, upgrade
+from socialcx.store import DeadLetter, UTCDateTime, _alembic_config, current_revision, head_revision, upgrade
 
 MENTION = {
     "channel": "x",
@@ -120,3 +120,24 @@ def test_an_unreachable_server_is_a_clear_error(postgres):
 
     with pytest.raises(StoreError, match="cannot open or upgrade postgresql"):
         connect(url)
+
+
+def test_dead_letters_from_before_retries_are_kept_and_shown_as_unreadable(database_url):
+    engine = connect(database_url, migrate=False)
+    upgrade(engine, "0009")
+    letter = {
+        "channel": "bluesky", "watch": "acme", "fingerprint": "f" * 64, "payload": '{"uri": "at://x"}',
+        "reason": "Bluesky post without its record's text and creation time", "created_at": MENTION["fetched_at"],
+    }
+    table = sa.Table("dead_letter", sa.MetaData(), autoload_with=engine)
+    table.c.created_at.type = UTCDateTime()
+    with engine.begin() as connection:
+        connection.execute(table.insert(), letter)
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(DeadLetter.__table__)).mappings().one()
+    assert {key: row[key] for key in letter} == letter
+    assert (row["state"], row["attempts"], row["external_id"], row["next_attempt_at"]) == ("unreadable", 0, None, None)
+    engine.dispose()

@@ -32,7 +32,7 @@ from aiohttp import web
 
 from socialcx.channels import Channel
 from socialcx.clock import Clock, SimulatedClock, SystemClock
-from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Handler, Route
+from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Handler, Route, stored
 from socialcx.sandbox.bluesky import BlueskyApi
 from socialcx.sandbox.faults import ITEM_FAULTS, Fault, Faults
 from socialcx.sandbox.hackernews import HackerNewsApi
@@ -71,7 +71,7 @@ class Sandbox:
         self.clock = clock
         posts: defaultdict[Channel, list[Post]] = defaultdict(list)
         for post in scenario.posts:
-            posts[post.channel].append(post)
+            posts[post.channel].append(stored(post))
         self.timelines = {channel: Timeline(channel, posts[channel]) for channel in Channel}
         self.apis = [api(self) for api in _APIS]
         self._routes = {route.name: (api, route) for api in self.apis for route in api.routes()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,7 +24,17 @@ from socialcx.sandbox.posts import Page, Post, Predicate, visible_key
 if TYPE_CHECKING:
     from socialcx.sandbox.app import Sandbox
 
-__all__ = ["FAULT", "ApiError", "ChannelApi", "Route", "id_param", "iso_time", "limit_param"]
+__all__ = [
+    "FAULT",
+    "ApiError",
+    "ChannelApi",
+    "Route",
+    "id_param",
+    "iso_time",
+    "limit_param",
+    "stored",
+    "valid_text",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -101,7 +111,7 @@ class ChannelApi(ABC):
             id=post_id,
             created_at=now,
             author=self.sandbox.scenario.account,
-            text=text,
+            text=valid_text(text),
             parent_author=parent.author if parent else None,
             **fields,
         )
@@ -158,6 +168,24 @@ class ChannelApi(ABC):
             present = [name for name in self.required_fields if name in item]
             if present:
                 del item[present[index % len(present)]]
+
+
+def valid_text(text: str) -> str:
+    """`text` as a platform stores it: valid Unicode, each lone surrogate (which JSON escapes can
+    carry, and UTF-8 cannot) replaced by U+FFFD, as JavaScript's TextEncoder does."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def stored(post: Post) -> Post:
+    """A post as the platform keeps it, every text in it valid Unicode (`valid_text`)."""
+    author = post.author
+    return replace(
+        post,
+        text=valid_text(post.text),
+        title=None if post.title is None else valid_text(post.title),
+        community=None if post.community is None else valid_text(post.community),
+        author=replace(author, handle=valid_text(author.handle), name=valid_text(author.name)),
+    )
 
 
 def iso_time(moment: datetime) -> str:

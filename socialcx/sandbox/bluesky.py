@@ -6,13 +6,17 @@
     GET  /xrpc/app.bsky.feed.searchPosts              q, sort, since, until, author, mentions,
                                                       lang, tag, limit (1-100), cursor
     GET  /xrpc/app.bsky.notification.listNotifications reasons, limit (1-100), cursor
-    GET  /xrpc/app.bsky.feed.getPosts                 uris (up to 25)
+    GET  /xrpc/app.bsky.feed.getPosts                 uris (up to 25); posts it cannot find are
+                                                      left out
     GET  /xrpc/app.bsky.feed.getPostThread            uri, depth
     POST /xrpc/com.atproto.repo.createRecord          an app.bsky.feed.post record: our post
 
 Posts are `PostView`s: `uri` (at://<did>/app.bsky.feed.post/<rkey>), `cid`, `author`, `record`
 (`text`, `createdAt`, `langs`, `facets`, `reply` with `root` and `parent`), `indexedAt`. Listings
-are newest first and page by an opaque `cursor`, given only when more may follow. The session
+are newest first and page by an opaque `cursor`, given only when more may follow. A
+`missing_fields` fault on a listing serves posts once without a field (their `record`, so their
+text, first), and `getPosts` then serves them whole by uri, as the AppView does after a hiccup;
+the same fault on `getPosts` keeps them broken there too. The session
 has no `didDoc` (the client would move to the PDS it names) and its `accessJwt` is a JWT that
 expires two hours ahead in wall time, which is what the client checks; signatures never are.
 Every answer carries `ratelimit-limit`, `-remaining`, `-reset` (epoch seconds) and `-policy`.
@@ -116,7 +120,7 @@ class BlueskyApi(ChannelApi):
             xrpc("app.bsky.actor.getProfile", "GET", self.profile),
             xrpc("app.bsky.feed.searchPosts", "GET", self.search, lists=True),
             xrpc("app.bsky.notification.listNotifications", "GET", self.notifications, lists=True),
-            xrpc("app.bsky.feed.getPosts", "GET", self.get_posts),
+            xrpc("app.bsky.feed.getPosts", "GET", self.get_posts, lists=True),
             xrpc("app.bsky.feed.getPostThread", "GET", self.thread),
             xrpc("com.atproto.repo.createRecord", "POST", self.create_record, "bluesky.post"),
         ]
@@ -284,7 +288,9 @@ class BlueskyApi(ChannelApi):
         if len(uris) > 25:
             raise ApiError(400, "uris must not have more than 25 elements")
         posts = [post for uri in uris if (post := self._find_uri(uri))]
-        return web.json_response({"posts": [self._post_view(post) for post in posts]})
+        items = [self._post_view(post) for post in posts]
+        self.strip_fields(request, items)
+        return web.json_response({"posts": items})
 
     async def thread(self, request: web.Request) -> web.Response:
         uri = request.query.get("uri", "")

@@ -193,3 +193,85 @@ def test_a_refused_login_is_an_auth_failure(bluesky, settings, monkeypatch):
 
     with pytest.raises(AuthFailed, match="bluesky refused our login as someone-else.bsky.social"):
         poll(bluesky, settings)
+
+
+class _Triager:
+    """Stands in for the triage model: every post needs a person."""
+
+    version = "stub@1"
+
+    def triage(self, texts):
+        from socialcx.triage import Triage
+
+        return [Triage("complaint", 0.9, False, "negative", -0.6, "normal", "en", (), False) for _ in texts]
+
+
+def polled(bluesky, settings, clock, engine):
+    """One polling pass over the `acme` watch with this connector, triaging what it stores."""
+    from socialcx.poller import poll_once
+
+    [result] = asyncio.run(
+        poll_once(settings, engine, clock, connectors={Channel.BLUESKY: bluesky}, triage=_Triager())
+    )
+    return result
+
+
+def dead_letters(engine) -> list[dict]:
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(sa.select(DeadLetter.__table__)).mappings()]
+
+
+def test_a_post_served_once_without_its_text_is_looked_up_again_and_reaches_the_inbox(
+    bluesky, settings, sandbox, clock, engine
+):
+    from socialcx.inbox import list_items
+    from socialcx.playbook import playbook_for
+    from socialcx.responder import route
+
+    settings.watches[0].handles = []  # search alone, so that no other stream brings it whole
+    sandbox.faults.add(route="bluesky.searchPosts", kind="missing_fields", items=1)
+
+    result = polled(bluesky, settings, clock, engine)
+
+    [letter] = dead_letters(engine)
+    assert result.dead_letters == 1 and result.new == len(expected(sandbox))
+    assert letter["state"] == "recovered" and letter["external_id"] in expected(sandbox)
+    mention = stored_mention(engine, letter["external_id"])
+    assert mention.text == sandbox.timelines[Channel.BLUESKY].by_id(letter["external_id"].rsplit("/", 1)[1]).text
+    route(engine, settings, playbook_for(settings), clock)
+    with engine.begin() as connection:
+        assert mention.id in {entry.mention_id for entry in list_items(connection, limit=1_000)}
+    clock.advance(timedelta(minutes=5))
+    again = polled(bluesky, settings, clock, engine)
+    assert again.new == 0 and dead_letters(engine)[0]["state"] == "recovered"
+
+
+def test_a_post_that_stays_broken_is_retried_with_growing_waits_then_shown_to_a_person(
+    bluesky, settings, sandbox, clock, engine
+):
+    from socialcx.inbox import unreadable_posts
+    from socialcx.status import status_report
+
+    settings.watches[0].handles = []
+    sandbox.faults.add(route="bluesky.searchPosts", kind="missing_fields", items=1)
+    sandbox.faults.add(route="bluesky.getPosts", kind="missing_fields", items=1, times=None)
+
+    history = []
+    for wait in (0, 1, 1, 3, 16, 64, 300):  # minutes between polls
+        clock.advance(timedelta(minutes=wait))
+        polled(bluesky, settings, clock, engine)
+        [letter] = dead_letters(engine)
+        history.append((letter["state"], letter["attempts"]))
+
+    assert history == [
+        ("retrying", 1), ("retrying", 2), ("retrying", 2), ("retrying", 3), ("retrying", 4),
+        ("unreadable", 5), ("unreadable", 5),
+    ]
+    assert sandbox.faults.active()[0].fired == 5  # one look-up per attempt, none after
+    [summary] = status_report(engine, settings, clock).dead_letters
+    assert (summary.count, summary.retrying, summary.unreadable) == (1, 0, 1)
+    assert summary.latest_reason == "Bluesky post without its record's text and creation time"
+    with engine.connect() as connection:
+        [post] = unreadable_posts(connection)
+    assert post.external_id == letter["external_id"] and post.attempts == 5
+    assert post.reason == "Bluesky post without its record's text and creation time"

@@ -100,3 +100,27 @@ def test_train_needs_input_unless_with_feedback(tmp_path):
     assert plain.exit_code == 1 and plain.output.startswith("error: --input is needed")
     assert with_feedback.exit_code == 1
     assert with_feedback.output == "error: no relabelled mentions to learn from; relabel some with `socialcx inbox relabel`\n"
+
+
+def test_a_post_socialcx_gave_up_reading_is_listed_with_its_reason(items, database_url):
+    import asyncio
+
+    from socialcx import Batch, Channel, ManualClock, ingest
+    from socialcx.ingest import retry_dead_letters
+
+    engine = connect(database_url)
+    clock = ManualClock(datetime.now(UTC))
+    broken = {"external_id": "t1_gone", "text": None, "created_at": "2026-11-25T08:00:00Z"}
+    ingest(engine, Batch(Channel.REDDIT, "acme", [broken]), clock=clock)
+    asyncio.run(retry_dead_letters(engine, Channel.REDDIT, "acme", None, limit=25, clock=clock))
+    engine.dispose()
+
+    listed = run("inbox", "list", COLUMNS="200")
+    status = run("status", COLUMNS="200")
+
+    assert listed.exit_code == 0, listed.output
+    assert "Could not read 1 post" in listed.output and "t1_gone" in listed.output
+    assert "text: Input should be a valid string; reddit cannot look a post up again" in listed.output
+    assert status.exit_code == 0, status.output
+    [row] = [line for line in status.output.splitlines() if "reddit" in line and "acme" in line and "ago" in line]
+    assert [cell.strip() for cell in row.split("│")[3:6]] == ["1", "0", "1"]
