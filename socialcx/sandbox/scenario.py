@@ -42,6 +42,7 @@ __all__ = [
     "Truth",
     "generate",
     "load_scenario",
+    "relative_volume",
     "replay",
 ]
 
@@ -256,13 +257,15 @@ def generate(
     return Scenario(name, start, writer.account, tuple(posts), truth)
 
 
+def relative_volume(moment: datetime) -> float:
+    """How busy the brand's channels are at `moment` (UTC) by the rhythm: 1.0 is 8am on a Wednesday."""
+    return _DAILY[moment.hour] * _WEEKLY[moment.weekday()]
+
+
 def _rhythm(rng: random.Random, spec: ScenarioSpec, start: datetime) -> list[float]:
     """Seconds after `start` of the background mentions, drawn hour by hour from the rhythm."""
     hours = spec.days * 24
-    weights = []
-    for hour in range(hours):
-        middle = start + timedelta(hours=hour, minutes=30)
-        weights.append(_DAILY[middle.hour] * _WEEKLY[middle.weekday()])
+    weights = [relative_volume(start + timedelta(hours=hour, minutes=30)) for hour in range(hours)]
     slots = rng.choices(
         range(hours), cum_weights=list(itertools.accumulate(weights)), k=spec.mentions
     )

@@ -19,6 +19,13 @@ that 3 -> 9 at night and 300 -> 900 at noon are weighed by how often such jumps 
 The score is -log10 of the smaller of two tail probabilities: this bucket alone, and the sum of
 the last few buckets (a sustained surge adds up before any single bucket is extreme).
 
+The threshold calibrates itself to the series. Real series are burstier than any count model
+says, and some far more than others, so besides the fixed tail (1e-12) a bucket also passes when
+its score is one the series' own ordinary buckets reach only `tail_passes_per_week` times a week:
+a peaks-over-threshold model of the recent scores (how often they pass 3, by how much), starting
+from the prior of a well-calibrated model. A quiet, well-modelled series is then judged at about
+1e-4 rather than 1e-12; a series whose ordinary scores often run high keeps the fixed tail.
+
 Alerts have a lifecycle: `raised` when the score passes the threshold with enough volume,
 `escalated` each time the count doubles again (by default), `resolved` after half an hour of
 ordinary buckets. A new alert must then beat twice the last alert's peak, a bar that halves
@@ -46,13 +53,16 @@ __all__ = ["DetectorParams", "SpikeDetector", "Step"]
 
 Event = Literal["raised", "escalated", "resolved"]
 
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 
 _HOURS_PER_WEEK = 7 * 24
 _HOUR = timedelta(hours=1)
 _WARM_UP = timedelta(days=1)
 _FLOOR = 1e-3  # the smallest expected count, in mentions per bucket
 _ORDINARY = 3.0  # a bucket with a tail probability above 1e-3 looks normal
+# The tail starts from the prior of a model that is right: -log10 of a true tail probability
+# passes x with probability 10^-x, so excesses over `_ORDINARY` are exponential with mean 1/ln 10.
+_PRIOR_BUCKETS = 2000.0
 _MAX_SCORE = 300.0  # -log10 of the smallest tail probability a float tells apart from 0
 
 
@@ -72,12 +82,17 @@ class DetectorParams:
     weekly_half_life: timedelta = timedelta(weeks=3)
     #: memory of the overdispersion (how bursty the series is beyond Poisson noise)
     dispersion_half_life: timedelta = timedelta(days=3)
+    #: memory of how often and how far the series' ordinary scores reach into the tail
+    tail_half_life: timedelta = timedelta(weeks=2)
     #: prior weight of "nothing special about this hour", in expected mentions
     prior_mentions: float = 10.0
     #: the top of the normal band, in standard deviations; counts above it are clipped when learning
     band_sigmas: float = 3.0
-    #: a bucket is a spike when its (or the recent window's) tail probability is below this
+    #: a bucket is a spike when its (or the recent window's) tail probability is below this ...
     tail_probability: float = 1e-12
+    #: ... or when its score is one the series' own ordinary buckets pass this often a week
+    #: (chosen by leave-one-series-out in bench/spikes.py; the gates below make alerts rarer)
+    tail_passes_per_week: float = 0.125
     #: buckets summed for the sustained-surge test
     surge_buckets: int = 2
     #: fewest mentions in a bucket that can raise an alert (0 -> 2 is not a spike)
@@ -115,6 +130,7 @@ class Step:
     score: float
     event: Event | None
     cold_start: bool
+    threshold: float  # the score this bucket needed to raise an alert
 
 
 @dataclass
@@ -130,6 +146,29 @@ class _Rate:
 
     def factor(self, prior: float) -> float:
         return (self.seen + prior) / (self.expected + prior)
+
+
+@dataclass
+class _Tail:
+    """The upper tail of the series' own scores in ordinary buckets, as peaks over a threshold:
+    how often a score passes `_ORDINARY` and by how much on average. The excesses are modelled as
+    exponential (SPOT, Siffer et al. 2017, with the shape fixed at 0), so a rare score can be told
+    from the series' usual bursts with a few weeks of history and three numbers."""
+
+    buckets: float = _PRIOR_BUCKETS
+    passed: float = _PRIOR_BUCKETS * 10**-_ORDINARY
+    excess: float = _PRIOR_BUCKETS * 10**-_ORDINARY / math.log(10)
+
+    def add(self, score: float, decay: float) -> None:
+        over = score > _ORDINARY
+        self.buckets = self.buckets * decay + 1
+        self.passed = self.passed * decay + over
+        self.excess = self.excess * decay + (score - _ORDINARY if over else 0.0)
+
+    def score_passed(self, share: float) -> float:
+        """The score this share of ordinary buckets passes."""
+        scale, passing = self.excess / self.passed, self.passed / self.buckets
+        return _ORDINARY + scale * math.log(max(1.0, passing / share))
 
 
 @dataclass
@@ -153,6 +192,7 @@ class _Model:
     daily: list[_Rate] = field(default_factory=lambda: [_Rate() for _ in range(24)])
     weekly: list[_Rate] = field(default_factory=lambda: [_Rate() for _ in range(_HOURS_PER_WEEK)])
     spread: _Rate = field(default_factory=_Rate)  # excess variance over sum of expected^2
+    tail: _Tail = field(default_factory=_Tail)
     recent: list[tuple[float, float]] = field(default_factory=list)  # (observed, expected)
     alert: _Alert = field(default_factory=_Alert)
 
@@ -172,6 +212,8 @@ class SpikeDetector:
         self._daily_decay = _decay(1 / (per_hour * (params.daily_half_life / timedelta(days=1))))
         self._weekly_decay = _decay(1 / (per_hour * (params.weekly_half_life / timedelta(weeks=1))))
         self._spread_decay = _decay(params.bucket / params.dispersion_half_life)
+        self._tail_decay = _decay(params.bucket / params.tail_half_life)
+        self._tail_share = params.tail_passes_per_week * (params.bucket / timedelta(weeks=1))
         self._resolve_buckets = max(1, math.ceil(params.resolve_after / params.bucket))
 
     @property
@@ -204,6 +246,7 @@ class SpikeDetector:
             "daily": [[rate.seen, rate.expected] for rate in model.daily],
             "weekly": [[rate.seen, rate.expected] for rate in model.weekly],
             "spread": [model.spread.seen, model.spread.expected],
+            "tail": [model.tail.buckets, model.tail.passed, model.tail.excess],
             "recent": [list(pair) for pair in model.recent],
             "alert": {
                 "open": alert.open,
@@ -218,8 +261,11 @@ class SpikeDetector:
     def from_state(
         cls, state: dict[str, Any], params: DetectorParams = DetectorParams()
     ) -> SpikeDetector:
-        """A detector that carries on exactly where the one that wrote `state` stopped."""
-        if state.get("version") != _STATE_VERSION:
+        """A detector that carries on exactly where the one that wrote `state` stopped.
+
+        A version 1 state (before the tail model) carries on with the tail's prior.
+        """
+        if state.get("version") not in (1, _STATE_VERSION):
             raise ValueError(f"detector state version {state.get('version')!r} is not supported")
         detector = cls(params)
         alert = state["alert"]
@@ -230,6 +276,7 @@ class SpikeDetector:
             daily=[_Rate(*pair) for pair in state["daily"]],
             weekly=[_Rate(*pair) for pair in state["weekly"]],
             spread=_Rate(*state["spread"]),
+            tail=_Tail(*state["tail"]) if "tail" in state else _Tail(),
             recent=[(observed, expected) for observed, expected in state["recent"]],
             alert=_Alert(
                 open=alert["open"],
@@ -267,12 +314,19 @@ class SpikeDetector:
         upper = expected + params.band_sigmas * _deviation(expected, dispersion)
         window = [*model.recent, (observed, expected)][-params.surge_buckets :]
         score = _score(window, dispersion) if known else 0.0
+        tail = params.cold_start_tail_probability if cold else params.tail_probability
+        # The lower of two bars: a score this series' own ordinary buckets rarely reach, or the
+        # fixed tail (which raises a surge on a series whose ordinary scores often run high).
+        threshold = min(-math.log10(tail), model.tail.score_passed(self._tail_share))
 
+        was_open = model.alert.open
         if quiet:
             self._count_calm(score)
             event = None
         else:
-            event = self._judge(at, observed, expected, score, cold)
+            event = self._judge(at, observed, expected, score, threshold)
+        if known and not was_open and event is None:
+            model.tail.add(score, self._tail_decay)
 
         if known:
             # Counts are clipped to the band before they are learned; once the baseline is
@@ -285,10 +339,10 @@ class SpikeDetector:
             model.level.add(observed, season, self._level_decay)
         model.recent = window[1:] if len(window) == params.surge_buckets else window
         model.last = at
-        return Step(at, observed, expected, upper, score, event, cold)
+        return Step(at, observed, expected, upper, score, event, cold, threshold)
 
     def _judge(
-        self, at: datetime, observed: float, expected: float, score: float, cold: bool
+        self, at: datetime, observed: float, expected: float, score: float, threshold: float
     ) -> Event | None:
         """Move the alert lifecycle: raise, escalate or resolve."""
         params, alert = self.params, self._model.alert
@@ -301,9 +355,8 @@ class SpikeDetector:
                 alert.open, alert.resolved_at = False, at
                 return "resolved"
             return None
-        tail = params.cold_start_tail_probability if cold else params.tail_probability
         if (
-            score >= -math.log10(tail)
+            score >= threshold
             and observed >= params.min_volume
             and observed >= params.min_ratio * expected
             and observed >= self._bar(at)

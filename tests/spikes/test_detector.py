@@ -253,3 +253,60 @@ def test_any_count_stream_gives_sane_steps_and_a_valid_lifecycle(stream):
             assert is_open
             is_open = step.event == "escalated"
         assert detector.is_open == is_open
+
+
+def bursty_counts(moments: list[datetime], seed: int, boost=lambda at: 1.0, dispersion=0.1):
+    """Negative-binomial counts around `rate` x `boost`: busier and burstier than Poisson."""
+    rng = np.random.default_rng(seed)
+    return [
+        float(rng.poisson(rng.gamma(1 / dispersion, rate(at) * boost(at) * dispersion)))
+        for at in moments
+    ]
+
+
+def test_a_threefold_surge_on_a_bursty_series_is_raised_by_the_threshold_it_learned():
+    # A 3x surge on counts this bursty is about 1e-7..1e-11 per bucket: never past the fixed
+    # 1e-12 tail, yet far past anything this series' own ordinary buckets do.
+    begin = START + 3 * WEEK + timedelta(days=1, hours=12)
+    moments = times(START, 3 * WEEK + 2 * DAY)
+    values = bursty_counts(moments, seed=20, boost=surge(begin, timedelta(hours=1)))
+    steps = run(SpikeDetector(), moments, values)
+    raised = events(steps)
+    assert [step.at for step in raised if step.at >= START + 2 * WEEK] == [raised[-1].at]
+    assert begin <= raised[-1].at <= begin + BUCKET
+    assert raised[-1].threshold < -math.log10(PARAMS.tail_probability)
+
+
+def test_the_threshold_is_learned_low_on_well_modelled_noise_and_stays_fixed_on_unmodelled_bursts():
+    # Twice a day, for a quarter of an hour, this series bursts to 1.6x: the hourly rhythm cannot
+    # learn it, so its ordinary scores often run high, and only the fixed tail is left. Plain
+    # negative-binomial noise, however bursty, is what the model expects: its threshold is lower.
+    daily_bursts = lambda at: 1.6 if at.hour in (10, 16) and at.minute < 15 else 1.0
+    moments = times(START, 4 * WEEK)
+    bursty = run(SpikeDetector(), moments, counts(moments, seed=21, boost=daily_bursts))
+    noisy = run(SpikeDetector(), moments, bursty_counts(moments, seed=21))
+    fixed = -math.log10(PARAMS.tail_probability)
+    assert bursty[-1].threshold == pytest.approx(fixed)
+    assert noisy[-1].threshold < fixed - 2
+
+
+def test_a_level_shift_is_raised_once_then_followed_not_raised_again(learned):
+    shift = WEEK4 + timedelta(days=1, hours=13)
+    moments = times(WEEK4, WEEK)
+    values = counts(moments, seed=22, boost=lambda at: 3.0 if at >= shift else 1.0)
+    steps = run(resume(learned), moments, values)
+    assert [(step.event, step.at >= shift) for step in steps if step.event == "raised"] == [
+        ("raised", True)
+    ]
+    assert events(steps, "resolved"), "the alert ends once the new level is the normal one"
+    assert steps[-1].expected == pytest.approx(3 * rate(steps[-1].at), rel=0.3)
+
+
+def test_a_state_saved_before_the_tail_model_carries_on_with_its_prior(learned):
+    old = {key: value for key, value in learned.items() if key != "tail"} | {"version": 1}
+    begin = WEEK4 + timedelta(hours=13)
+    moments = times(WEEK4, DAY)
+    values = counts(moments, seed=23, boost=surge(begin, timedelta(hours=1)))
+    steps = run(SpikeDetector.from_state(old), moments, values)
+    assert [step.at for step in events(steps)] == [begin]
+    assert SpikeDetector.from_state(old).to_state()["version"] == 2
