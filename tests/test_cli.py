@@ -503,3 +503,13 @@ def current_before_head() -> str:
 
     head = ScriptDirectory.from_config(_alembic_config()).get_revision(head_revision())
     return head.down_revision
+
+
+def test_status_never_shows_a_password_given_in_the_query_string(runner, tmp_path, monkeypatch):
+    (tmp_path / "socialcx.toml").write_text(example_config(), encoding="utf-8")
+    monkeypatch.setenv("SOCIALCX_DATABASE_URL", f"sqlite:///{tmp_path / 'socialcx.db'}?password=hunter2")
+
+    result = run(runner, "status")
+
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output and "password=***" in result.output
