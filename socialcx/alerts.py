@@ -31,7 +31,7 @@ import ssl
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -102,6 +102,8 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     error: str | None = None
+    waiting: int = 0  # emails still unsent after the pass, whether tried in it or not due yet
+    next_try: datetime | None = None  # when the first of them is due
 
 
 # --- Queueing ------------------------------------------------------------------------------
@@ -532,13 +534,13 @@ def deliver(engine: Engine, settings: Settings, clock: Clock) -> DeliveryReport:
     now = clock.now()
     due = _due(engine, now)
     if not due:
-        return DeliveryReport()
+        return _with_waiting(engine, DeliveryReport())
     try:
         smtp = _connect(settings)
     except _Trouble as trouble:
         _postpone(engine, due, now, trouble.reason)
         logger.warning("mail: cannot reach the mail server, %d emails wait: %s", len(due), trouble.reason)
-        return DeliveryReport(retrying=len(due), error=trouble.reason)
+        return _with_waiting(engine, DeliveryReport(retrying=len(due), error=trouble.reason))
     sent = resent = retrying = failed = 0
     error = None
     try:
@@ -569,7 +571,23 @@ def deliver(engine: Engine, settings: Settings, clock: Clock) -> DeliveryReport:
                         " again: a pass stopped before marking it sent" if uncertain else "")
     finally:
         _close(smtp)
-    return DeliveryReport(sent=sent, resent=resent, retrying=retrying, failed=failed, error=error)
+    return _with_waiting(engine, DeliveryReport(sent=sent, resent=resent, retrying=retrying, failed=failed, error=error))
+
+
+def _with_waiting(engine: Engine, report: DeliveryReport) -> DeliveryReport:
+    """The report with the emails still waiting: a pass that found none due may leave some that
+    wait out a backoff, and those are not delivered. Without an error of its own, the pass gives
+    the last one they met."""
+    table = Email.__table__
+    unsent = table.c.state.in_(("pending", "sending"))
+    with engine.connect() as connection:
+        waiting, next_try = connection.execute(
+            sa.select(sa.func.count(), sa.func.min(table.c.next_attempt_at)).where(unsent)
+        ).one()
+        last_error = connection.execute(
+            sa.select(table.c.last_error).where(unsent, table.c.last_error.is_not(None)).order_by(table.c.id.desc()).limit(1)
+        ).scalar()
+    return replace(report, waiting=waiting, next_try=next_try, error=report.error or last_error)
 
 
 def _due(engine: Engine, now: datetime) -> list[int]:

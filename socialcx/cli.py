@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from socialcx.budget import BudgetStatus
@@ -33,7 +34,7 @@ from socialcx.errors import SocialcxError, UsageError
 from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
 from socialcx.poller import WatchPoll, poll_once
 from socialcx.status import IntentSummary, StatusReport, WatchStatus, status_report
-from socialcx.store import connect, current_revision, head_revision, redact
+from socialcx.store import connect, connect_reader, current_revision, database_reason, head_revision, redact
 
 __all__ = ["app", "main"]
 
@@ -42,16 +43,25 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)  # an error is on
 
 
 class _Group(TyperGroup):
-    """Turns socialcx's own errors into one line on stderr and exit status 1."""
+    """Turns socialcx's own errors, and the database's refusals, into one line on stderr and exit
+    status 1."""
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except SocialcxError as exc:
+        except (SocialcxError, SQLAlchemyError) as exc:
             if _debug(ctx):
                 raise
-            errors.print(Text(f"error: {exc}"))
+            errors.print(Text(f"error: {_sentence(ctx, exc)}"))
             raise typer.Exit(1) from None
+
+
+def _sentence(ctx: typer.Context, exc: Exception) -> str:
+    if not isinstance(exc, SQLAlchemyError):
+        return str(exc)
+    if isinstance(ctx.obj, _Context) and ctx.obj.pending_upgrade:
+        return f"this command needs the pending schema upgrade: run `socialcx db upgrade` first ({database_reason(exc)})"
+    return f"the database refused the command: {database_reason(exc)}"
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -78,6 +88,7 @@ class _Context:
     config: Path | None
     debug: bool
     clock: SystemClock = field(default_factory=SystemClock)
+    pending_upgrade: bool = False
     _settings: Settings | None = None
 
     @property
@@ -88,6 +99,15 @@ class _Context:
 
     def engine(self) -> Engine:
         return connect(self.settings.database)
+
+    def reader(self) -> Engine:
+        """An engine for a command that only reads: it leaves the schema as it is, and says so
+        on stderr when an upgrade is pending."""
+        engine, pending = connect_reader(self.settings.database)
+        if pending:
+            self.pending_upgrade = True
+            errors.print(Text(f"note: {pending}"))
+        return engine
 
 
 @app.callback()
@@ -166,7 +186,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 def status(ctx: typer.Context) -> None:
     """Mentions per channel and watch, polling health, read budgets, and dead letters."""
     state: _Context = ctx.obj
-    report = status_report(state.engine(), state.settings, state.clock)
+    report = status_report(state.reader(), state.settings, state.clock)
     _print_status(report, state.clock.now())
 
 
@@ -178,7 +198,17 @@ _Since = Annotated[
 ]
 _Until = Annotated[str | None, typer.Option(help="Before this time, same forms as --since.")]
 _Contains = Annotated[str | None, typer.Option(help="Only mentions whose text contains this.")]
-_Limit = Annotated[int, typer.Option(min=1, help="How many to show.")]
+# The largest row number and count every backend takes (a PostgreSQL INTEGER).
+_LARGEST = 2**31 - 1
+
+
+def _limit_in_range(value: int) -> int:
+    if value > _LARGEST:
+        raise UsageError(f"--limit: {value} is too large; give at most {_LARGEST:,}")
+    return value
+
+
+_Limit = Annotated[int, typer.Option(min=1, callback=_limit_in_range, help="How many to show.")]
 
 
 @mentions_app.command("list")
@@ -194,7 +224,7 @@ def mentions_list(
     """The newest stored mentions, newest first."""
     state: _Context = ctx.obj
     where = _filter(state, channel, watch, since, until, text)
-    _print_mentions(find_mentions(state.engine(), where, limit=limit))
+    _print_mentions(find_mentions(state.reader(), where, limit=limit))
 
 
 @mentions_app.command("search")
@@ -210,7 +240,7 @@ def mentions_search(
     """Stored mentions containing QUERY, newest first."""
     state: _Context = ctx.obj
     where = _filter(state, channel, watch, since, until, query)
-    _print_mentions(find_mentions(state.engine(), where, limit=limit))
+    _print_mentions(find_mentions(state.reader(), where, limit=limit))
 
 
 class _ExportFormat(StrEnum):
@@ -234,7 +264,7 @@ def mentions_export(
     state: _Context = ctx.obj
     if fmt is _ExportFormat.PARQUET and output is None:
         raise UsageError("--format parquet writes a binary file: give it one with --output FILE.parquet")
-    rows = iter_mentions(state.engine(), _filter(state, channel, watch, since, until, text))
+    rows = iter_mentions(state.reader(), _filter(state, channel, watch, since, until, text))
     if output is None:
         write_export(rows, fmt.value, sys.stdout)
         return
@@ -507,7 +537,7 @@ def trends(ctx: typer.Context) -> None:
     from socialcx.spikes.trends import sparkline, trend_lines
 
     state: _Context = ctx.obj
-    engine, now = state.engine(), state.clock.now()
+    engine, now = state.reader(), state.clock.now()
     lines = trend_lines(engine, now)
     if not lines:
         console.print("No mentions counted yet: poll first (`socialcx poll`).")
@@ -612,7 +642,18 @@ def demo(
 inbox_app = typer.Typer(cls=_Group, help="The human inbox: what waits for a person, most urgent first.", no_args_is_help=True)
 app.add_typer(inbox_app, name="inbox")
 
-_Item = Annotated[int, typer.Argument(help="The item's number (its mention's id), as `inbox list` shows it.")]
+
+def _stored_items(value: int | list[int] | None) -> int | list[int] | None:
+    """Item numbers beyond any stored one are missing items, said before the database is asked."""
+    for item in value if isinstance(value, list) else [value]:
+        if item is not None and item > _LARGEST:
+            raise UsageError(f"#{item} is not in the inbox; `socialcx inbox list` shows the items' numbers")
+    return value
+
+
+_Item = Annotated[
+    int, typer.Argument(callback=_stored_items, help="The item's number (its mention's id), as `inbox list` shows it.")
+]
 _Agent = Annotated[
     str | None, typer.Option("--agent", envvar="SOCIALCX_AGENT", help="Who is acting. Default: $SOCIALCX_AGENT, else the OS user.")
 ]
@@ -624,17 +665,29 @@ def _agent(name: str | None) -> str:
     return name or getpass.getuser()
 
 
-def _in_transaction(state: _Context, action: Any) -> Any:
-    """Run one inbox action in one transaction of the configured store."""
-    with state.engine().begin() as connection:
+def _in_transaction(state: _Context, action: Any, *, only_reads: bool = False) -> Any:
+    """Run one inbox action in one transaction of the configured store; one that `only_reads`
+    leaves the schema as it is (`_Context.reader`)."""
+    with (state.reader() if only_reads else state.engine()).begin() as connection:
         return action(connection)
+
+
+def _choices(option: str, kind: str, given: list[str] | None, allowed: tuple[str, ...]) -> list[str]:
+    """The values given for a repeatable option, each checked against those it takes."""
+    for value in given or ():
+        if value not in allowed:
+            raise UsageError(f"{option}: no {kind} {value!r}; use {', '.join(allowed[:-1])} or {allowed[-1]}")
+    return given or []
+
+
+_STATUSES = ("open", "claimed", "replied", "resolved", "escalated", "ignored")  # an inbox item's life
 
 
 @inbox_app.command("list")
 def inbox_list(
     ctx: typer.Context,
     status: Annotated[
-        list[str] | None, typer.Option("--status", help="open, claimed, replied, resolved, escalated or ignored (repeatable). Default: waiting ones.")
+        list[str] | None, typer.Option("--status", help=f"{', '.join(_STATUSES[:-1])} or {_STATUSES[-1]} (repeatable). Default: waiting ones.")
     ] = None,
     priority: Annotated[list[str] | None, typer.Option("--priority", help="critical, high, normal or low (repeatable).")] = None,
     channel: _Channels = None,
@@ -643,15 +696,20 @@ def inbox_list(
     limit: _Limit = 50,
 ) -> None:
     """Items by priority, the soonest due first: open, claimed and escalated ones unless --status says otherwise."""
-    from socialcx.inbox import ACTIVE, list_items, unreadable_posts
+    from socialcx.inbox import ACTIVE, PRIORITIES, list_items, unreadable_posts
 
     state: _Context = ctx.obj
+    statuses = _choices("--status", "status", status, _STATUSES)
+    priorities = _choices("--priority", "priority", priority, PRIORITIES)
     entries = _in_transaction(state, lambda connection: list_items(
-        connection, statuses=status or ACTIVE, priorities=priority or (), channels=channel or (),
+        connection, statuses=statuses or ACTIVE, priorities=priorities, channels=channel or (),
         intents=intent or (), claimed_by=claimed_by, limit=limit,
-    ))
+    ), only_reads=True)
     if not (status or priority or intent or claimed_by):
-        _print_unreadable(_in_transaction(state, lambda connection: unreadable_posts(connection, channels=channel or (), limit=limit)))
+        _print_unreadable(_in_transaction(
+            state, lambda connection: unreadable_posts(connection, channels=channel or (), limit=limit),
+            only_reads=True,
+        ))
     if not entries:
         console.print("The inbox is empty." if not (status or priority or channel or intent or claimed_by) else "No items match.")
         return
@@ -710,7 +768,7 @@ def inbox_show(ctx: typer.Context, item: _Item) -> None:
 
     state: _Context = ctx.obj
     playbook = playbook_for(state.settings)
-    detail = _in_transaction(state, lambda connection: find_item(connection, item, playbook=playbook))
+    detail = _in_transaction(state, lambda connection: find_item(connection, item, playbook=playbook), only_reads=True)
     entry, now = detail.entry, state.clock.now()
     reach = f" ({entry.author_followers:,} followers)" if entry.author_followers is not None else ""
     console.print(Text.assemble(
@@ -803,7 +861,9 @@ def inbox_escalate(ctx: typer.Context, item: _Item) -> None:
 @inbox_app.command("ignore")
 def inbox_ignore(
     ctx: typer.Context,
-    items: Annotated[list[int] | None, typer.Argument(help="Items to ignore as spam.", show_default=False)] = None,
+    items: Annotated[
+        list[int] | None, typer.Argument(callback=_stored_items, help="Items to ignore as spam.", show_default=False)
+    ] = None,
     all_spam: Annotated[bool, typer.Option("--all-spam", help="Every waiting item whose intent is spam.")] = False,
     agent: _Agent = None,
 ) -> None:
@@ -854,7 +914,7 @@ def kpis(
     state: _Context = ctx.obj
     now = state.clock.now()
     after = _when(state, "--since", since)
-    report = _in_transaction(state, lambda connection: compute(connection, now=now, since=after))
+    report = _in_transaction(state, lambda connection: compute(connection, now=now, since=after), only_reads=True)
     period = f"since {after:%Y-%m-%d %H:%M} UTC" if after else "all time"
     automation = "—" if report.automation_rate is None else f"{report.automation_rate:.1%}"
     breaches = "—" if report.sla_breach_rate is None else f"{report.sla_breach_rate:.1%} ({report.sla_breached} of {report.sla_items} items)"
@@ -1060,14 +1120,15 @@ def mail_send(
     with console.status(f"Sending to {settings.mail.host}:{settings.mail.port}…"):
         report = deliver(engine, settings, clock)
     parts = [f"{queued} queued", f"{report.sent} sent" + (f" ({report.resent} again, same Message-ID)" if report.resent else "")]
-    if report.retrying:
-        parts.append(f"[yellow]{report.retrying} waiting to retry[/]")
+    if report.waiting:
+        due = f" (next try at {report.next_try.astimezone(settings.inbox.zone):%H:%M})" if report.next_try else ""
+        parts.append(f"[yellow]{report.waiting} waiting for the mail server{due}[/]")
     if report.failed:
         parts.append(f"[red]{report.failed} refused for good[/]")
     console.print("Mail: " + ", ".join(parts) + ".")
-    if report.error:
+    if report.error and (report.waiting or report.failed):
         errors.print(Text(f"mail: {report.error}"))
-    if report.retrying or report.failed:
+    if report.waiting or report.failed:
         raise typer.Exit(1)
 
 

@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from socialcx.channels import Channel
+from socialcx.errors import UsageError
 from socialcx.store import Mention, MentionTriage
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "MAX_SEARCH_CHARS",
     "TRIAGE_COLUMNS",
     "MentionFilter",
     "find_mentions",
@@ -28,6 +30,10 @@ __all__ = [
 ]
 
 ExportFormat = Literal["csv", "jsonl"]
+
+# The longest text searched for: far beyond any phrase worth looking for, and well inside SQLite's
+# limit on a LIKE pattern (50,000 bytes, which escaping can double).
+MAX_SEARCH_CHARS = 1_000
 
 # The columns of an export, in order. `raw` stays out: it is the platform's payload, large and
 # channel-specific; the store keeps it.
@@ -60,6 +66,12 @@ class MentionFilter:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is not None and len(self.text) > MAX_SEARCH_CHARS:
+            raise UsageError(
+                f"the search text is {len(self.text):,} characters long; search for at most {MAX_SEARCH_CHARS:,}"
+            )
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
         table = Mention.__table__

@@ -13,7 +13,7 @@ from socialcx.budget import BudgetStatus, ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, PollState, current_revision
+from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, PollState, current_revision, redact
 
 __all__ = ["DeadLetterSummary", "IntentSummary", "StatusReport", "WatchStatus", "status_report"]
 
@@ -131,7 +131,7 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
             )
         )
     return StatusReport(
-        database=engine.url.render_as_string(hide_password=True),
+        database=redact(engine.url.render_as_string(hide_password=False)),
         revision=current_revision(engine),
         watches=rows,
         dead_letters=dead_letters,

@@ -7,16 +7,21 @@ import email
 import email.policy
 import io
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import socialcx
 from socialcx import Batch, Channel, SystemClock, connect, ingest
 from socialcx.cli import app
 from socialcx.config import example_config
 from socialcx.sandbox import SCENARIOS
-from socialcx.store import head_revision
+from socialcx.store import current_revision, head_revision, upgrade
 
 
 @pytest.fixture
@@ -275,3 +280,236 @@ def test_connectors_lists_every_channel_with_what_it_can_do_and_its_settings(run
 
     one = run(runner, "connectors", "reddit")
     assert "credentials.client_id" in one.output and "Sample mention" in one.output and "x:" not in one.output
+
+
+# -- clear errors instead of "unexpected …" (issue 16) -------------------------------------------
+
+
+def _fails_in_one_sentence(result, expected: str) -> None:
+    """Exit status 1, `expected` in one line on stderr, and no trace."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and expected in line, line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "post gres://care:hunter2@db/socialcx",
+        "postgresql+psycopg://care:hunter2@db:notaport/socialcx",
+        "postgresql+psycopg://care:hunter2@[::1/socialcx",
+        "postgresql+psycopg://care@db:5432/socialcx?password=hunter2",
+    ],
+)
+def test_a_malformed_database_url_never_shows_its_password(runner, config, monkeypatch, url):
+    monkeypatch.setenv("SOCIALCX_DATABASE_URL", url)
+
+    for command in (["status"], ["db", "upgrade"], ["mentions", "list"]):
+        result = runner.invoke(app, command)
+
+        assert result.exit_code == 1
+        assert "hunter2" not in result.stdout and "hunter2" not in result.stderr
+        assert "care" in result.stderr  # which login it was is still said
+
+
+def test_a_port_that_is_not_a_number_is_named(runner, config, monkeypatch):
+    monkeypatch.setenv("SOCIALCX_DATABASE_URL", "postgresql+psycopg://care:hunter2@db:54x2/socialcx")
+
+    _fails_in_one_sentence(runner.invoke(app, ["status"]), "port 54x2 is not a number from 1 to 65535")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["mentions", "list", "--limit", "99999999999999999999"], "--limit: 99999999999999999999 is too large; give at most"),
+        (["inbox", "list", "--limit", "99999999999999999999"], "--limit: 99999999999999999999 is too large; give at most"),
+        (["inbox", "show", "99999999999999999999"], "#99999999999999999999 is not in the inbox; `socialcx inbox list` shows"),
+        (["inbox", "claim", "99999999999999999999"], "#99999999999999999999 is not in the inbox; `socialcx inbox list` shows"),
+        (["inbox", "list", "--status", "bogus"], "--status: no status 'bogus'; use open, claimed, replied, resolved, escalated or ignored"),
+        (["inbox", "list", "--priority", "urgent"], "--priority: no priority 'urgent'; use critical, high, normal or low"),
+        (["mentions", "search", "a" * 100_000], "the search text is 100,000 characters long; search for at most 1,000"),
+        (["mentions", "list", "--text", "%" * 30_000], "the search text is 30,000 characters long; search for at most 1,000"),
+    ],
+)
+def test_out_of_range_values_are_one_sentence_naming_the_fix(runner, config, args, expected):
+    _fails_in_one_sentence(runner.invoke(app, args), expected)
+
+
+def test_deeply_nested_jsonl_to_classify_is_refused_by_line(runner, tmp_path):
+    (tmp_path / "posts.jsonl").write_text('{"text": "fine"}\n{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+
+    result = runner.invoke(app, ["classify", "--input", "posts.jsonl", "--output", "out.jsonl"])
+
+    _fails_in_one_sentence(result, "posts.jsonl: line 2 is nested too deeply to read; flatten it")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_data_dir_that_cannot_be_created_is_named_with_the_fix(runner, tmp_path):
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "socialcx.toml").write_text('data_dir = "afile/data"\n')
+
+    result = runner.invoke(app, ["status"])
+
+    _fails_in_one_sentence(result, "afile/data for the database (Not a directory); set data_dir or database_url to a place")
+
+
+@pytest.fixture
+def full_disk() -> Iterator[Callable[[str], None]]:
+    """Fills the disk when a statement starting with a given prefix is about to run: from then on
+    SQLite may not grow the file (`max_page_count`), so it answers SQLITE_FULL, exactly as on a
+    full disk, on that connection and every later one."""
+    import sqlalchemy as sa
+
+    prefix, full = [], [False]
+
+    def no_room(dbapi_connection) -> None:
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    def on_connect(dbapi_connection, _record) -> None:
+        if full[0]:
+            no_room(dbapi_connection)
+
+    def before(connection, _cursor, statement, *_args) -> None:
+        full[0] = full[0] or any(statement.startswith(start) for start in prefix)
+        if full[0]:
+            no_room(connection.connection.dbapi_connection)
+
+    sa.event.listen(sa.engine.Engine, "connect", on_connect)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", before)
+    yield prefix.append
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", before)
+    sa.event.remove(sa.engine.Engine, "connect", on_connect)
+    full[0] = False
+
+
+@pytest.mark.parametrize(
+    ("fills_at", "stored"),
+    [("INSERT INTO mention", "nothing"), ("INSERT INTO decision", "the batch")],
+    ids=["while storing the mentions", "while answering them"],
+)
+def test_a_full_disk_during_poll_names_the_fix_and_loses_nothing(runner, tmp_path, monkeypatch, full_disk, fills_at, stored):
+    from datetime import timedelta
+
+    from socialcx.sandbox import Sandbox, ScenarioSpec, generate
+
+    clock = SystemClock()
+    sandbox = Sandbox(generate(ScenarioSpec(days=1, mentions=150), start=clock.now() - timedelta(days=1), seed=3), clock=clock)
+    assert runner.invoke(app, ["init", "--sandbox"]).exit_code == 0
+    with sandbox.in_thread() as base_url:
+        monkeypatch.setenv("SOCIALCX_CHANNELS__X__BASE_URL", base_url)
+        full_disk(fills_at)
+        result = runner.invoke(app, ["poll", "--channel", "x"], env={"COLUMNS": "400"})
+
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "the disk holding the database is full; free some space and run the command again" in result.output
+    engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
+    with engine.connect() as connection:
+        mentions = connection.exec_driver_sql("SELECT count(*) FROM mention").scalar()
+        cursor = connection.exec_driver_sql("SELECT value FROM cursor").scalar()
+    engine.dispose()
+    if stored == "nothing":
+        assert "the cursor was not advanced" in result.output and (mentions, cursor) == (0, None)
+    else:  # the batch went in whole, with its cursor, before the disk filled
+        assert mentions > 0 and cursor is not None
+
+
+# -- read-only commands on a read-only database --------------------------------------------------
+
+READ_ONLY_COMMANDS = (
+    ["status"], ["mentions", "list"], ["mentions", "search", "refund"], ["inbox", "list"], ["trends"], ["kpis"],
+)
+
+
+def _as_a_reader(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command in a process that file permissions bind. Root ignores them, so as root the
+    process gives up the capabilities that override them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+    CAP_FOWNER) before it starts, as an ordinary user would be."""
+    import ctypes
+
+    def drop_overrides() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+    root = os.geteuid() == 0
+    env = {**os.environ, "PYTHONPATH": str(Path(socialcx.__file__).parents[1]), "COLUMNS": "200"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", "from socialcx.cli import main; main()", *args],
+            cwd=cwd, env=env, capture_output=True, text=True, timeout=120, preexec_fn=drop_overrides if root else None,
+        )
+    except subprocess.SubprocessError as exc:
+        pytest.skip(f"cannot run a process bound by file permissions here ({exc})")
+
+
+@pytest.fixture
+def read_only(config: Path) -> Iterator[Path]:
+    """The fixture's database and its folder made read-only (0444 and 0555), as on a replica or a
+    copy handed to an analyst."""
+    folder = config.parent
+    database = folder / "socialcx.db"
+    database.chmod(0o444)
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+    database.chmod(0o644)
+
+
+@pytest.mark.parametrize("args", READ_ONLY_COMMANDS, ids=" ".join)
+def test_commands_that_only_read_work_on_a_read_only_database(read_only, args):
+    result = _as_a_reader(args, read_only)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    if args[0] in ("status", "mentions"):
+        assert "refund took ages" in result.stdout or "Mentions: 4" in result.stdout
+    probe = _as_a_reader(["poll"], read_only)  # a command that writes still says why it cannot
+    assert probe.returncode == 1 and probe.stderr.startswith("error: ") and "read-only" in probe.stderr
+
+
+def test_a_read_command_does_not_upgrade_the_schema_and_says_a_migration_is_pending(runner, tmp_path):
+    (tmp_path / "socialcx.toml").write_text(example_config(), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'socialcx.db'}"
+    engine = connect(url, migrate=False)
+    previous = current_before_head()
+    upgrade(engine, previous)
+    engine.dispose()
+
+    status = runner.invoke(app, ["status"])
+    inbox = runner.invoke(app, ["inbox", "list"])  # needs a column the pending migration adds
+
+    assert status.exit_code == 0 and "Mentions: 0" in status.stdout
+    pending = f"the database is at schema revision {previous} and this socialcx expects {head_revision()}; run `socialcx db upgrade`"
+    assert pending in " ".join(status.stderr.split())
+    assert inbox.exit_code == 1 and (inbox.exception is None or isinstance(inbox.exception, SystemExit))
+    note, error = inbox.stderr.strip().splitlines()
+    assert note.startswith("note: the database is at schema revision")
+    assert error.startswith("error: this command needs the pending schema upgrade: run `socialcx db upgrade` first (no such column")
+    engine = connect(url, migrate=False)
+    assert current_revision(engine) == previous  # nothing was upgraded behind the user's back
+    engine.dispose()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["inbox", "list"]).exit_code == 0
+
+
+def current_before_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from socialcx.store import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_revision(head_revision())
+    return head.down_revision
+
+
+def test_status_never_shows_a_password_given_in_the_query_string(runner, tmp_path, monkeypatch):
+    (tmp_path / "socialcx.toml").write_text(example_config(), encoding="utf-8")
+    monkeypatch.setenv("SOCIALCX_DATABASE_URL", f"sqlite:///{tmp_path / 'socialcx.db'}?password=hunter2")
+
+    result = run(runner, "status")
+
+    assert result.exit_code == 0, result.output
+    assert "hunter2" not in result.output and "password=***" in result.output

@@ -7,9 +7,13 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from socialcx import StoreError, connect
-from socialcx.store import DeadLetter, UTCDateTime, _alembic_config, current_revision, head_revision, upgrade
+from socialcx.store import (
+    DeadLetter, UTCDateTime, _alembic_config, current_revision, head_revision, redact, upgrade,
+)
 
 MENTION = {
     "channel": "x",
@@ -141,3 +145,49 @@ def test_dead_letters_from_before_retries_are_kept_and_shown_as_unreadable(datab
     assert {key: row[key] for key in letter} == letter
     assert (row["state"], row["attempts"], row["external_id"], row["next_attempt_at"]) == ("unreadable", 0, None, None)
     engine.dispose()
+
+
+# Malformed URLs are where a password leaks: they cannot be parsed, so they were echoed whole.
+MALFORMED = [
+    "post gres://u:hunter2@db/x",  # a space in the scheme
+    "postgresql+psycopg://u:hunter2@db:notaport/x",  # a port that is not a number
+    "postgresql+psycopg://u:hunter2@[::1/x",  # an IPv6 host without its closing bracket
+    "postgresql+psycopg://u:hunter2@db:99999999/x",  # a port out of range
+    "postgresql+psycopg://u@db/x?password=hunter2",  # the password as a query parameter
+]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_a_malformed_database_url_is_a_clear_error_without_the_password(url):
+    with pytest.raises(StoreError) as error:
+        connect(url)
+
+    assert "hunter2" not in str(error.value)
+    assert "postgresql" in str(error.value) or "post gres" in str(error.value)  # which URL, still recognisable
+
+
+def test_a_port_that_is_not_a_number_names_the_fix():
+    with pytest.raises(StoreError, match=r"port notaport is not a number from 1 to 65535; write the URL as"):
+        connect("postgresql+psycopg://u:hunter2@db:notaport/x")
+
+
+_PASSWORDS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=6, max_size=40)
+
+
+@given(password=_PASSWORDS, host=st.sampled_from(["db", "db:5432", "db:port", "[::1", "[::1]:5432", "db name"]))
+def test_redact_never_shows_the_password_of_any_url(password, host):
+    for url in (f"postgresql+psycopg://care:{password}@{host}/socialcx", f"postgresql://care@{host}/x?sslmode=require&password={password}"):
+        assume(password not in url.replace(password, ""))
+
+        shown = redact(url)
+
+        assert password not in shown
+        assert shown.startswith("postgresql") and "care" in shown  # still says which login on which server
+
+
+def test_an_uncreatable_data_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "afile").write_text("")
+
+    with pytest.raises(StoreError, match=r"cannot create the folder .*afile/sub for the database \(Not a directory\); "
+                                         r"set data_dir or database_url to a place socialcx can write"):
+        connect(f"sqlite:///{tmp_path / 'afile' / 'sub' / 'socialcx.db'}")

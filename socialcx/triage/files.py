@@ -53,6 +53,8 @@ def _jsonl(path: Path, text: str) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise UsageError(f"{path}: line {number} is nested too deeply to read; flatten it to one object of columns") from None
         if not isinstance(row, dict):
             raise UsageError(f"{path}: line {number} is not a JSON object")
         rows.append(row)

@@ -43,3 +43,19 @@ def test_send_delivers_once_and_says_in_one_line_when_the_server_is_away(tmp_pat
     assert down.exit_code == 1 and "Connection refused" in down.output and "Traceback" not in down.output
     assert up.exit_code == 0 and "1 queued, 1 sent." in up.output
     assert len(mail_server.received) == 1
+
+
+def test_send_exits_1_while_emails_wait_for_a_server_that_is_down(tmp_path):
+    """The second run finds the email not due for a retry yet: nothing is tried, but the email
+    still waits, so the command must not look like success."""
+    runner = CliRunner()
+    config = _config(tmp_path, free_port())  # a closed port
+
+    first = runner.invoke(app, ["--config", str(config), "mail", "send"])
+    second = runner.invoke(app, ["--config", str(config), "mail", "send"])
+
+    assert first.exit_code == 1
+    assert second.exit_code == 1, second.output
+    said = " ".join(second.output.split())
+    assert "0 queued, 0 sent, 1 waiting for the mail server (next try at " in said
+    assert "Connection refused" in second.stderr  # the reason it waits, from the last attempt

@@ -41,7 +41,8 @@ def test_while_the_server_is_down_emails_wait_then_each_goes_out_exactly_once(en
 
     assert (down.sent, down.retrying) == (0, 2)
     assert down.error == f"127.0.0.1:{server.port}: Connection refused"
-    assert again == early == later and later.sent == 0
+    assert again == early and (again.sent, again.retrying, again.waiting) == (0, 0, 2)  # not due: untried, still waiting
+    assert (later.sent, later.retrying, later.waiting) == (0, 0, 0)
     assert (up.sent, up.retrying, up.error) == (2, 0, None)
     assert [m["Message-ID"] for m in server.received] == [row["message_id"] for row in _rows(engine)]
     assert [(row["state"], row["attempts"]) for row in _rows(engine)] == [("sent", 2), ("sent", 2)]
