@@ -313,12 +313,14 @@ class Connector(ABC):
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        gone_ok: bool = False,
     ) -> HttpAnswer:
         """GET `url` with bare aiohttp, for channels without a client library of their own.
 
         5xx answers, timeouts and broken connections are retried as `call` retries them. A 2xx or
-        304 answer is returned; 429 raises `Throttled` until the `Retry-After` time (a minute
-        when the answer gives none), 401 and 403 `AuthFailed`, any other answer `Refused`.
+        304 answer is returned, and with `gone_ok` a 404 too (a post looked up that is no more);
+        429 raises `Throttled` until the `Retry-After` time (a minute when the answer gives none),
+        401 and 403 `AuthFailed`, any other answer `Refused`.
         """
 
         async def attempt_once() -> HttpAnswer:
@@ -342,7 +344,8 @@ class Connector(ABC):
             raise Throttled(message, until=until)
         if answer.status in (401, 403):
             raise AuthFailed(f"{self.channel} refused {what} ({answer.status})")
-        if not (200 <= answer.status < 300 or answer.status == 304):
+        kept = 200 <= answer.status < 300 or answer.status == 304
+        if not (kept or (gone_ok and answer.status == 404)):
             raise Refused(f"{self.channel} refused {what} ({answer.status})")
         return answer
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -99,7 +101,10 @@ class HackerNewsConnector(Connector):
     """Hacker News via the Algolia search API (alias `hackernews`)."""
 
     channel = Channel.HACKERNEWS
-    capabilities = Capabilities(can_reply=False, can_search=True, cursor_kind="created_time")
+    # One item per look-up: Algolia's items endpoint takes one id.
+    capabilities = Capabilities(
+        can_reply=False, can_search=True, cursor_kind="created_time", fetch_limit=1
+    )
     description = """\
 Follows Hacker News stories and comments through Algolia's search API (hn.algolia.com), with
 aiohttp. Read-only: answer on news.ycombinator.com, from the link each mention carries.
@@ -113,6 +118,8 @@ Settings ([channels.hackernews]):
 What it follows: each of the watch's keywords, handles and hashtags (without @ and #), searched
 by date in stories and comments, kept when the title, text or link names one as a whole word,
 case-insensitive ("acme" finds "Acme's", never "acmecorp"). Subreddits and feeds are ignored.
+A hit served without a field we need is dead-lettered and looked up again by id
+(/api/v1/items/<id>) on later polls.
 Sample mention:
   {"external_id": "41871552", "author_handle": "tptacek",
    "text": "Acme's checkout has been down for an hour and nobody says why",
@@ -155,6 +162,21 @@ Sample mention:
             error="; ".join(errors) or None,
         )
 
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        [item_id] = ids
+        what = f"looking item {item_id} up again"
+        url = f"{self.config.base_url or API}/api/v1/items/{quote(item_id, safe='')}"
+        async with http_session(TIMEOUT_SECONDS) as session:
+            answer = await self.http_get(session, what, url, gone_ok=True)
+        if answer.status == 404:
+            return Batch(self.channel, watch.name, [])
+        try:
+            item = json.loads(answer.body.decode("utf-8", "replace"))
+        except ValueError as exc:
+            message = f"hackernews answered {what} with something that is not JSON"
+            raise ChannelUnavailable(message) from exc
+        return Batch(self.channel, watch.name, [_mention(_as_hit(item))])
+
     async def _search(self, session: aiohttp.ClientSession, term: str, stream: _Stream) -> Any:
         """One page of a search by date, as JSON, or the text of an answer that is not JSON."""
         params = {
@@ -188,14 +210,16 @@ def _new_mentions(
     hits: list[Any], stream: _Stream, pattern: re.Pattern[str] | None
 ) -> list[dict[str, Any] | Rejected]:
     """The hits of a page the stream has not read, as mentions when they name one of the
-    watch's terms in their title, text or link; noted in the stream's run."""
+    watch's terms in their title, text or link; noted in the stream's run. A broken hit that
+    names its item is noted too: its dead letter looks it up again by id."""
     new: list[dict[str, Any] | Rejected] = []
     for hit in hits:
         created, mention = _created(hit), _mention(hit)
-        if created is not None and not isinstance(mention, Rejected):
-            if stream.since.behind(created, mention["external_id"]):
+        item_id = mention.external_id if isinstance(mention, Rejected) else mention["external_id"]
+        if created is not None and item_id is not None:
+            if stream.since.behind(created, item_id):
                 continue
-            stream.newest.note(created, mention["external_id"])
+            stream.newest.note(created, item_id)
         if isinstance(mention, Rejected) or pattern is None:
             new.append(mention)
         elif pattern.search(f"{mention['text']}\n{mention['raw'].get('url') or ''}"):
@@ -203,13 +227,25 @@ def _new_mentions(
     return new
 
 
+def _as_hit(item: Any) -> Any:
+    """An item of the items endpoint in the field names of a search hit, without its replies, so
+    that one mapping (`_mention`) reads both."""
+    if not isinstance(item, dict):
+        return item
+    story = item.get("type") != "comment"
+    names = {"id": "objectID", "text": "story_text" if story else "comment_text"}
+    hit = {names.get(key, key): value for key, value in item.items() if key != "children"}
+    return hit | {"_tags": ["story" if story else "comment"]}
+
+
 def _mention(hit: Any) -> dict[str, Any] | Rejected:
     """A story or comment in our field names."""
     if not isinstance(hit, dict):
         return Rejected(hit, "Hacker News listed a hit that is not an object")
+    item_id = None if hit.get("objectID") is None else str(hit["objectID"])
     missing = [key for key in ("objectID", "created_at_i", "author") if hit.get(key) is None]
     if missing:
-        return Rejected(hit, f"Hacker News item without {', '.join(missing)}")
+        return Rejected(hit, f"Hacker News item without {', '.join(missing)}", external_id=item_id)
     created = _created(hit)
     is_comment = "comment" in (hit.get("_tags") or []) or hit.get("comment_text") is not None
     if is_comment:
@@ -217,13 +253,14 @@ def _mention(hit: Any) -> dict[str, Any] | Rejected:
     else:
         title, markup = hit.get("title"), hit.get("story_text")
     if created is None or not all(isinstance(part, str | None) for part in (title, markup)):
-        return Rejected(hit, "Hacker News item whose text or creation time is malformed")
+        reason = "Hacker News item whose text or creation time is malformed"
+        return Rejected(hit, reason, external_id=item_id)
     # Titles are plain text; story and comment texts are HTML.
     parts = ((title or "").strip(), plain_text(markup or ""))
     text = "\n\n".join(part for part in parts if part)
     if not text:
-        return Rejected(hit, "Hacker News item without text")
-    item_id, story_id = str(hit["objectID"]), hit.get("story_id")
+        return Rejected(hit, "Hacker News item without text", external_id=item_id)
+    story_id = hit.get("story_id")
     return {
         "external_id": item_id,
         "text": text,

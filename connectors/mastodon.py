@@ -17,6 +17,7 @@ header, so a throttled watch is skipped until then while the daemon carries on.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +48,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel, valid_handle
 from socialcx.config import WatchConfig
-from socialcx.ingest import Rejected
+from socialcx.ingest import Batch, Rejected
 from socialcx.store import Mention
 
 __all__ = ["MastodonConnector"]
@@ -64,7 +65,10 @@ class MastodonConnector(Connector):
     """Mastodon via Mastodon.py (alias `mastodon`)."""
 
     channel = Channel.MASTODON
-    capabilities = Capabilities(can_reply=True, can_search=True, cursor_kind="since_id")
+    # One status per look-up: the batch form (GET /api/v1/statuses) needs Mastodon 4.3.
+    capabilities = Capabilities(
+        can_reply=True, can_search=True, cursor_kind="since_id", fetch_limit=1
+    )
     description = """\
 Follows Mastodon through the instance's REST API with Mastodon.py, as our account.
 
@@ -79,7 +83,8 @@ Settings ([channels.mastodon]):
 What it follows: handles by our account's mention notifications (replies to us included), hashtags
 by the instance's hashtag timelines, keywords by full-text search (API v2), each newest first
 back to where the last poll stopped. Search finds what the instance has indexed: on Mastodon
-4.2+, the public posts of people who opted in, and posts that mention us.
+4.2+, the public posts of people who opted in, and posts that mention us. A status served without
+a field we need is dead-lettered and looked up again by id on later polls.
 Sample mention:
   {"external_id": "113512345678901234", "author_handle": "jess@fosstodon.org",
    "author_name": "Jess", "author_followers": 412, "text": "@acme where is my order?",
@@ -112,6 +117,16 @@ Sample mention:
         return await self.poll_streams(
             watch, streams, _stream_names(watch), read, max_requests=max_requests
         )
+
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        [status_id] = ids
+        try:
+            status = await self._act(
+                "looking a status up again", self._mastodon().status, status_id
+            )
+        except _Gone:
+            return Batch(self.channel, watch.name, [])
+        return Batch(self.channel, watch.name, [_mention(status)])
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         # Mastodon tells people of a reply only when it mentions them, as every client does; a
@@ -254,7 +269,7 @@ Sample mention:
         except (MastodonUnauthorizedError, _Forbidden) as exc:
             raise AuthFailed(f"mastodon refused our access token while {what}") from exc
         except MastodonNotFoundError as exc:
-            raise Refused(f"mastodon refused {what}: the status is gone (404)") from exc
+            raise _Gone(f"mastodon refused {what}: the status is gone (404)") from exc
         except MastodonAPIError as exc:
             raise Refused(f"mastodon refused {what}: {_api_message(exc)}") from exc
 
@@ -324,6 +339,10 @@ Sample mention:
         self._seen.response = response
 
 
+class _Gone(Refused):
+    """Mastodon answered 404: the status was deleted, or is hidden from us."""
+
+
 class _Forbidden(Exception):
     """Mastodon answered 403: the token lacks a scope, or the account is suspended."""
 
@@ -350,7 +369,8 @@ def _mention(status: Any) -> dict[str, Any] | Rejected:
     if not isinstance(status, dict) or not status.get("id"):
         return Rejected(status, "Mastodon listed a status without an id")
     if not isinstance(status.get("created_at"), datetime):
-        return Rejected(status, "Mastodon status without a creation time")
+        reason = "Mastodon status without a creation time"
+        return Rejected(status, reason, external_id=str(status["id"]))
     account = status.get("account") or {}
     content = status.get("content")
     return {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -51,6 +51,7 @@ __all__ = ["RedditConnector"]
 
 SITE = "https://www.reddit.com"
 PAGE_SIZE = 100
+FETCH_LIMIT = 100  # fullnames /api/info takes at once
 TIMEOUT_SECONDS = 20.0
 USER_AGENT = "python:socialcx (by u/{username})"
 
@@ -69,7 +70,9 @@ class RedditConnector(Connector):
     """Reddit via praw (alias `reddit`)."""
 
     channel = Channel.REDDIT
-    capabilities = Capabilities(can_reply=True, can_search=True, cursor_kind="created_time")
+    capabilities = Capabilities(
+        can_reply=True, can_search=True, cursor_kind="created_time", fetch_limit=FETCH_LIMIT
+    )
     description = """\
 Follows Reddit through its OAuth API with praw, logged in as our account (a "script" app).
 
@@ -86,7 +89,9 @@ Settings ([channels.reddit]):
 What it follows: in each of the watch's subreddits, new comments and new submissions that name
 a keyword, hashtag or handle as a whole word, case-insensitive (all of them when the watch names
 none); the keywords across Reddit by search, newest first; and, when the watch has handles, the
-mentions of our username in the inbox. Deleted and removed posts are skipped.
+mentions of our username in the inbox. Deleted and removed posts are skipped. A comment or
+submission served without a field we need is dead-lettered and looked up again by fullname
+(/api/info) on later polls.
 Sample mention:
   {"external_id": "t1_g56t18t3qeb0", "author_handle": "ben4262", "author_id": "t2_1a2b3c",
    "text": "never ordering from u/acme again. backpack arrived damaged",
@@ -138,6 +143,13 @@ Sample mention:
             throttled_until=throttled_until,
             error="; ".join(errors) or None,
         )
+
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        # /api/info as praw's `info(fullnames=…)` asks it, read raw like every listing here.
+        body = await self._get("looking posts up again", "api/info", {"id": ",".join(ids)})
+        children, _ = _listing(body)
+        mentions = [mention for child in children if (mention := _mention(child)) is not None]
+        return Batch(self.channel, watch.name, mentions)
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         kind, _, thing_id = mention.external_id.partition("_")
@@ -487,13 +499,15 @@ def _mention(child: Any) -> dict[str, Any] | Rejected | None:
     data = _data(child)
     if kind not in _REQUIRED or not data:
         return Rejected(child, "Reddit listed something that is neither a comment nor a submission")
+    name = data.get("name") if isinstance(data.get("name"), str) else None
     noun = "comment" if kind == "t1" else "submission"
     missing = [key for key in _REQUIRED[kind] if key not in data]
     if missing:
-        return Rejected(child, f"Reddit {noun} without {', '.join(missing)}")
+        return Rejected(child, f"Reddit {noun} without {', '.join(missing)}", external_id=name)
     created, text = _created(data), data["body"] if kind == "t1" else data["title"]
     if created is None or not isinstance(text, str):
-        return Rejected(child, f"Reddit {noun} whose text or creation time is malformed")
+        reason = f"Reddit {noun} whose text or creation time is malformed"
+        return Rejected(child, reason, external_id=name)
     own_text = text if kind == "t1" else data.get("selftext")
     if data["author"] in (None, "[deleted]") or own_text in _GONE:
         return None

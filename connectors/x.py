@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,9 +39,16 @@ __all__ = ["XConnector"]
 
 API_HOST = "https://api.twitter.com"
 PAGE_SIZE = 100
+FETCH_LIMIT = 100  # GET /2/tweets takes at most 100 ids
 TIMEOUT_SECONDS = 20.0
 _TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "public_metrics"]
 _USER_FIELDS = ["username", "name", "public_metrics"]
+# What every read asks to see of a post and its author.
+_FIELDS: dict[str, Any] = {
+    "expansions": ["author_id"],
+    "tweet_fields": _TWEET_FIELDS,
+    "user_fields": _USER_FIELDS,
+}
 
 # tweepy logs request headers, bearer token included, at DEBUG: keep it above that, always.
 logging.getLogger("tweepy").setLevel(logging.INFO)
@@ -83,7 +91,9 @@ class XConnector(Connector):
     """X via tweepy (alias `x`)."""
 
     channel = Channel.X
-    capabilities = Capabilities(can_reply=True, can_search=True, cursor_kind="since_id")
+    capabilities = Capabilities(
+        can_reply=True, can_search=True, cursor_kind="since_id", fetch_limit=FETCH_LIMIT
+    )
     description = """\
 Follows X (Twitter) through API v2 with tweepy.
 
@@ -95,7 +105,8 @@ Settings ([channels.x]):
   requests_per_window, requests_per_month
                                    your plan's limits; polls never exceed them
 What it follows: keywords and hashtags by recent search (last 7 days), handles by each
-handle's mentions timeline.
+handle's mentions timeline. A post served without a field we need is dead-lettered and looked
+up again by id (GET /2/tweets) on later polls.
 Sample mention:
   {"external_id": "1861000000000000000", "author_handle": "jessm_92", "author_followers": 412,
    "text": "@acme where is my order?", "url": "https://x.com/jessm_92/status/1861000000000000000",
@@ -142,6 +153,15 @@ Sample mention:
             throttled_until=throttled_until,
             error=error,
         )
+
+    async def fetch(self, watch: WatchConfig, ids: Sequence[str]) -> Batch:
+        what = "looking posts up again"
+        response = await self._act(what, self._client_().get_tweets, list(ids), **_FIELDS)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ChannelUnavailable(f"x answered {what} with something that is not JSON") from exc
+        return Batch(self.channel, watch.name, _mentions(body))
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         # Every lookup comes before the post: once X has taken it, a failure (a 429 above all)
@@ -199,13 +219,7 @@ Sample mention:
 
     async def _page(self, name: str, watch: WatchConfig, stream: _Stream) -> _Page:
         client = self._client_()
-        common: dict[str, Any] = {
-            "since_id": stream.since_id,
-            "max_results": PAGE_SIZE,
-            "expansions": ["author_id"],
-            "tweet_fields": _TWEET_FIELDS,
-            "user_fields": _USER_FIELDS,
-        }
+        common: dict[str, Any] = {"since_id": stream.since_id, "max_results": PAGE_SIZE, **_FIELDS}
         try:
             if name == "search":
                 response = await self.call(
@@ -238,8 +252,7 @@ Sample mention:
             body = response.json()
         except ValueError:
             return _Page([Rejected(response.text, "malformed JSON page from X")], None, None, None)
-        users = {user.get("id"): user for user in (body.get("includes") or {}).get("users") or []}
-        mentions = [_mention(tweet, users) for tweet in body.get("data") or []]
+        mentions = _mentions(body)
         meta = body.get("meta") or {}
         throttled = None
         if response.headers.get("x-rate-limit-remaining") == "0":
@@ -329,6 +342,12 @@ def _query(watch: WatchConfig) -> str:
     handles = [handle.lstrip("@") for handle in watch.handles]
     excluded = [f"-@{handle} -from:{handle}" for handle in handles]
     return f"({query}) {' '.join(excluded)}" if handles else query
+
+
+def _mentions(body: dict[str, Any]) -> list[dict[str, Any] | Rejected]:
+    """The posts of an answer (`data`), each with its author from `includes`."""
+    users = {user.get("id"): user for user in (body.get("includes") or {}).get("users") or []}
+    return [_mention(tweet, users) for tweet in body.get("data") or []]
 
 
 def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:

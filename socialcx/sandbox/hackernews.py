@@ -2,6 +2,8 @@
 
     GET /api/v1/search_by_date    query, tags, numericFilters, hitsPerPage (default 20, up to
                                   1000), page (from 0)
+    GET /api/v1/items/:id         one story or comment with its replies as `children`; 404 when
+                                  it is not in the index
 
 Answers `{"hits": […], "nbHits", "page", "nbPages", "hitsPerPage", …}`, newest first. A hit is a
 story (`title`, `url` or `story_text`) or a comment (`comment_text`, `story_id`, `parent_id`),
@@ -11,9 +13,13 @@ with `objectID`, `author`, `created_at`, `created_at_i` and `_tags` (`story` or 
 As on Algolia, a query matches each word as a whole word, except the last, which matches as a
 prefix (`acme` finds "acmecorp"); `tags` are ANDed, and ORed inside parentheses
 (`(story,comment)`); `numericFilters` are ANDed comparisons on `created_at_i` and `points`.
-Only the first 1000 hits of a query can be paged to (`nbPages` stops there, `nbHits` does not).
-No credentials are needed; past 10,000 requests an hour from one address, Algolia answers 429
-without rate-limit headers. Deleted items leave the index.
+An item has `id`, `type` (`story` or `comment`), `author`, `created_at`, `created_at_i`, `title`,
+`url`, `text` (HTML), `points`, `parent_id`, `story_id`, `options` and `children`. A
+`missing_fields` fault takes `author`, then `created_at_i`, then `objectID` away from hits (from an
+item, what it has of them), so a hit broken once still names its item. Only the first 1000
+hits of a query can be paged to (`nbPages` stops there, `nbHits` does not). No credentials are
+needed; past 10,000 requests an hour from one address, Algolia answers 429 without rate-limit
+headers. Deleted items leave the index.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ class HackerNewsApi(ChannelApi):
 
     channel = Channel.HACKERNEWS
     budgets: ClassVar[dict[str, Budget]] = {"hackernews": Budget(10_000, 3600)}
-    required_fields = ("objectID", "created_at_i", "author")
+    required_fields = ("author", "created_at_i", "objectID")
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox)
@@ -73,7 +79,15 @@ class HackerNewsApi(ChannelApi):
                 self.search,
                 "hackernews",
                 lists_posts=True,
-            )
+            ),
+            Route(
+                "hackernews.item",
+                "GET",
+                "/api/v1/items/{id}",
+                self.item,
+                "hackernews",
+                lists_posts=True,
+            ),
         ]
 
     def authorized(self, request: web.Request, route: Route) -> bool:
@@ -126,6 +140,19 @@ class HackerNewsApi(ChannelApi):
             }
         )
 
+    async def item(self, request: web.Request) -> web.Response:
+        """One item and the tree of replies below it, as the items endpoint answers."""
+        post = self.find(request.match_info["id"])
+        if post is None:
+            raise ApiError(404, "Not Found")
+        replies: dict[str | None, list[Post]] = {}
+        for other in self.timeline.posts():
+            if self.find(other.id) is not None:
+                replies.setdefault(other.in_reply_to, []).append(other)
+        item = self._item(post, replies)
+        self.strip_fields(request, [item])
+        return web.json_response(item)
+
     def _query(self, query: str) -> Predicate:
         """Every word of the query as a whole word of the post, the last one as a prefix."""
         words = _WORD.findall(query.lower())
@@ -140,6 +167,26 @@ class HackerNewsApi(ChannelApi):
             return all(word in found for word in whole) and any(w.startswith(last) for w in found)
 
         return match
+
+    def _item(self, post: Post, replies: dict[str | None, list[Post]]) -> dict[str, Any]:
+        """An item of the items endpoint, its visible `replies` (by parent id) nested in
+        `children`."""
+        story_id = post.id if post.kind == "post" else post.conversation_id or post.id
+        return {
+            "id": int(post.id),
+            "created_at": _timestamp(post.created_at),
+            "created_at_i": int(post.created_at.timestamp()),
+            "type": "story" if post.kind == "post" else "comment",
+            "author": post.author.handle,
+            "title": post.title if post.kind == "post" else None,
+            "url": _link(post) if post.kind == "post" and not post.text else None,
+            "text": _html(post.text) or None,
+            "points": post.score + 1 if post.kind == "post" else None,
+            "parent_id": None if post.kind == "post" else int(post.in_reply_to or story_id),
+            "story_id": int(story_id),
+            "options": [],
+            "children": [self._item(reply, replies) for reply in replies.get(post.id, [])],
+        }
 
     def _hit(self, post: Post) -> dict[str, Any]:
         seconds = int(post.created_at.timestamp())

@@ -4,7 +4,7 @@
     GET  /api/v1/notifications                 types[]=mention: statuses that mention us
     GET  /api/v1/timelines/tag/:hashtag        statuses carrying #hashtag
     GET  /api/v2/search                        q, type=statuses, offset: statuses matching q
-    GET  /api/v1/statuses/:id                  one status
+    GET  /api/v1/statuses/:id                  one status; 404 when it is deleted or never was
     GET  /api/v1/statuses/:id/context          the statuses it replies to, and the replies to it
     POST /api/v1/statuses                      status, in_reply_to_id: our post
 
@@ -15,9 +15,11 @@ numbered in their own sequence, in the order they were made (when the clock reac
 as Mastodon's database numbers them: far smaller than status ids, and the ids their paging takes.
 Search cuts its page from the index first and only then drops what is gone (deleted statuses),
 as Mastodon's StatusesSearchService does, so a search page can be short with more behind it.
-Statuses carry their text as HTML in `content`. Every answer carries `X-RateLimit-Limit`,
-`-Remaining` and `-Reset` (an ISO time); deleted statuses vanish from listings. Tokens must be
-present as `Authorization: Bearer …` but are never checked.
+Statuses carry their text as HTML in `content`. A `missing_fields` fault on a listing serves
+statuses once without a field (`content`, so their text, first), and a status asked for by id is
+then whole; the same fault on the status route keeps it broken there too. Every answer carries
+`X-RateLimit-Limit`, `-Remaining` and `-Reset` (an ISO time); deleted statuses vanish from
+listings. Tokens must be present as `Authorization: Bearer …` but are never checked.
 """
 
 from __future__ import annotations
@@ -105,7 +107,14 @@ class MastodonApi(ChannelApi):
                 "mastodon",
                 lists_posts=True,
             ),
-            Route("mastodon.status", "GET", "/api/v1/statuses/{id:\\d+}", self.status, "mastodon"),
+            Route(
+                "mastodon.status",
+                "GET",
+                "/api/v1/statuses/{id:\\d+}",
+                self.status,
+                "mastodon",
+                lists_posts=True,
+            ),
             Route(
                 "mastodon.context",
                 "GET",
@@ -211,7 +220,9 @@ class MastodonApi(ChannelApi):
 
     async def status(self, request: web.Request) -> web.Response:
         post = self._found(request.match_info["id"])
-        return web.json_response(self._statuses([post], request)[0])
+        [status] = self._statuses([post], request)
+        self.strip_fields(request, [status])
+        return web.json_response(status)
 
     async def context(self, request: web.Request) -> web.Response:
         post = self._found(request.match_info["id"])

@@ -8,6 +8,8 @@
     GET  /search/                      `restrict_sr` is on; always newest first
     GET  /message/mentions             comments that name u/<our account>
     GET  /user/:name/comments/         one user's comments (how our own replies are found again)
+    GET  /api/info                     id=t1_…,t3_… (fullnames, comma-separated): those things,
+                                       as a listing; a fullname Reddit does not know is left out
     POST /api/comment/                 thing_id=t1_…|t3_…, text: our reply, a new comment
 
 Listings are `{"kind": "Listing", "data": {"children": […], "after": …, "before": …}}` and honour
@@ -78,6 +80,9 @@ class RedditApi(ChannelApi):
         return [
             Route("reddit.token", "POST", "/api/v1/access_token", self.token, "reddit.token"),
             Route("reddit.me", "GET", "/api/v1/me", self.me, "reddit"),
+            Route(
+                "reddit.info", "GET", "/api/info{slash:/?}", self.info, "reddit", lists_posts=True
+            ),
             Route("reddit.reply", "POST", "/api/comment{slash:/?}", self.reply, "reddit"),
         ] + [
             Route(name, "GET", path + "{slash:/?}", handler, "reddit", lists_posts=True)
@@ -185,6 +190,21 @@ class RedditApi(ChannelApi):
             lambda post: post.kind == "comment" and post.author.handle.lower() == name,
         )
 
+    async def info(self, request: web.Request) -> web.Response:
+        """The comments and submissions named in `id`, in that order, deleted and removed ones as
+        `[deleted]` and `[removed]`, as `/api/info` lists them: one page, without `after`."""
+        names = dict.fromkeys(name for name in request.query.get("id", "").split(",") if name)
+        posts = [post for name in names if (post := self._named(name))]
+        things = [self._thing(post) for post in posts]
+        self.strip_fields(request, things)
+        children = [
+            {"kind": _fullname(post)[:2], "data": thing}
+            for post, thing in zip(posts, things, strict=True)
+        ]
+        listing = {"after": None, "before": None, "dist": len(children), "modhash": None,
+                   "geo_filter": "", "children": children}
+        return web.json_response({"kind": "Listing", "data": listing})
+
     async def reply(self, request: web.Request) -> web.Response:
         form = await request.post()
         thing_id, text = str(form.get("thing_id", "")), str(form.get("text", ""))
@@ -246,6 +266,13 @@ class RedditApi(ChannelApi):
             "children": children,
         }
         return web.json_response({"kind": "Listing", "data": listing})
+
+    def _named(self, fullname: str) -> Post | None:
+        """The comment or submission with this fullname, if the clock has reached it."""
+        post = self.timeline.by_id(fullname[3:]) if fullname[:3] in ("t1_", "t3_") else None
+        if post is None or post.created_at > self.now() or _fullname(post) != fullname:
+            return None
+        return post
 
     def _thing(self, post: Post) -> dict[str, Any]:
         """A comment (t1) or submission (t3) as Reddit lists it."""

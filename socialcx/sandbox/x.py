@@ -4,14 +4,16 @@
                                            max_results (10-100), next_token, sort_order
     GET  /2/users/:id/mentions             since_id, until_id, start_time, end_time,
                                            max_results (5-100), pagination_token
+    GET  /2/tweets                         ids (1-100, comma-separated): the posts still there;
+                                           each one gone is an entry in `errors`
     GET  /2/users/by/username/:username    GET /2/users/me
     POST /2/tweets                         {"text": …, "reply": {"in_reply_to_tweet_id": …}}
 
-Every listing takes `tweet.fields`, `user.fields` and `expansions` (checked against X's own
-lists, so a typo is the 400 X would give) and answers `data` / `includes` / `meta`, newest first.
-Search looks back seven days, as recent search does. Credentials must be present, Bearer or
-OAuth 1, but signatures are never checked. X refuses a second post with the same text, and so
-does the sandbox.
+Every listing and the lookup take `tweet.fields`, `user.fields` and `expansions` (checked against
+X's own lists, so a typo is the 400 X would give); listings answer `data` / `includes` / `meta`,
+newest first. Search looks back seven days, as recent search does. Credentials must be present,
+Bearer or OAuth 1, but signatures are never checked. X refuses a second post with the same text,
+and so does the sandbox.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ _EXPANSIONS = frozenset(
 _RECENT = timedelta(days=7)
 _TOKEN_PREFIX = "sbx"
 _MAX_TEXT = 280
+_MAX_IDS = 100  # posts one lookup may name
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _URL = re.compile(r"https?://\S+")
@@ -82,6 +85,7 @@ class XApi(ChannelApi):
     budgets: ClassVar[dict[str, Budget]] = {
         "x.search": Budget(450, 900),
         "x.mentions": Budget(450, 900),
+        "x.lookup": Budget(450, 900),
         "x.user": Budget(300, 900),
         "x.me": Budget(75, 900),
         "x.post": Budget(200, 900),
@@ -128,6 +132,7 @@ class XApi(ChannelApi):
                 "x.mentions",
                 lists_posts=True,
             ),
+            Route("x.lookup", "GET", "/2/tweets", self.lookup, "x.lookup", lists_posts=True),
             Route("x.me", "GET", "/2/users/me", self.me, "x.me"),
             Route("x.user", "GET", "/2/users/by/username/{username}", self.user, "x.user"),
             Route("x.post", "POST", "/2/tweets", self.post, "x.post"),
@@ -192,6 +197,28 @@ class XApi(ChannelApi):
             token="pagination_token",
             floor=None,
         )
+
+    async def lookup(self, request: web.Request) -> web.Response:
+        """The posts named by `ids` that are still there, in the order asked; X answers 200 and
+        names each one deleted or never made in `errors`."""
+        ids = request.query.get("ids", "").split(",")
+        if not 1 <= len(ids) <= _MAX_IDS:
+            raise ApiError(
+                400, f"The `ids` query parameter value must hold between 1 and {_MAX_IDS} ids"
+            )
+        if wrong := [tweet_id for tweet_id in ids if not tweet_id.isdigit() or len(tweet_id) > 19]:
+            raise ApiError(400, f"The `ids` query parameter value [{wrong[0]}] is not valid")
+        fields = _fields(request)
+        posts = [post for tweet_id in dict.fromkeys(ids) if (post := self.find(tweet_id))]
+        data = [self._tweet(post, fields.tweet) for post in posts]
+        self.strip_fields(request, data)
+        body: dict[str, Any] = {"data": data} if data else {}
+        if includes := self._includes(posts, fields):
+            body["includes"] = includes
+        found = {post.id for post in posts}
+        if gone := [tweet_id for tweet_id in ids if tweet_id not in found]:
+            body["errors"] = [_missing("tweet", "ids", tweet_id) for tweet_id in gone]
+        return web.json_response(body)
 
     async def me(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -411,16 +438,20 @@ def _entities(text: str) -> dict[str, list[dict[str, Any]]]:
 
 def _not_found(parameter: str, value: str) -> web.Response:
     """X answers a lookup of someone who does not exist with 200 and an error entry."""
-    error = {
+    return web.json_response({"errors": [_missing("user", parameter, value)]})
+
+
+def _missing(resource: str, parameter: str, value: str) -> dict[str, str]:
+    """The `errors` entry X gives for a user or post it cannot find."""
+    return {
         "value": value,
-        "detail": f"Could not find user with {parameter}: [{value}].",
+        "detail": f"Could not find {resource} with {parameter}: [{value}].",
         "title": "Not Found Error",
-        "resource_type": "user",
+        "resource_type": resource,
         "parameter": parameter,
         "resource_id": value,
         "type": "https://api.twitter.com/2/problems/resource-not-found",
     }
-    return web.json_response({"errors": [error]})
 
 
 def _fields(request: web.Request) -> _Fields:
