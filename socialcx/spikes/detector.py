@@ -16,8 +16,10 @@ the overdispersion.
 
 A count is judged with a negative-binomial tail: Poisson noise plus a learned overdispersion, so
 that 3 -> 9 at night and 300 -> 900 at noon are weighed by how often such jumps really happen.
-The score is -log10 of the smaller of two tail probabilities: this bucket alone, and the sum of
-the last few buckets (a sustained surge adds up before any single bucket is extreme).
+The score is -log10 of the smallest tail probability of several tests: this bucket alone, the
+sum of the last two buckets, and the sums of the last 30 minutes and hour, each judged with an
+overdispersion learned for its span (a sustained surge adds up before any single bucket is
+extreme, and noise that lasts is learned as such). Volume and ratio gates read the same test.
 
 The threshold calibrates itself to the series. Real series are burstier than any count model
 says, and some far more than others, so besides the fixed tail (1e-12) a bucket also passes when
@@ -53,7 +55,7 @@ __all__ = ["DetectorParams", "SpikeDetector", "Step"]
 
 Event = Literal["raised", "escalated", "resolved"]
 
-_STATE_VERSION = 2
+_STATE_VERSION = 3
 
 _HOURS_PER_WEEK = 7 * 24
 _HOUR = timedelta(hours=1)
@@ -95,6 +97,9 @@ class DetectorParams:
     tail_passes_per_week: float = 0.125
     #: buckets summed for the sustained-surge test
     surge_buckets: int = 2
+    #: longer sums, each judged with an overdispersion learned for that span (noise that lasts
+    #: adds up, independent noise averages out), so a long modest surge is seen at any volume
+    surge_windows: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(hours=1))
     #: fewest mentions in a bucket that can raise an alert (0 -> 2 is not a spike)
     min_volume: float = 10.0
     #: a spike is at least this many times the expected count
@@ -117,6 +122,8 @@ class DetectorParams:
             raise ValueError("tail probabilities must be between 0 and 1")
         if self.surge_buckets < 1 or self.escalation <= 1:
             raise ValueError("surge_buckets must be >= 1 and escalation > 1")
+        if any(span <= timedelta(0) for span in self.surge_windows):
+            raise ValueError("surge_windows must be positive durations")
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,7 @@ class _Model:
     weekly: list[_Rate] = field(default_factory=lambda: [_Rate() for _ in range(_HOURS_PER_WEEK)])
     spread: _Rate = field(default_factory=_Rate)  # excess variance over sum of expected^2
     tail: _Tail = field(default_factory=_Tail)
+    windows: list[_Rate] = field(default_factory=list)  # the spread of each long window's sum
     recent: list[tuple[float, float]] = field(default_factory=list)  # (observed, expected)
     alert: _Alert = field(default_factory=_Alert)
 
@@ -215,6 +223,11 @@ class SpikeDetector:
         self._tail_decay = _decay(params.bucket / params.tail_half_life)
         self._tail_share = params.tail_passes_per_week * (params.bucket / timedelta(weeks=1))
         self._resolve_buckets = max(1, math.ceil(params.resolve_after / params.bucket))
+        self._windows = sorted(
+            {n for n in (round(span / params.bucket) for span in params.surge_windows) if n > 1}
+        )
+        self._model.windows = [_Rate() for _ in self._windows]
+        self._memory = max([params.surge_buckets, *self._windows])
 
     @property
     def is_open(self) -> bool:
@@ -247,6 +260,7 @@ class SpikeDetector:
             "weekly": [[rate.seen, rate.expected] for rate in model.weekly],
             "spread": [model.spread.seen, model.spread.expected],
             "tail": [model.tail.buckets, model.tail.passed, model.tail.excess],
+            "windows": [[rate.seen, rate.expected] for rate in model.windows],
             "recent": [list(pair) for pair in model.recent],
             "alert": {
                 "open": alert.open,
@@ -263,9 +277,10 @@ class SpikeDetector:
     ) -> SpikeDetector:
         """A detector that carries on exactly where the one that wrote `state` stopped.
 
-        A version 1 state (before the tail model) carries on with the tail's prior.
+        A version 1 state (before the tail model) carries on with the tail's prior; a state
+        without the long windows' spreads (version 2, or other `surge_windows`) learns them anew.
         """
-        if state.get("version") not in (1, _STATE_VERSION):
+        if state.get("version") not in (1, 2, _STATE_VERSION):
             raise ValueError(f"detector state version {state.get('version')!r} is not supported")
         detector = cls(params)
         alert = state["alert"]
@@ -277,6 +292,7 @@ class SpikeDetector:
             weekly=[_Rate(*pair) for pair in state["weekly"]],
             spread=_Rate(*state["spread"]),
             tail=_Tail(*state["tail"]) if "tail" in state else _Tail(),
+            windows=[_Rate(*pair) for pair in state.get("windows", [])],
             recent=[(observed, expected) for observed, expected in state["recent"]],
             alert=_Alert(
                 open=alert["open"],
@@ -286,6 +302,8 @@ class SpikeDetector:
                 resolved_at=_parse_iso(alert["resolved_at"]),
             ),
         )
+        if len(detector._model.windows) != len(detector._windows):
+            detector._model.windows = [_Rate() for _ in detector._windows]
         return detector
 
     # -- one bucket ---------------------------------------------------------------------------
@@ -308,12 +326,17 @@ class SpikeDetector:
         expected = (
             max(_FLOOR, model.level.seen / model.level.expected * season) if known else observed
         )
-        dispersion = (
-            max(0.0, model.spread.seen / model.spread.expected) if model.spread.expected else 0.0
-        )
+        dispersion = _dispersion(model.spread, 0.0)
         upper = expected + params.band_sigmas * _deviation(expected, dispersion)
-        window = [*model.recent, (observed, expected)][-params.surge_buckets :]
-        score = _score(window, dispersion) if known else 0.0
+        history = [*model.recent, (observed, expected)][-self._memory :]
+        spreads = [_dispersion(rate, dispersion) for rate in model.windows]
+        tests = [(history[-params.surge_buckets :], None)] + [
+            (history[-n:], spread) for n, spread in zip(self._windows, spreads) if len(history) >= n
+        ]
+        scores = [_score(window, dispersion, spread) for window, spread in tests] if known else []
+        score, seen, due = max(scores, default=(0.0, observed, expected))
+        # An alert resolves on the short test: the long sums still hold a surge that is over.
+        calm = scores[0][0] if scores else 0.0
         tail = params.cold_start_tail_probability if cold else params.tail_probability
         # The lower of two bars: a score this series' own ordinary buckets rarely reach, or the
         # fixed tail (which raises a surge on a series whose ordinary scores often run high).
@@ -321,10 +344,10 @@ class SpikeDetector:
 
         was_open = model.alert.open
         if quiet:
-            self._count_calm(score)
+            self._count_calm(calm)
             event = None
         else:
-            event = self._judge(at, observed, expected, score, threshold)
+            event = self._judge(at, observed, (seen, due), (score, calm), threshold)
         if known and not was_open and event is None:
             model.tail.add(score, self._tail_decay)
 
@@ -335,30 +358,39 @@ class SpikeDetector:
             clipped = min(observed, upper if not cold else max(upper, params.min_ratio * expected))
             ordinary = cold or (score < _ORDINARY and not model.alert.open)
             self._learn(observed, expected, season, clipped, ordinary, dispersion, hour, slot)
+            if not model.alert.open:
+                self._learn_spreads(observed, expected, dispersion, history, spreads)
         else:
             model.level.add(observed, season, self._level_decay)
-        model.recent = window[1:] if len(window) == params.surge_buckets else window
+        model.recent = history[1:] if len(history) == self._memory else history
         model.last = at
         return Step(at, observed, expected, upper, score, event, cold, threshold)
 
     def _judge(
-        self, at: datetime, observed: float, expected: float, score: float, threshold: float
+        self,
+        at: datetime,
+        observed: float,
+        tested: tuple[float, float],
+        scores: tuple[float, float],
+        threshold: float,
     ) -> Event | None:
-        """Move the alert lifecycle: raise, escalate or resolve."""
+        """Move the alert lifecycle: raise, escalate or resolve. `tested` is the mentions seen and
+        expected by the most surprising test, `scores` its score and the short test's."""
         params, alert = self.params, self._model.alert
+        (seen, due), (score, calm) = tested, scores
         if alert.open:
             alert.peak = max(alert.peak, observed)
             if observed >= alert.level * params.escalation:
                 alert.level, alert.calm = observed, 0
                 return "escalated"
-            if self._count_calm(score):
+            if self._count_calm(calm):
                 alert.open, alert.resolved_at = False, at
                 return "resolved"
             return None
         if (
             score >= threshold
-            and observed >= params.min_volume
-            and observed >= params.min_ratio * expected
+            and seen >= params.min_volume
+            and seen >= params.min_ratio * due
             and observed >= self._bar(at)
             # Within the first day nothing tells the daily rhythm from a surge.
             and at - self._model.first >= _WARM_UP
@@ -378,6 +410,31 @@ class SpikeDetector:
             * self.params.escalation
             * 0.5 ** ((at - alert.resolved_at) / self.params.cooldown)
         )
+
+    def _learn_spreads(
+        self,
+        observed: float,
+        expected: float,
+        dispersion: float,
+        history: list[tuple[float, float]],
+        spreads: list[float],
+    ) -> None:
+        """Move the overdispersion of a bucket and of each long window's sum with their residuals,
+        capped far out both ways so one burst or outage cannot blow them up. Not called while an
+        alert is open, so a surge does not make the next one look ordinary."""
+        model = self._model
+        self._learn_spread(model.spread, observed, expected, dispersion)
+        for n, rate, spread in zip(self._windows, model.windows, spreads):
+            if len(history) >= n:
+                window = history[-n:]
+                self._learn_spread(
+                    rate, sum(o for o, _ in window), sum(e for _, e in window), spread
+                )
+
+    def _learn_spread(self, rate: _Rate, observed: float, expected: float, spread: float) -> None:
+        reach = 2 * self.params.band_sigmas * _deviation(expected, spread)
+        residual = max(-reach, min(observed - expected, reach))
+        rate.add(residual**2 - expected, expected**2, self._spread_decay)
 
     def _count_calm(self, score: float) -> bool:
         """Count an ordinary bucket towards resolving the open alert; True once it has lasted."""
@@ -410,11 +467,6 @@ class SpikeDetector:
             level = expected / season
             daily.add(clipped, level * weekly.factor(prior), self._daily_decay)
             weekly.add(clipped, level * daily.factor(prior), self._weekly_decay)
-        if model.alert.open:
-            return
-        reach = 2 * self.params.band_sigmas * _deviation(expected, dispersion)
-        residual = max(-reach, min(observed - expected, reach))
-        model.spread.add(residual**2 - expected, expected**2, self._spread_decay)
 
 
 def _deviation(expected: float, dispersion: float) -> float:
@@ -422,16 +474,26 @@ def _deviation(expected: float, dispersion: float) -> float:
     return math.sqrt(expected + dispersion * expected**2)
 
 
-def _score(window: list[tuple[float, float]], dispersion: float) -> float:
-    """How surprising the last bucket is, alone or summed with the buckets before it."""
+def _score(
+    window: list[tuple[float, float]], dispersion: float, spread: float | None
+) -> tuple[float, float, float]:
+    """How surprising the last bucket is, alone or summed with the buckets before it, with the
+    mentions seen and expected in whichever of the two is more surprising.
+
+    The sum's overdispersion is `spread` when it was learned for this span, else that of
+    independent negative binomials with a shared dispersion, matched on mean and variance."""
     observed, expected = window[-1]
-    total = sum(e for _, e in window)
-    # The sum of negative binomials with a shared dispersion, matched on mean and variance.
-    summed = dispersion * sum(e * e for _, e in window) / total**2
+    seen, total = sum(o for o, _ in window), sum(e for _, e in window)
+    summed = dispersion * sum(e * e for _, e in window) / total**2 if spread is None else spread
     return max(
-        _surprise(observed, expected, dispersion),
-        _surprise(sum(o for o, _ in window), total, summed),
+        (_surprise(observed, expected, dispersion), observed, expected),
+        (_surprise(seen, total, summed), seen, total),
     )
+
+
+def _dispersion(rate: _Rate, fallback: float) -> float:
+    """A learned overdispersion, or `fallback` until something was learned."""
+    return max(0.0, rate.seen / rate.expected) if rate.expected else fallback
 
 
 def _surprise(observed: float, expected: float, dispersion: float) -> float:
