@@ -3,17 +3,20 @@ a restart picks up from the stored cursors with nothing lost and nothing stored 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.alerts.conftest import free_port
@@ -104,19 +107,40 @@ def truth(base_url: str) -> list[tuple[str, str]]:
     return found
 
 
-def test_sigterm_in_the_middle_of_a_poll_then_a_restart_loses_and_duplicates_nothing(tmp_path, sandbox, base_url, clock):
+@pytest.fixture
+def held_search(sandbox, monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Hacker News's first search is held unanswered until the test lets it go: the events
+    `asked` (the request came in) and `release` (answer it now)."""
+    asked, release = threading.Event(), threading.Event()
+    answer = sandbox._answer
+
+    async def holding(request, handler, api, route):
+        if route.name == "hackernews.search" and not asked.is_set():
+            asked.set()
+            await asyncio.to_thread(release.wait, 60)
+        return await answer(request, handler, api, route)
+
+    monkeypatch.setattr(sandbox, "_answer", holding)  # the middleware looks it up on each request
+    return asked, release
+
+
+def test_sigterm_in_the_middle_of_a_poll_then_a_restart_loses_and_duplicates_nothing(
+    tmp_path, sandbox, held_search, base_url, clock
+):
     config = write_config(tmp_path, base_url, free_port())
     log = tmp_path / "daemon.log"
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'socialcx.db'}")
-    sandbox.faults.add(route="hackernews.search", kind="slow", seconds=3, times=1)
+    asked, release = held_search
 
     daemon = start(config, log)
     try:
-        # X's batch is stored while Hacker News waits for its slow answer: stop it right there.
-        wait_for(lambda: stored(engine) and not sandbox.faults.active(), 60, "X's mentions and Hacker News in flight")
-        status, took = stop(daemon)
-        assert status == 0, log.read_text()
-        assert took < 10
+        # X's batch is stored while Hacker News waits for its held answer: stop it right there.
+        wait_for(lambda: stored(engine) and asked.is_set(), 60, "X's mentions and Hacker News in flight")
+        daemon.send_signal(signal.SIGTERM)
+        wait_for(lambda: "SIGTERM received: stopping" in log.read_text(), 10, "the daemon to take SIGTERM")
+        assert daemon.poll() is None and {channel for channel, _ in stored(engine)} == {"x"}
+        release.set()  # the poll in flight ends now, after the signal
+        assert daemon.wait(timeout=10) == 0, log.read_text()
         first = stored(engine)
         assert {channel for channel, _ in first} == {"x", "hackernews"}  # the batch in flight was committed
 
@@ -128,6 +152,7 @@ def test_sigterm_in_the_middle_of_a_poll_then_a_restart_loses_and_duplicates_not
         assert status == 0, log.read_text()
         assert took < 10
     finally:
+        release.set()
         if daemon.poll() is None:
             daemon.kill()
         engine.dispose()

@@ -5,6 +5,7 @@ and two senders at once."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import signal
 import subprocess
@@ -17,8 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectors.base import ChannelUnavailable, PostedReply, Refused, Throttled
-from socialcx import Channel, ManualClock
+from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult, PostedReply, Refused, Throttled
+from socialcx import Batch, Channel, ManualClock
+from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import UsageError
 from socialcx.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, queue_reply, send_pending, set_paused
 from socialcx.poller import poll_once
@@ -198,15 +200,22 @@ def _wall_clock(later: timedelta = timedelta(0)) -> ManualClock:
 # -- failures, with a platform that misbehaves on demand ---------------------------------------
 
 
-class FakeConnector:
-    """A channel that records what it posted and fails as told."""
+class FakeConnector(Connector):
+    """A channel that records what it posted and fails as told. It implements the connector
+    protocol, so a change to the protocol breaks it (see the test below)."""
 
     channel = Channel.X
+    capabilities = Capabilities(can_reply=True, can_search=False, cursor_kind="since_id")
+    description = "A stand-in for X that records its replies."
 
     def __init__(self, *, refuse: bool = False, throttle_until: datetime | None = None, outage: int = 0, delay: float = 0.0) -> None:
+        super().__init__(ChannelConfig(enabled=True), Settings(), clock=ManualClock(datetime(2026, 11, 25, tzinfo=UTC)))
         self.posted: dict[str, list[str]] = {}
         self.lookups: list[str] = []
         self._refuse, self._throttle_until, self._outage, self._delay = refuse, throttle_until, outage, delay
+
+    async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
+        return PollResult(Batch(self.channel, watch.name, [], cursor=cursor), requests=0)
 
     async def reply(self, mention: Mention, text: str) -> PostedReply:
         await asyncio.sleep(self._delay)
@@ -226,6 +235,11 @@ class FakeConnector:
         self.lookups.append(mention.external_id)
         found = self.posted.get(mention.external_id)
         return PostedReply(found[0], None, datetime(2026, 11, 25, tzinfo=UTC)) if found else None
+
+
+@pytest.mark.parametrize("method", ["poll", "reply", "find_reply"])
+def test_the_fake_connector_keeps_the_protocol(method):
+    assert inspect.signature(getattr(FakeConnector, method)) == inspect.signature(getattr(Connector, method))
 
 
 def _queued(engine, add_mention, clock, count: int = 1, origin: str = "auto") -> list[int]:

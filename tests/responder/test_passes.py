@@ -1,17 +1,22 @@
 """A routing pass judges its mentions together, a page at a time, yet decides each as if those
 before it were already written: a reply queued counts towards the caps and the thread's turns
 of the mentions after it, an item enqueued is a cross-post candidate for the next, and two
-routers running at once still give each mention exactly one decision."""
+routers running at once still give each mention exactly one decision. The daemon's routing job
+does the same and has the outbox send at once when it queued a reply."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from socialcx import responder
+from socialcx.daemon import Daemon
 from socialcx.responder import route
+from socialcx.store import Alert, Decision, InboxItem, OutboxReply
 from tests.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
 
 
@@ -100,3 +105,70 @@ def test_two_routers_at_once_give_each_mention_exactly_one_decision(engine, sett
 def _external_id(engine: sa.Engine, mention_id: int) -> str:
     with engine.connect() as connection:
         return connection.execute(sa.text("SELECT external_id FROM mention WHERE id = :id"), {"id": mention_id}).scalar_one()
+
+
+# -- the daemon's routing job -----------------------------------------------------------------
+
+
+class _Triaged:
+    """A daemon's triager for mentions stored already triaged: routing must never call it."""
+
+    version = "test"
+
+    def triage(self, texts):
+        raise AssertionError("routing reads the stored triage; it never triages")
+
+
+def _counts(engine) -> tuple[int, ...]:
+    """How many decisions, outbox replies and inbox items are stored."""
+    with engine.connect() as connection:
+        count = lambda table: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()  # noqa: E731
+        return tuple(count(table) for table in (Decision, OutboxReply, InboxItem))
+
+
+def test_the_daemon_routes_each_mention_once_and_sends_at_once_only_after_queueing_a_reply(
+    engine, settings, playbook, clock, add_mention, monkeypatch
+):
+    daemon = Daemon(settings, engine, clock, triage=_Triaged(), playbook=playbook)
+    woken: list[str] = []
+    monkeypatch.setattr(daemon, "_wake", woken.append)  # the job the daemon runs at once
+    routine = add_mention(author_handle="jess")
+    risky = add_mention(author_handle="sam", text="@acme my lawyer will hear about this order", risks=["legal_threat"], routine=False)
+
+    async def twice_at_once() -> None:
+        await asyncio.gather(daemon.route(), daemon.route())
+
+    asyncio.run(twice_at_once())
+
+    assert (decision_of(engine, routine).outcome, inbox_of(engine, routine)) == ("auto_reply", None)
+    reply = outbox_of(engine, routine)
+    assert reply.state == "pending" and reply.text in ("Hi @jess, follow your order at https://acme.example/orders", "@jess your order's tracking is at https://acme.example/orders")
+    assert decision_of(engine, risky).outcome == "inbox" and "legal_threat" in decision_of(engine, risky).reason
+    assert inbox_of(engine, risky) is not None and outbox_of(engine, risky) is None
+    assert _counts(engine) == (2, 1, 1) and woken == ["outbox"]
+
+    # An outage on order_status opens: a new question about an order is a member, for people.
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(Alert.__table__).values(
+                watch="acme", status="open", channel="all", slice="all", topic="orders stuck, tracking down",
+                opened_at=clock.now() - timedelta(minutes=30), updated_at=clock.now(), observed=90, expected=10,
+                score=8.0, peak=90, cold_start=False, explanation={"intent": "order_status", "topic": "orders stuck"},
+            )
+        )
+    member = add_mention(author_handle="kim")
+
+    asyncio.run(daemon.route())
+    asyncio.run(daemon.route())
+
+    assert decision_of(engine, member).guardrail == "incident" and decision_of(engine, member).outcome == "inbox"
+    assert inbox_of(engine, member) is not None and outbox_of(engine, member) is None
+    assert _counts(engine) == (3, 1, 2) and woken == ["outbox"]  # nothing new to send, nothing twice
+
+
+def test_a_daemon_without_triage_routes_nothing(engine, settings, playbook, clock, add_mention):
+    mention = add_mention()
+
+    asyncio.run(Daemon(settings, engine, clock, playbook=playbook).route())
+
+    assert decision_of(engine, mention) is None and _counts(engine) == (0, 0, 0)
