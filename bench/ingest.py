@@ -1,6 +1,6 @@
 """Ingest throughput against a bare `executemany`, on fresh SQLite files.
 
-Ingests 100,000 synthetic mentions in batches of 500 through `socialcx.ingest` (validation,
+Ingests 100,000 synthetic mentions in batches of 500 through `socialcx.collect.ingest` (validation,
 normalization, dedupe, dead-letter check, cursor, one transaction per batch), then inserts the
 same rows with sqlite3's `executemany` into an equivalent table (same columns, same unique
 index, same pragmas, one commit per batch). The two alternate, each into a fresh file, and the
@@ -115,7 +115,7 @@ def main() -> int:
     ratio = our_rate / bare_rate
     print(f"mentions: {args.mentions:,} in batches of {args.batch}, best of {args.runs} runs each")
     print(f"bare executemany (baseline): {bare_rate:>10,.0f} mentions/s")
-    print(f"socialcx.ingest:             {our_rate:>10,.0f} mentions/s")
+    print(f"socialcx.collect.ingest:             {our_rate:>10,.0f} mentions/s")
     print(f"ratio ingest/bare: {ratio:.2f}  (target >= {TARGET})  {'PASS' if ratio >= TARGET else 'FAIL'}")
     return 0 if ratio >= TARGET else 1
 

@@ -9,7 +9,7 @@ from socialcx.channels import Channel
 from socialcx.clock import Clock, ManualClock, SystemClock
 from socialcx.config import Settings, load_settings
 from socialcx.errors import ConfigError, IngestError, SocialcxError, StoreError, UsageError
-from socialcx.ingest import Batch, IngestReport, Rejected, ingest, load_cursor, normalize_text
+from socialcx.collect.ingest import Batch, IngestReport, Rejected, ingest, load_cursor, normalize_text
 from socialcx.store import Cursor, DeadLetter, Mention, connect
 
 __all__ = [

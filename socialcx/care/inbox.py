@@ -28,9 +28,9 @@ from sqlalchemy.orm import aliased
 
 from socialcx.channels import Channel
 from socialcx.config import BusinessHours, InboxConfig
-from socialcx.crossposts import author_key, links_of, same_words
+from socialcx.care.crossposts import author_key, links_of, same_words
 from socialcx.errors import UsageError
-from socialcx.feedback import current_label
+from socialcx.care.feedback import current_label
 from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
@@ -490,7 +490,7 @@ def approve(connection: Connection, mention_id: int, *, agent: str, now: datetim
 
 def _respond(connection: Connection, mention_id: int, text: str, *, origin: str, agent: str, now: datetime) -> int:
     from connectors import connector_class
-    from socialcx.outbox import queue_reply
+    from socialcx.care.outbox import queue_reply
 
     item = _item(connection, mention_id, lock=True)
     _refuse(item, agent, "reply to")

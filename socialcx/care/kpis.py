@@ -27,8 +27,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from socialcx.feedback import current_label
-from socialcx.inbox import ACTIVE, PRIORITIES
+from socialcx.care.feedback import current_label
+from socialcx.care.inbox import ACTIVE, PRIORITIES
 from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, UTCDateTime
 
 __all__ = ["KpiReport", "ResponseTimes", "answered", "backlog", "kpis", "percentiles", "posted_between", "sla_items"]
@@ -94,7 +94,7 @@ def kpis(connection: Connection, *, now: datetime, since: datetime | None = None
     )
 
 
-# The KPIs' definitions as queries, one row per counted thing, shared with `socialcx.analytics`
+# The KPIs' definitions as queries, one row per counted thing, shared with `socialcx.ops.analytics`
 # (which groups them any way an analyst asks): what counts, and from which times.
 
 _SENT = (OutboxReply.state == "sent") & OutboxReply.sent_at.is_not(None)

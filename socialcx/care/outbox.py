@@ -292,7 +292,7 @@ def _retry(engine: Engine, outbox_id: int, sender: str, now: datetime, error: st
 
 def _fail(engine: Engine, settings: Settings, outbox_id: int, sender: str, now: datetime, error: str, text: str) -> None:
     """Give the reply up and hand the mention back to people, with the reply as a draft."""
-    from socialcx import inbox  # here: the inbox queues approved drafts through this module
+    from socialcx.care import inbox  # here: the inbox queues approved drafts through this module
 
     table = OutboxReply.__table__
     with engine.begin() as connection:

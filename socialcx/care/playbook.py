@@ -49,7 +49,7 @@ __all__ = [
     "playbook_for",
 ]
 
-DEFAULT_PLAYBOOK = Path(__file__).parent / "data" / "playbook.yaml"
+DEFAULT_PLAYBOOK = Path(__file__).parents[1] / "data" / "playbook.yaml"
 
 # The most characters a reply may have on each channel (a playbook's `length_limits` may lower
 # or raise them, e.g. for a Mastodon instance that allows longer posts).

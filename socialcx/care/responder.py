@@ -21,7 +21,7 @@ mention goes, and the decision is logged with its reason (table `decision`, one 
     action        the intent's action refused, failed or was over its limits    → inbox
     template      no reply fits the channel                                     → inbox
 
-A mention that passes everything gets an outbox row (`socialcx.outbox`), sent by
+A mention that passes everything gets an outbox row (`socialcx.care.outbox`), sent by
 `send_pending`; one stopped only by `mode` goes to the inbox with the rendered draft.
 """
 
@@ -42,12 +42,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from connectors import connector_class
-from socialcx import inbox
+from socialcx.care import inbox
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.outbox import is_paused, queue_replies
-from socialcx.playbook import ActionRules, Caps, IntentRules, Playbook
+from socialcx.care.outbox import is_paused, queue_replies
+from socialcx.care.playbook import ActionRules, Caps, IntentRules, Playbook
 from socialcx.spikes.incidents import open_alerts
 from socialcx.store import (
     ActionSpend,

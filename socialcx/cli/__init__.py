@@ -18,7 +18,7 @@ from rich.text import Text
 from sqlalchemy.engine import Engine
 from typer.core import TyperGroup
 
-from socialcx.budget import BudgetStatus
+from socialcx.collect.budget import BudgetStatus
 from socialcx.channels import Channel
 from socialcx.clock import SystemClock, parse_time
 from socialcx.config import (
@@ -30,9 +30,9 @@ from socialcx.config import (
     sandbox_secrets,
 )
 from socialcx.errors import SocialcxError, UsageError
-from socialcx.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
-from socialcx.poller import WatchPoll, poll_once
-from socialcx.status import IntentSummary, StatusReport, WatchStatus, status_report
+from socialcx.store.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
+from socialcx.collect.poller import WatchPoll, poll_once
+from socialcx.ops.status import IntentSummary, StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
 
 __all__ = ["app", "main"]
@@ -263,7 +263,7 @@ def poll(
             known = ", ".join(w.name for w in settings.watches) or "none"
             raise UsageError(f"no watch named {name!r}; configured watches: {known}")
     engine = state.engine()
-    from socialcx.playbook import playbook_for
+    from socialcx.care.playbook import playbook_for
 
     playbook = playbook_for(settings)  # a broken playbook stops the poll before anything is fetched
     with console.status("Loading the triage model…"):
@@ -298,7 +298,7 @@ def poll(
         raise typer.Exit(1)
 
 
-# -- the daemon (`socialcx.daemon`) -----------------------------------------------------------
+# -- the daemon (`socialcx.service.daemon`) -----------------------------------------------------------
 
 
 class _LogFormat(StrEnum):
@@ -315,8 +315,8 @@ def run(
 ) -> None:
     """Run unattended: poll every watch on schedule, triage, spot spikes, answer, mail; serve
     /healthz and /metrics. SIGTERM or Ctrl-C stops it cleanly."""
-    from socialcx.daemon import run_until_stopped
-    from socialcx.logs import configure_logging
+    from socialcx.service.daemon import run_until_stopped
+    from socialcx.ops.logs import configure_logging
 
     state: _Context = ctx.obj
     settings = state.settings
@@ -442,7 +442,7 @@ def retriage(
     ] = None,
 ) -> None:
     """Triage stored mentions again with a new model, replacing what an older model said."""
-    from socialcx.retriage import retriage as run
+    from socialcx.collect.retriage import retriage as run
     from socialcx.triage import default_model
 
     state: _Context = ctx.obj
@@ -594,7 +594,7 @@ def demo(
     """Run the daemon end to end on the sandbox's channels and an accelerated clock, with a mail
     catcher: poll, triage, spot spikes, auto-reply, mail alerts; then summarise. Each run starts
     afresh."""
-    from socialcx.demo import live_view, prepare_demo, print_report, run_demo
+    from socialcx.service.demo import live_view, prepare_demo, print_report, run_demo
 
     settings = prepare_demo(out)
     console.print(f"[bold]socialcx demo[/] in {out}/ (database {redact(settings.database)})\n")
@@ -607,7 +607,7 @@ def demo(
     print_report(console, report, out / "socialcx.toml")
 
 
-# --- The inbox and the KPIs (`socialcx.inbox`, `socialcx.kpis`) -------------------------------
+# --- The inbox and the KPIs (`socialcx.care.inbox`, `socialcx.care.kpis`) -------------------------------
 
 inbox_app = typer.Typer(cls=_Group, help="The human inbox: what waits for a person, most urgent first.", no_args_is_help=True)
 app.add_typer(inbox_app, name="inbox")
@@ -643,7 +643,7 @@ def inbox_list(
     limit: _Limit = 50,
 ) -> None:
     """Items by priority, the soonest due first: open, claimed and escalated ones unless --status says otherwise."""
-    from socialcx.inbox import ACTIVE, list_items
+    from socialcx.care.inbox import ACTIVE, list_items
 
     state: _Context = ctx.obj
     entries = _in_transaction(state, lambda connection: list_items(
@@ -691,8 +691,8 @@ def _short_text(text: str, limit: int = 80) -> str:
 @inbox_app.command("show")
 def inbox_show(ctx: typer.Context, item: _Item) -> None:
     """An item with its thread, its triage, the draft and the reply the playbook suggests."""
-    from socialcx.inbox import find_item
-    from socialcx.playbook import playbook_for
+    from socialcx.care.inbox import find_item
+    from socialcx.care.playbook import playbook_for
 
     state: _Context = ctx.obj
     playbook = playbook_for(state.settings)
@@ -731,7 +731,7 @@ def inbox_show(ctx: typer.Context, item: _Item) -> None:
 @inbox_app.command("claim")
 def inbox_claim(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
     """Take an item and its thread: the responder stays out of it from now on."""
-    from socialcx.inbox import claim
+    from socialcx.care.inbox import claim
 
     name = _agent(agent)
     _in_transaction(ctx.obj, lambda connection: claim(connection, item, agent=name))
@@ -743,7 +743,7 @@ def inbox_reply(
     ctx: typer.Context, item: _Item, text: Annotated[str, typer.Argument(help="The reply, as it will be posted.")], agent: _Agent = None,
 ) -> None:
     """Answer an item: the reply goes through the outbox and is sent once."""
-    from socialcx.inbox import reply
+    from socialcx.care.inbox import reply
 
     state: _Context = ctx.obj
     name = _agent(agent)
@@ -754,7 +754,7 @@ def inbox_reply(
 @inbox_app.command("approve")
 def inbox_approve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
     """Send the draft the responder wrote for an item, as it stands."""
-    from socialcx.inbox import approve
+    from socialcx.care.inbox import approve
 
     state: _Context = ctx.obj
     name = _agent(agent)
@@ -765,7 +765,7 @@ def inbox_approve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None
 @inbox_app.command("resolve")
 def inbox_resolve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None:
     """Close an item: nothing more to do."""
-    from socialcx.inbox import resolve
+    from socialcx.care.inbox import resolve
 
     state: _Context = ctx.obj
     name = _agent(agent)
@@ -776,7 +776,7 @@ def inbox_resolve(ctx: typer.Context, item: _Item, agent: _Agent = None) -> None
 @inbox_app.command("escalate")
 def inbox_escalate(ctx: typer.Context, item: _Item) -> None:
     """Raise an item's priority one level and bring its due time forward to match."""
-    from socialcx.inbox import escalate
+    from socialcx.care.inbox import escalate
 
     state: _Context = ctx.obj
     now = state.clock.now()
@@ -794,7 +794,7 @@ def inbox_ignore(
     agent: _Agent = None,
 ) -> None:
     """Ignore items as spam: several at once, or every waiting spam item with --all-spam."""
-    from socialcx.inbox import ignore, ignore_spam
+    from socialcx.care.inbox import ignore, ignore_spam
 
     if bool(items) == all_spam:
         raise UsageError("name the items to ignore, or use --all-spam (not both)")
@@ -816,7 +816,7 @@ def inbox_relabel(
     agent: _Agent = None,
 ) -> None:
     """Correct what triage said; corrections are kept to retrain with `socialcx train --with-feedback`."""
-    from socialcx.feedback import relabel
+    from socialcx.care.feedback import relabel
 
     state: _Context = ctx.obj
     name = _agent(agent)
@@ -835,7 +835,7 @@ def kpis(
     since: Annotated[str | None, typer.Option(help="Mentions posted since then: ISO time, or an age like 7d. Default: all.")] = None,
 ) -> None:
     """First response times, automation rate, SLA breaches and the backlog."""
-    from socialcx.kpis import kpis as compute
+    from socialcx.care.kpis import kpis as compute
 
     state: _Context = ctx.obj
     now = state.clock.now()
@@ -871,7 +871,7 @@ def _duration(span: Any) -> str:
 
 def _train_with_feedback(state: _Context) -> None:
     """`train --with-feedback`: the comparison is printed before the default model is switched."""
-    from socialcx.feedback import Comparison, retrain_with_feedback
+    from socialcx.care.feedback import Comparison, retrain_with_feedback
 
     def show(comparison: Comparison) -> None:
         table = Table(
@@ -910,7 +910,7 @@ def playbook_check(
     file: Annotated[Path | None, typer.Option("--file", help="Playbook to check. Default: the one the config names.")] = None,
 ) -> None:
     """Validate a playbook and show, per intent, what would be answered automatically, drafted, or left to people."""
-    from socialcx.playbook import DEFAULT_PLAYBOOK, load_playbook
+    from socialcx.care.playbook import DEFAULT_PLAYBOOK, load_playbook
     from socialcx.triage.taxonomy import load_taxonomy
 
     state: _Context = ctx.obj
@@ -942,7 +942,7 @@ def playbook_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the default playbook (every intent drafted) to edit; name it with `playbook = ...` in the config."""
-    from socialcx.playbook import default_playbook_text
+    from socialcx.care.playbook import default_playbook_text
 
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
@@ -959,7 +959,7 @@ def pause(
     reason: Annotated[str | None, typer.Option(help="Why, for whoever resumes.")] = None,
 ) -> None:
     """Stop every auto-reply at once, in every process: new mentions go to people, queued auto-replies wait."""
-    from socialcx.outbox import set_paused
+    from socialcx.care.outbox import set_paused
 
     state: _Context = ctx.obj
     set_paused(state.engine(), True, now=state.clock.now(), reason=reason)
@@ -969,7 +969,7 @@ def pause(
 @app.command()
 def resume(ctx: typer.Context) -> None:
     """Turn auto-replies back on after `socialcx pause`."""
-    from socialcx.outbox import set_paused
+    from socialcx.care.outbox import set_paused
 
     state: _Context = ctx.obj
     set_paused(state.engine(), False, now=state.clock.now())
@@ -979,7 +979,7 @@ def resume(ctx: typer.Context) -> None:
 @app.command()
 def send(ctx: typer.Context) -> None:
     """Send the replies waiting in the outbox, once each; exit status 1 if any failed for good."""
-    from socialcx.outbox import send_pending
+    from socialcx.care.outbox import send_pending
 
     state: _Context = ctx.obj
     with console.status("Sending…"):
@@ -1006,8 +1006,8 @@ def _respond(state: _Context, engine: Engine, playbook: Any) -> None:
     """Route the mentions not routed yet, then send the outbox (the end of a poll)."""
     from collections import Counter
 
-    from socialcx.outbox import send_pending
-    from socialcx.responder import route
+    from socialcx.care.outbox import send_pending
+    from socialcx.care.responder import route
 
     decisions = route(engine, state.settings, playbook, state.clock)
     if decisions:
@@ -1019,7 +1019,7 @@ def _respond(state: _Context, engine: Engine, playbook: Any) -> None:
     _print_sent(asyncio.run(send_pending(engine, state.settings, state.clock)))
 
 
-# -- alert, digest and silent-watch emails (`socialcx.alerts`) ----------------------------------
+# -- alert, digest and silent-watch emails (`socialcx.ops.alerts`) ----------------------------------
 
 mail_app = typer.Typer(cls=_Group, help="Alert, digest and silent-watch emails.", no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
@@ -1034,7 +1034,7 @@ def mail_send(
     status 1 if some must wait for the mail server or were refused."""
     from datetime import timedelta
 
-    from socialcx.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
+    from socialcx.ops.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
 
     state: _Context = ctx.obj
     settings, engine, clock = state.settings, state.engine(), state.clock
@@ -1064,7 +1064,7 @@ def mail_preview(
     out: Annotated[Path, typer.Option("--out", help="The file to write: an .eml any mail client opens.")],
 ) -> None:
     """Write the email that announces an alert to a file, without sending or queueing it."""
-    from socialcx.alerts import alert_email
+    from socialcx.ops.alerts import alert_email
 
     state: _Context = ctx.obj
     message = alert_email(state.engine(), state.settings, state.clock, alert)

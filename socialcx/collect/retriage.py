@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from socialcx.clock import Clock
-from socialcx.ingest import Triager, store_triage
+from socialcx.collect.ingest import Triager, store_triage
 from socialcx.store import Mention, MentionTriage
 
 __all__ = ["RetriageReport", "retriage"]

@@ -43,14 +43,14 @@ import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.engine import Connection, Engine
 
-from socialcx.budget import ReadBudget
-from socialcx.charts import series_chart, volume_chart
+from socialcx.collect.budget import ReadBudget
+from socialcx.ops.charts import series_chart, volume_chart
 from socialcx.clock import Clock
 from socialcx.config import Settings
 from socialcx.errors import UsageError
-from socialcx.feedback import current_label
-from socialcx.health import WatchHealth, watch_health
-from socialcx.kpis import kpis
+from socialcx.care.feedback import current_label
+from socialcx.ops.health import WatchHealth, watch_health
+from socialcx.care.kpis import kpis
 from socialcx.spikes.counts import ALL, SeriesKey
 from socialcx.spikes.detector import DetectorParams, SpikeDetector, Step
 from socialcx.spikes.incidents import series_steps
@@ -84,7 +84,7 @@ _CHANNEL_NAMES = {
 _SLICE_NOUNS = {"human": "mentions for a person", "negative": "negative mentions"}
 
 _templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates" / "email"),
+    loader=FileSystemLoader(Path(__file__).parents[1] / "templates" / "email"),
     autoescape=select_autoescape(("html",)),  # mention texts are untrusted; the .txt parts stay plain
     undefined=StrictUndefined,
     trim_blocks=True,

@@ -3,7 +3,7 @@
 Every loader takes an engine from `connect()` and returns one row per thing (mention, reply,
 inbox item, alert) with typed columns: times are `datetime64[ns, UTC]`, labels are categories,
 flags are nullable booleans. Filters and aggregation run in SQL, so a store of a million
-mentions loads in seconds. The KPIs are those of `socialcx.kpis` (the CLI's and the digest's),
+mentions loads in seconds. The KPIs are those of `socialcx.care.kpis` (the CLI's and the digest's),
 grouped any way the analyst asks.
 
     >>> db = connect()                      # SOCIALCX_DATABASE_URL, else the configured store
@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from socialcx import kpis as definitions
+from socialcx.care import kpis as definitions
 from socialcx.clock import SystemClock
 from socialcx.config import load_settings
 from socialcx.store import Alert, AlertEvent, Feedback, InboxItem, Mention, MentionTriage, OutboxReply
@@ -182,7 +182,7 @@ def kpis(
 
     Columns: mentions, answered, auto_sent, automation_rate, frt_p50, frt_p90 (first response
     times), sla_items, sla_breached, sla_breach_rate, backlog (waiting now, whenever it
-    arrived). Each is defined once, in `socialcx.kpis`; a measure that a grouping does not
+    arrived). Each is defined once, in `socialcx.care.kpis`; a measure that a grouping does not
     apply to (mentions by responder, say) is left empty.
     """
     unknown = set(by) - set(KPI_KEYS)

@@ -29,11 +29,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from socialcx.budget import ReadBudget
+from socialcx.collect.budget import ReadBudget
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.inbox import ACTIVE
-from socialcx.poller import WatchPoll
+from socialcx.care.inbox import ACTIVE
+from socialcx.collect.poller import WatchPoll
 from socialcx.store import AlertEvent, InboxItem, OutboxReply, PollState
 
 __all__ = ["DaemonMetrics", "WatchHealth", "health_app", "watch_health"]

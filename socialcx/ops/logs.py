@@ -3,8 +3,8 @@ watch being worked on, and never a secret.
 
     >>> handler = configure_logging(settings, "json")
     >>> with log_context(channel="x", watch="acme"):
-    ...     logging.getLogger("socialcx.daemon").info("polled")
-    {"time": "2026-11-25T09:00:00.120Z", "level": "INFO", "logger": "socialcx.daemon", "message": "polled", "channel": "x", "watch": "acme"}
+    ...     logging.getLogger("socialcx.service.daemon").info("polled")
+    {"time": "2026-11-25T09:00:00.120Z", "level": "INFO", "logger": "socialcx.service.daemon", "message": "polled", "channel": "x", "watch": "acme"}
 
 The context lives in a context variable, so it follows the work into asyncio tasks and into
 `asyncio.to_thread` workers, where the blocking clients log.

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from socialcx.budget import BudgetStatus, ReadBudget
+from socialcx.collect.budget import BudgetStatus, ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings

@@ -2,7 +2,7 @@
 
 The in-process sandbox serves a scenario (by default two days with a checkout outage at hour
 37) on a `SimulatedClock` that runs the two days in about two minutes; a local SMTP server
-(aiosmtpd) catches the daemon's emails. `socialcx.daemon.Daemon` runs exactly as `socialcx run`
+(aiosmtpd) catches the daemon's emails. `socialcx.service.daemon.Daemon` runs exactly as `socialcx run`
 does: polls on schedule, triage, routing, spike judging, the outbox and the mailer. A live
 view follows it. The demo folder keeps the config, a playbook that answers the routine
 intents by itself, the database, the captured emails (`mail/*.eml`) and their charts
@@ -43,12 +43,12 @@ from sqlalchemy.engine import Connection, Engine
 from connectors import available, connector_class
 from socialcx.clock import SimulatedClock
 from socialcx.config import SANDBOX_SECRETS, Settings, load_settings, sandbox_config, sandbox_secrets
-from socialcx.daemon import Daemon
-from socialcx.inbox import ACTIVE, InboxEntry, list_items
-from socialcx.ingest import Triager
-from socialcx.kpis import KpiReport, kpis
-from socialcx.logs import RedactSecrets, secret_values
-from socialcx.playbook import default_playbook_text, playbook_for
+from socialcx.service.daemon import Daemon
+from socialcx.care.inbox import ACTIVE, InboxEntry, list_items
+from socialcx.collect.ingest import Triager
+from socialcx.care.kpis import KpiReport, kpis
+from socialcx.ops.logs import RedactSecrets, secret_values
+from socialcx.care.playbook import default_playbook_text, playbook_for
 from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
 from socialcx.store import Alert, AlertEvent, Decision, InboxItem, Mention, OutboxReply, connect
 

@@ -1,6 +1,6 @@
 """The store: SQLModel tables and the engine, on SQLite (default) or PostgreSQL.
 
-Every table is created by an Alembic migration (`socialcx/migrations/`), never by
+Every table is created by an Alembic migration (`socialcx/store/migrations/`), never by
 `create_all`, so an upgrade always finds a known schema and never loses rows.
 """
 
@@ -328,7 +328,7 @@ class ActionSpend(SQLModel, table=True):
 
 class InboxItem(SQLModel, table=True):
     """A mention waiting for a person: why it is here, how urgent it is, when it is due, and
-    what the agents did with it (`socialcx.inbox`). One per mention.
+    what the agents did with it (`socialcx.care.inbox`). One per mention.
 
     open → claimed → replied → resolved, or escalated (priority raised) or ignored (spam)."""
 
@@ -365,7 +365,7 @@ class Feedback(SQLModel, table=True):
 
 class Email(SQLModel, table=True):
     """An alert, digest or silent-watch email, rendered and written before it is sent, so that it
-    is sent exactly once (`socialcx.alerts`). One per `key` (`alert:12:40`, `digest:2026-11-24`).
+    is sent exactly once (`socialcx.ops.alerts`). One per `key` (`alert:12:40`, `digest:2026-11-24`).
 
     pending → sending (claimed, leased) → sent, or failed when the server refuses it for good. A
     row left in `sending` past its lease is sent again with the same Message-ID."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from socialcx import Channel, ManualClock
-from socialcx.budget import ReadBudget
+from socialcx.collect.budget import ReadBudget
 from socialcx.config import ChannelConfig
 
 

@@ -329,7 +329,7 @@ def test_two_ingests_of_one_batch_at_once_store_triage_and_count_each_mention_on
 
 
 def test_a_large_batch_is_stored_in_chunks_and_a_failed_chunk_is_fetched_again(engine, clock, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("socialcx.ingest"), "_CHUNK", 2)  # the module, not the function
+    monkeypatch.setattr(importlib.import_module("socialcx.collect.ingest"), "_CHUNK", 2)  # the module, not the function
     inserts = []
 
     def fail_second_chunk(conn, cursor, statement, parameters, context, executemany):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
 from socialcx import Batch, Channel, load_cursor
 from socialcx.config import Settings
-from socialcx.poller import poll_once
+from socialcx.collect.poller import poll_once
 from socialcx.store import Mention, PollState
 
 
@@ -148,7 +148,7 @@ def test_unused_requests_go_back_to_the_budget(engine, clock):
 
     run(config, engine, clock, connector)
 
-    from socialcx.budget import ReadBudget
+    from socialcx.collect.budget import ReadBudget
 
     assert ReadBudget(engine, Channel.X, config.channels.x, clock).status().window_left == 8
 

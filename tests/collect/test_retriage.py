@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from socialcx import Batch, Channel, connect, ingest
 from socialcx.cli import app
 from socialcx.config import example_config
-from socialcx.retriage import retriage
+from socialcx.collect.retriage import retriage
 from socialcx.store import MentionTriage, SpikeCount
 from socialcx.triage import Triage
 

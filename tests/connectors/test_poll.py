@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from connectors import available
 from socialcx import Channel, connect
 from socialcx.cli import app
-from socialcx.poller import poll_once
+from socialcx.collect.poller import poll_once
 from socialcx.store import Mention
 
 

@@ -21,7 +21,7 @@ from connectors.base import HttpAnswer, NotSupported, PollResult, watch_pattern
 from connectors.rss import _Feed, _read
 from socialcx import Channel, ManualClock, ingest
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.collect.ingest import Batch, Rejected
 from socialcx.sandbox import Sandbox
 from socialcx.sandbox.posts import Post
 from socialcx.sandbox.rss import FEED_ENTRIES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from socialcx import Batch, Channel, ingest
 from socialcx.config import Settings
-from socialcx.status import IntentSummary, status_report
+from socialcx.ops.status import IntentSummary, status_report
 from socialcx.triage import Triage
 
 

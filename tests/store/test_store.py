@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from socialcx import StoreError, connect
-from socialcx.store import UTCDateTime, _alembic_config, current_revision, head_revision, upgrade
+from socialcx.store import UTCDateTime, current_revision, head_revision, upgrade
+from socialcx.store.tables import _alembic_config
 
 MENTION = {
     "channel": "x",

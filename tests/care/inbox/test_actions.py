@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx.errors import UsageError
-from socialcx.feedback import relabel
-from socialcx.inbox import (
+from socialcx.care.feedback import relabel
+from socialcx.care.inbox import (
     answered_by_human,
     approve,
     claim,
@@ -23,9 +23,9 @@ from socialcx.inbox import (
     reply,
     resolve,
 )
-from socialcx.playbook import Playbook
+from socialcx.care.playbook import Playbook
 from socialcx.store import InboxItem, OutboxReply
-from tests.inbox.conftest import add_mention
+from tests.care.inbox.conftest import add_mention
 
 
 def _queued(db: sa.Connection, mention_id: int) -> OutboxReply:

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from socialcx.cli import app
-from socialcx.inbox import enqueue
+from socialcx.care.inbox import enqueue
 from socialcx.store import Feedback, InboxItem, OutboxReply, connect
-from tests.inbox.conftest import add_mention
+from tests.care.inbox.conftest import add_mention
 
 
 @pytest.fixture

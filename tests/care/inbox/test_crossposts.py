@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialcx.crossposts import author_key, links_of, same_words
-from socialcx.inbox import enqueue, find_item, ignore, list_items, reply, resolve
+from socialcx.care.crossposts import author_key, links_of, same_words
+from socialcx.care.inbox import enqueue, find_item, ignore, list_items, reply, resolve
 from socialcx.store import InboxItem, OutboxReply
-from tests.inbox.conftest import add_mention
+from tests.care.inbox.conftest import add_mention
 
 MIRRORED = "Your app logged me out again and now the checkout page just spins forever. Fix it please"
 

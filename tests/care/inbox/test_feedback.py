@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx.errors import UsageError
-from socialcx.feedback import relabel, retrain_with_feedback, training_rows
-from socialcx.inbox import enqueue, list_items
+from socialcx.care.feedback import relabel, retrain_with_feedback, training_rows
+from socialcx.care.inbox import enqueue, list_items
 from socialcx.store import Feedback
 from socialcx.triage.triage import SEED, TriageModel, active_model_dir
-from tests.inbox.conftest import add_mention
+from tests.care.inbox.conftest import add_mention
 
 
 def test_a_relabel_is_stored_as_feedback_and_wins_over_the_model(db, clock):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from socialcx.feedback import relabel
-from socialcx.inbox import approve, enqueue, ignore, reply, resolve
-from socialcx.kpis import ResponseTimes, kpis
-from socialcx.outbox import queue_reply
-from tests.inbox.conftest import add_mention, mark_sent
+from socialcx.care.feedback import relabel
+from socialcx.care.inbox import approve, enqueue, ignore, reply, resolve
+from socialcx.care.kpis import ResponseTimes, kpis
+from socialcx.care.outbox import queue_reply
+from tests.care.inbox.conftest import add_mention, mark_sent
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

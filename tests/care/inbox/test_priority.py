@@ -8,8 +8,8 @@ import pytest
 
 from socialcx.config import InboxConfig, load_settings
 from socialcx.errors import ConfigError
-from socialcx.inbox import due_at, enqueue, list_items, priority_of
-from tests.inbox.conftest import add_mention
+from socialcx.care.inbox import due_at, enqueue, list_items, priority_of
+from tests.care.inbox.conftest import add_mention
 
 FRESH = timedelta(minutes=5)
 

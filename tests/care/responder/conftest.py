@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from socialcx import Channel, connect
 from socialcx.config import Settings, load_settings
 from socialcx.sandbox import Budget, Sandbox, ScenarioSpec, generate
-from socialcx.playbook import Playbook, load_playbook
+from socialcx.care.playbook import Playbook, load_playbook
 from sqlmodel import SQLModel
 
 from socialcx.store import Decision, InboxItem, Mention, MentionTriage, OutboxReply

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from socialcx.responder import amount_in, route
+from socialcx.care.responder import amount_in, route
 from socialcx.store import ActionSpend
-from tests.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of, row_of
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of, row_of
 
 
 class OrderSystem:

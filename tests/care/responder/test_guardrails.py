@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from socialcx import inbox
-from socialcx.outbox import queue_reply, set_paused
-from socialcx.responder import route
+from socialcx.care import inbox
+from socialcx.care.outbox import queue_reply, set_paused
+from socialcx.care.responder import route
 from socialcx.store import Alert
-from tests.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
 
 
 def test_a_routine_mention_that_passes_every_guardrail_is_queued_for_an_auto_reply(engine, settings, playbook, clock, add_mention):
@@ -292,9 +292,9 @@ def test_routine_mentions_from_the_sandbox_are_answered_there_and_our_replies_co
     import asyncio
 
     from socialcx.channels import Channel
-    from socialcx.outbox import send_pending
-    from socialcx.poller import poll_once
-    from tests.responder.conftest import our_replies
+    from socialcx.care.outbox import send_pending
+    from socialcx.collect.poller import poll_once
+    from tests.care.responder.conftest import our_replies
 
     playbook = write_playbook(
         PLAYBOOK.replace("per_channel: {hour: 30, day: 300}", "per_channel: {hour: 3}")

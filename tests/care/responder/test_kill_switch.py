@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from connectors.base import PostedReply
 from socialcx import Channel
 from socialcx.cli import app
-from socialcx.outbox import queue_reply, send_pending, set_paused
-from socialcx.responder import route
+from socialcx.care.outbox import queue_reply, send_pending, set_paused
+from socialcx.care.responder import route
 from socialcx.store import Mention
-from tests.responder.conftest import decision_of, outbox_of
+from tests.care.responder.conftest import decision_of, outbox_of
 
 
 def _socialcx(config, *args: str) -> str:

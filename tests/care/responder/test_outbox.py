@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from connectors.base import ChannelUnavailable, PostedReply, Refused, Throttled
 from socialcx import Channel, ManualClock
 from socialcx.errors import UsageError
-from socialcx.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, queue_reply, send_pending, set_paused
-from socialcx.poller import poll_once
+from socialcx.care.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, queue_reply, send_pending, set_paused
+from socialcx.collect.poller import poll_once
 from socialcx.store import Mention, OutboxReply
-from tests.responder.conftest import SANDBOX_CHANNELS, inbox_of, our_replies, outbox_of
+from tests.care.responder.conftest import SANDBOX_CHANNELS, inbox_of, our_replies, outbox_of
 
 
 def test_a_mention_gets_one_reply_row(engine, clock, add_mention):

@@ -10,9 +10,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from socialcx import responder
-from socialcx.responder import route
-from tests.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
+from socialcx.care import responder
+from socialcx.care.responder import route
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
 
 
 @pytest.fixture(params=[1000, 2], ids=["one page", "pages of two"])

@@ -10,8 +10,8 @@ from socialcx.channels import Channel
 from socialcx.cli import app
 from socialcx.config import load_settings
 from socialcx.errors import ConfigError
-from socialcx.playbook import DEFAULT_PLAYBOOK, load_playbook, playbook_for
-from tests.responder.conftest import PLAYBOOK
+from socialcx.care.playbook import DEFAULT_PLAYBOOK, load_playbook, playbook_for
+from tests.care.responder.conftest import PLAYBOOK
 
 
 def test_the_shipped_playbook_drafts_every_intent_it_knows(settings):

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx import ManualClock
-from socialcx.alerts import alert_email, deliver, queue_alert_emails
+from socialcx.ops.alerts import alert_email, deliver, queue_alert_emails
 from socialcx.spikes.incidents import evaluate
 from socialcx.store import Email
-from tests.alerts.conftest import EXPLANATION, add_alert, mail_settings, sqlite_only
+from tests.ops.alerts.conftest import EXPLANATION, add_alert, mail_settings, sqlite_only
 from tests.spikes.test_incidents import BUCKET, START, _chatter, _store, _surge
 
 SUBJECT = re.compile(r'^Spike: "checkout" on X — \d+ mentions in 10 min, \d+(\.\d)?× normal$')

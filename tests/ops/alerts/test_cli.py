@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from socialcx import SystemClock, connect
 from socialcx.cli import app
-from tests.alerts.conftest import add_alert, free_port
+from tests.ops.alerts.conftest import add_alert, free_port
 
 
 def _config(tmp_path, port):

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from socialcx.alerts import LEASE, deliver, queue_alert_emails
+from socialcx.ops.alerts import LEASE, deliver, queue_alert_emails
 from socialcx.store import Email
-from tests.alerts.conftest import PASSWORD, USER, MailServer, add_alert, free_port, mail_settings
+from tests.ops.alerts.conftest import PASSWORD, USER, MailServer, add_alert, free_port, mail_settings
 
 
 def _rows(engine):

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from socialcx.alerts import deliver, queue_digest, queue_silent_watches
+from socialcx.ops.alerts import deliver, queue_digest, queue_silent_watches
 from socialcx.store import PollState
-from tests.alerts.conftest import add_alert, mail_settings, sqlite_only
-from tests.inbox.conftest import add_mention
+from tests.ops.alerts.conftest import add_alert, mail_settings, sqlite_only
+from tests.care.inbox.conftest import add_mention
 
 DAY = date(2026, 11, 24)  # the day before the clock's
 

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 from socialcx import Channel, ManualClock, connect
 from socialcx.config import Settings
-from socialcx.feedback import relabel
-from socialcx.inbox import ACTIVE, approve, reply, resolve
-from socialcx.outbox import send_pending
-from socialcx.playbook import default_playbook_text, load_playbook
-from socialcx.poller import poll_once
-from socialcx.responder import route
+from socialcx.care.feedback import relabel
+from socialcx.care.inbox import ACTIVE, approve, reply, resolve
+from socialcx.care.outbox import send_pending
+from socialcx.care.playbook import default_playbook_text, load_playbook
+from socialcx.collect.poller import poll_once
+from socialcx.care.responder import route
 from socialcx.sandbox import Budget, Incident, Sandbox, ScenarioSpec, generate
 from socialcx.spikes.incidents import evaluate
 from socialcx.store import InboxItem, Mention, MentionTriage

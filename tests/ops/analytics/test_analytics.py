@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pandas as pd
 
-from socialcx import analytics
-from socialcx.feedback import relabel
-from socialcx.kpis import kpis as cli_kpis
-from tests.inbox.conftest import add_mention
-from tests.inbox.test_kpis import NOW, T0, _known_data_set, minutes
+from socialcx.ops import analytics
+from socialcx.care.feedback import relabel
+from socialcx.care.kpis import kpis as cli_kpis
+from tests.care.inbox.conftest import add_mention
+from tests.care.inbox.test_kpis import NOW, T0, _known_data_set, minutes
 
 
 def test_mentions_come_typed_with_triage_and_corrections(engine):

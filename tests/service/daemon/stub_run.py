@@ -1,6 +1,6 @@
 """`socialcx run` with a stand-in triage model, for tests that start the daemon as a process:
 the shipped model takes half a minute to load on a busy machine, and these tests are about
-the daemon, not triage. Run as `python -m tests.daemon.stub_run --config FILE run`."""
+the daemon, not triage. Run as `python -m tests.service.daemon.stub_run --config FILE run`."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ import asyncio
 from datetime import timedelta
 
 from socialcx import Channel, ManualClock, connect
-from socialcx.daemon import Daemon
+from socialcx.service.daemon import Daemon
 from socialcx.sandbox import Incident, Sandbox, ScenarioSpec, generate
-from tests.alerts.conftest import mail_server  # noqa: F401  (a fixture)
-from tests.daemon.conftest import START, channels
+from tests.ops.alerts.conftest import mail_server  # noqa: F401  (a fixture)
+from tests.service.daemon.conftest import START, channels
 
 # A day and a half of ordinary traffic to learn from (nothing is raised on the first day), then
 # an outage with a second, bigger wave twenty minutes in: an escalation.

@@ -10,9 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from socialcx import Channel, connect
-from socialcx.daemon import Daemon, prune_raw_payloads
-from socialcx.health import health_app
-from tests.alerts.conftest import mail_server  # noqa: F401  (a fixture)
+from socialcx.service.daemon import Daemon, prune_raw_payloads
+from socialcx.ops.health import health_app
+from tests.ops.alerts.conftest import mail_server  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import logging
 import pytest
 
 from socialcx import Channel, connect
-from socialcx.daemon import Daemon
-from socialcx.logs import configure_logging, log_context
-from tests.daemon.conftest import X_SECRETS
+from socialcx.service.daemon import Daemon
+from socialcx.ops.logs import configure_logging, log_context
+from tests.service.daemon.conftest import X_SECRETS
 
 
 @pytest.fixture
@@ -59,6 +59,6 @@ def test_text_logs_end_with_their_context(settings_for, captured):
     configure_logging(settings_for(), "text", stream=captured)
 
     with log_context(channel="reddit", watch="acme"):
-        logging.getLogger("socialcx.daemon").warning("poll failed: 503")
+        logging.getLogger("socialcx.service.daemon").warning("poll failed: 503")
 
-    assert captured.getvalue().rstrip().endswith("WARNING socialcx.daemon: poll failed: 503 [channel=reddit watch=acme]")
+    assert captured.getvalue().rstrip().endswith("WARNING socialcx.service.daemon: poll failed: 503 [channel=reddit watch=acme]")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.alerts.conftest import free_port
-from tests.daemon.conftest import X_SECRETS
+from tests.ops.alerts.conftest import free_port
+from tests.service.daemon.conftest import X_SECRETS
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def write_config(folder: Path, base_url: str, port: int) -> Path:
@@ -64,7 +64,7 @@ def start(config: Path, log: Path) -> subprocess.Popen:
     env["PYTHONPATH"] = str(REPO)
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.daemon.stub_run", "--config", str(config), "run"],
+            [sys.executable, "-m", "tests.service.daemon.stub_run", "--config", str(config), "run"],
             cwd=config.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
 
