@@ -2,7 +2,7 @@
 
 A connector turns a watch and a cursor into a `PollResult`: the new mentions, oldest first, in
 our field names, and the cursor to keep once they are stored. It never writes state: the core
-stores the batch and its cursor in one transaction (`socialcx.ingest`), owns the read budget,
+stores the batch and its cursor in one transaction (`socialcx.collect.ingest`), owns the read budget,
 and remembers throttling. Channel-specific things (client libraries, wire formats, pagination,
 rate-limit headers) stay inside `connectors/`.
 
@@ -38,7 +38,7 @@ from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import SocialcxError
-from socialcx.ingest import Batch, Rejected
+from socialcx.collect.ingest import Batch, Rejected
 from socialcx.store import Mention
 
 __all__ = [

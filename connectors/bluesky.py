@@ -45,7 +45,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Rejected
+from socialcx.collect.ingest import Rejected
 from socialcx.store import Mention
 
 __all__ = ["BlueskyConnector"]

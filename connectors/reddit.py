@@ -43,7 +43,7 @@ from connectors.base import (
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.collect.ingest import Batch, Rejected
 from socialcx.store import Mention
 
 __all__ = ["RedditConnector"]

@@ -45,7 +45,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.collect.ingest import Batch, Rejected
 
 __all__ = ["RssConnector"]
 
