@@ -36,7 +36,6 @@ from connectors.base import (
     MalformedAnswer,
     PageRead,
     PollResult,
-    PostedReply,
     RateLimited,
     Refused,
     Streams,
@@ -45,8 +44,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.collect.ingest import Rejected
-from socialcx.store import Mention
+from socialcx.mention import Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["BlueskyConnector"]
 
@@ -97,7 +95,7 @@ Sample mention:
             watch, Streams(_Stream, cursor), names, self._page, max_requests=max_requests
         )
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         client = await self._logged_in()
         found = await self._act(
             "looking up the post to answer", client.get_posts, [mention.external_id]
@@ -115,7 +113,7 @@ Sample mention:
         )
         return PostedReply(posted.uri, _url(client.me.handle, posted.uri), self.clock.now())
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         client = await self._logged_in()
         answer = await self._act(
             "looking for our reply", client.get_post_thread, mention.external_id, depth=1
@@ -199,7 +197,7 @@ Sample mention:
         spent = None
         if response.headers.get("ratelimit-remaining") == "0":
             spent = _reset(response.headers) or self.clock.now()
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         if _take(stream, body[key], found) or not body.get("cursor"):
             stream.finish()
         else:
@@ -286,7 +284,7 @@ class _Stream:
         self.run, self.cursor = Watermark(), None
 
 
-def _take(stream: _Stream, items: list[Any], found: list[dict[str, Any] | Rejected]) -> bool:
+def _take(stream: _Stream, items: list[Any], found: list[Mention | Rejected]) -> bool:
     """Add a page's new posts to `found`, newest first; whether the page reached posts read
     before (or ended), so the run is over."""
     for item in items:
@@ -300,7 +298,7 @@ def _take(stream: _Stream, items: list[Any], found: list[dict[str, Any] | Reject
     return not items
 
 
-def _mention(view: Any) -> dict[str, Any] | Rejected:
+def _mention(view: Any) -> Mention | Rejected:
     """A post view (or a notification, which has the same fields) in our field names."""
     if not isinstance(view, dict) or not isinstance(view.get("uri"), str):
         return Rejected(view, "Bluesky listed a post without a uri")
@@ -314,19 +312,19 @@ def _mention(view: Any) -> dict[str, Any] | Rejected:
     author = view.get("author") if isinstance(view.get("author"), dict) else {}
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
     languages = record.get("langs") or [None]
-    return {
-        "external_id": view["uri"],
-        "text": record["text"],
-        "created_at": record["createdAt"],
-        "author_id": author.get("did"),
-        "author_handle": author.get("handle"),
-        "author_name": author.get("displayName") or None,
-        "url": _url(author.get("handle") or author.get("did"), view["uri"]),
-        "language": languages[0],
-        "in_reply_to_id": (reply.get("parent") or {}).get("uri"),
-        "conversation_id": (reply.get("root") or {}).get("uri") or view["uri"],
-        "raw": view,
-    }
+    return Mention(
+        external_id=view["uri"],
+        text=record["text"],
+        created_at=record["createdAt"],
+        author_id=author.get("did"),
+        author_handle=author.get("handle"),
+        author_name=author.get("displayName") or None,
+        url=_url(author.get("handle") or author.get("did"), view["uri"]),
+        language=languages[0],
+        in_reply_to_id=(reply.get("parent") or {}).get("uri"),
+        conversation_id=(reply.get("root") or {}).get("uri") or view["uri"],
+        raw=view,
+    )
 
 
 def _url(profile: str | None, uri: str) -> str | None:

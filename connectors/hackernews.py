@@ -38,7 +38,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.collect.ingest import Batch, Rejected
+from socialcx.mention import Batch, Mention, Rejected
 
 __all__ = ["HackerNewsConnector"]
 
@@ -124,7 +124,7 @@ Sample mention:
     ) -> PollResult:
         streams = Streams(_Stream, cursor)
         pattern = watch_pattern(watch)
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         requests, throttled_until, errors = 0, None, []
         async with http_session(TIMEOUT_SECONDS) as session:
             for term, stream in streams.in_turn(_terms(watch)):
@@ -186,24 +186,24 @@ def _terms(watch: WatchConfig) -> list[str]:
 
 def _new_mentions(
     hits: list[Any], stream: _Stream, pattern: re.Pattern[str] | None
-) -> list[dict[str, Any] | Rejected]:
+) -> list[Mention | Rejected]:
     """The hits of a page the stream has not read, as mentions when they name one of the
     watch's terms in their title, text or link; noted in the stream's run."""
-    new: list[dict[str, Any] | Rejected] = []
+    new: list[Mention | Rejected] = []
     for hit in hits:
         created, mention = _created(hit), _mention(hit)
         if created is not None and not isinstance(mention, Rejected):
-            if stream.since.behind(created, mention["external_id"]):
+            if stream.since.behind(created, mention.external_id):
                 continue
-            stream.newest.note(created, mention["external_id"])
+            stream.newest.note(created, mention.external_id)
         if isinstance(mention, Rejected) or pattern is None:
             new.append(mention)
-        elif pattern.search(f"{mention['text']}\n{mention['raw'].get('url') or ''}"):
+        elif pattern.search(f"{mention.text}\n{mention.raw.get('url') or ''}"):
             new.append(mention)
     return new
 
 
-def _mention(hit: Any) -> dict[str, Any] | Rejected:
+def _mention(hit: Any) -> Mention | Rejected:
     """A story or comment in our field names."""
     if not isinstance(hit, dict):
         return Rejected(hit, "Hacker News listed a hit that is not an object")
@@ -224,16 +224,16 @@ def _mention(hit: Any) -> dict[str, Any] | Rejected:
     if not text:
         return Rejected(hit, "Hacker News item without text")
     item_id, story_id = str(hit["objectID"]), hit.get("story_id")
-    return {
-        "external_id": item_id,
-        "text": text,
-        "created_at": datetime.fromtimestamp(created, UTC),
-        "author_handle": str(hit["author"]),
-        "url": f"{SITE}/item?id={item_id}",
-        "in_reply_to_id": str(hit["parent_id"]) if is_comment and hit.get("parent_id") else None,
-        "conversation_id": str(story_id) if story_id is not None else item_id,
-        "raw": hit,
-    }
+    return Mention(
+        external_id=item_id,
+        text=text,
+        created_at=datetime.fromtimestamp(created, UTC),
+        author_handle=str(hit["author"]),
+        url=f"{SITE}/item?id={item_id}",
+        in_reply_to_id=str(hit["parent_id"]) if is_comment and hit.get("parent_id") else None,
+        conversation_id=str(story_id) if story_id is not None else item_id,
+        raw=hit,
+    )
 
 
 def _created(hit: Any) -> float | None:

@@ -36,7 +36,6 @@ from connectors.base import (
     MalformedAnswer,
     PageRead,
     PollResult,
-    PostedReply,
     RateLimited,
     Refused,
     Streams,
@@ -44,8 +43,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.collect.ingest import Rejected
-from socialcx.store import Mention
+from socialcx.mention import Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["MastodonConnector"]
 
@@ -97,7 +95,7 @@ Sample mention:
             watch, streams, _stream_names(watch), self._page, max_requests=max_requests
         )
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         # Mastodon tells people of a reply only when it mentions them, as every client does.
         author = mention.author_handle
         if author and f"@{author.lower()}" not in text.lower():
@@ -111,7 +109,7 @@ Sample mention:
         )
         return _posted(status, self.clock.now())
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         me = await self._my_id()
         context = await self._act(
             "looking for our reply", self._mastodon().status_context, mention.external_id
@@ -295,28 +293,28 @@ def _stream_names(watch: WatchConfig) -> list[str]:
     return names
 
 
-def _mention(status: Any) -> dict[str, Any] | Rejected:
+def _mention(status: Any) -> Mention | Rejected:
     if not isinstance(status, dict) or not status.get("id"):
         return Rejected(status, "Mastodon listed a status without an id")
     if not isinstance(status.get("created_at"), datetime):
         return Rejected(status, "Mastodon status without a creation time")
     account = status.get("account") or {}
     content = status.get("content")
-    return {
-        "external_id": str(status["id"]),
-        "text": plain_text(content) if isinstance(content, str) else None,
-        "created_at": status["created_at"],
-        "author_id": account.get("id"),
-        "author_handle": account.get("acct"),
-        "author_name": account.get("display_name") or account.get("username"),
-        "author_followers": account.get("followers_count"),
-        "url": status.get("url") or status.get("uri"),
-        "language": status.get("language"),
-        "in_reply_to_id": status.get("in_reply_to_id"),
+    return Mention(
+        external_id=str(status["id"]),
+        text=plain_text(content) if isinstance(content, str) else None,
+        created_at=status["created_at"],
+        author_id=account.get("id"),
+        author_handle=account.get("acct"),
+        author_name=account.get("display_name") or account.get("username"),
+        author_followers=account.get("followers_count"),
+        url=status.get("url") or status.get("uri"),
+        language=status.get("language"),
+        in_reply_to_id=status.get("in_reply_to_id"),
         # Mastodon names no thread root; a post that replies to none starts its own.
-        "conversation_id": None if status.get("in_reply_to_id") else str(status["id"]),
-        "raw": status,
-    }
+        conversation_id=None if status.get("in_reply_to_id") else str(status["id"]),
+        raw=status,
+    )
 
 
 def _posted(status: Any, now: datetime) -> PostedReply:

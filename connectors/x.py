@@ -25,14 +25,12 @@ from connectors.base import (
     Connector,
     IdStream,
     PollResult,
-    PostedReply,
     Refused,
     Throttled,
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.collect.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["XConnector"]
 
@@ -73,7 +71,7 @@ class _Stream(IdStream):
 
 @dataclass
 class _Page:
-    mentions: list[dict[str, Any] | Rejected]
+    mentions: list[Mention | Rejected]
     next_token: str | None
     newest_id: str | None
     throttled_until: datetime | None
@@ -109,7 +107,7 @@ Sample mention:
     async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
         streams = {name: _Stream(**state) for name, state in json.loads(cursor or "{}").items()}
         turn = max((stream.turn for stream in streams.values()), default=0) + 1
-        mentions: list[dict[str, Any] | Rejected] = []
+        mentions: list[Mention | Rejected] = []
         requests_made, throttled_until, error = 0, None, None
         # The timeline read longest ago goes first, so that a small allowance reaches each in turn.
         for name in sorted(self._stream_names(watch), key=lambda name: streams.get(name, _Stream()).turn):
@@ -143,7 +141,7 @@ Sample mention:
             error=error,
         )
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         response = await self._act(
             "posting a reply",
             self._user_client().create_tweet,
@@ -160,7 +158,7 @@ Sample mention:
             posted_at=self.clock.now(),
         )
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         me = await self._me()
         query = f"conversation_id:{mention.conversation_id or mention.external_id} from:{me}"
         response = await self._act(
@@ -315,7 +313,7 @@ def _query(watch: WatchConfig) -> str:
     return f"({query}) {' '.join(handles)}" if handles else query
 
 
-def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:
+def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | Rejected:
     if not isinstance(tweet, dict):
         return Rejected(tweet, "X returned a post that is not an object")
     author = users.get(tweet.get("author_id")) or {}
@@ -324,26 +322,26 @@ def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[st
     replied_to = next(
         (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"), None
     )
-    return {
-        "external_id": tweet_id,
-        "text": tweet.get("text"),
-        "created_at": tweet.get("created_at"),
-        "author_id": tweet.get("author_id"),
-        "author_handle": username,
-        "author_name": author.get("name"),
-        "author_followers": (author.get("public_metrics") or {}).get("followers_count"),
-        "url": f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
-        "language": tweet.get("lang"),
-        "in_reply_to_id": replied_to,
-        "conversation_id": tweet.get("conversation_id"),
-        "raw": {"tweet": tweet, "author": author or None},
-    }
+    return Mention(
+        external_id=tweet_id,
+        text=tweet.get("text"),
+        created_at=tweet.get("created_at"),
+        author_id=tweet.get("author_id"),
+        author_handle=username,
+        author_name=author.get("name"),
+        author_followers=(author.get("public_metrics") or {}).get("followers_count"),
+        url=f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+        language=tweet.get("lang"),
+        in_reply_to_id=replied_to,
+        conversation_id=tweet.get("conversation_id"),
+        raw={"tweet": tweet, "author": author or None},
+    )
 
 
-def _age_order(item: dict[str, Any] | Rejected) -> tuple[int, str]:
+def _age_order(item: Mention | Rejected) -> tuple[int, str]:
     if isinstance(item, Rejected):
         return (0, "")
-    external_id = str(item.get("external_id") or "")
+    external_id = str(item.external_id or "")
     return (len(external_id), external_id)  # X ids grow with time; compare as numbers
 
 

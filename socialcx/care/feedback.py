@@ -17,15 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
 from sqlalchemy.engine import Connection, Engine
 
 from socialcx.errors import UsageError
 from socialcx.store import Feedback, Mention, MentionTriage
-from socialcx.triage.model import TextClassifier
 from socialcx.triage.taxonomy import load_taxonomy
-from socialcx.triage.triage import DEFAULT_MODEL_ROOT, SEED, TASKS, TriageModel, activate, feedback_folder
 
 __all__ = ["RELABEL_FIELDS", "Comparison", "Quality", "RetrainReport", "current_label", "relabel", "retrain_with_feedback", "training_rows"]
 
@@ -129,8 +125,8 @@ def retrain_with_feedback(
     engine: Engine,
     *,
     now: datetime,
-    seed: Path = SEED,
-    root: Path = DEFAULT_MODEL_ROOT,
+    seed: Path | None = None,
+    root: Path | None = None,
     on_compared: Callable[[Comparison], None] | None = None,
 ) -> RetrainReport:
     """Retrain the default triage model on the seed set plus the agents' corrections.
@@ -140,7 +136,20 @@ def retrain_with_feedback(
     comparison before the model is touched; then the three classifiers are fitted on the
     whole seed set plus feedback, written to a new folder under `root`, and made the default.
     The folder in use until then is left as it was, so a running process never breaks.
+    `seed` and `root` default to the shipped seed set and the default model's folder.
     """
+    # Here, not on top: scikit-learn takes seconds to import, and the inbox imports this module.
+    from sklearn.model_selection import train_test_split
+
+    from socialcx.triage.triage import (
+        DEFAULT_MODEL_ROOT,
+        SEED,
+        TriageModel,
+        activate,
+        feedback_folder,
+    )
+
+    seed, root = seed or SEED, root or DEFAULT_MODEL_ROOT
     seed_rows = _read_seed(seed)
     with engine.connect() as connection:
         extra = training_rows(connection)
@@ -159,6 +168,11 @@ def retrain_with_feedback(
 
 
 def _quality(train: Sequence[dict[str, str]], dev: Sequence[dict[str, str]]) -> tuple[Quality, ...]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from socialcx.triage.model import TextClassifier
+    from socialcx.triage.triage import TASKS
+
     # Scoring needs the predictions only, not the calibration: two folds keep it quick.
     texts, dev_texts = [row["text"] for row in train], [row["text"] for row in dev]
     scores = []
@@ -170,6 +184,8 @@ def _quality(train: Sequence[dict[str, str]], dev: Sequence[dict[str, str]]) -> 
 
 
 def _read_seed(seed: Path) -> list[dict[str, str]]:
+    from socialcx.triage.triage import TASKS
+
     try:
         with seed.open(encoding="utf-8", newline="") as handle:
             return [{name: row[name] for name in ("text", *TASKS)} for row in csv.DictReader(handle)]

@@ -26,11 +26,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
+from socialcx.care.crossposts import author_key, links_of, same_words
+from socialcx.care.feedback import current_label
+from socialcx.care.handover import queue_reply
 from socialcx.channels import Channel
 from socialcx.config import BusinessHours, InboxConfig
-from socialcx.care.crossposts import author_key, links_of, same_words
 from socialcx.errors import UsageError
-from socialcx.care.feedback import current_label
 from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
@@ -490,7 +491,6 @@ def approve(connection: Connection, mention_id: int, *, agent: str, now: datetim
 
 def _respond(connection: Connection, mention_id: int, text: str, *, origin: str, agent: str, now: datetime) -> int:
     from connectors import connector_class
-    from socialcx.care.outbox import queue_reply
 
     item = _item(connection, mention_id, lock=True)
     _refuse(item, agent, "reply to")

@@ -4,9 +4,10 @@
                                      │                                   ╰→ failed (refused for good:
                                      ╰ found in `sending` after its lease: uncertain                back to the inbox)
 
-A crash between posting and marking leaves a row in `sending`. Once its lease has run out it is
-*uncertain*: before any resend, `connector.find_reply` asks the platform whether our reply is
-there; if it is, the row is marked sent with that id, and only if it is not is the reply sent.
+Replies are written by `socialcx.care.handover.queue_reply`. A crash between posting and
+marking leaves a row in `sending`. Once its lease has run out it is *uncertain*: before any
+resend, `connector.find_reply` asks the platform whether our reply is there; if it is, the
+row is marked sent with that id, and only if it is not is the reply sent.
 The lease also keeps two senders (replicas) off one row: a row is claimed by a compare-and-set
 on its state, so only one of them posts.
 
@@ -21,11 +22,11 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -36,27 +37,23 @@ from connectors.base import (
     ChannelUnavailable,
     Connector,
     ConnectorError,
-    PostedReply,
     Throttled,
 )
+from socialcx.care.inbox import enqueue
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.errors import UsageError
+from socialcx.mention import PostedReply, ReplyTarget
 from socialcx.store import Control, Mention, OutboxReply, dialect_insert
 
 __all__ = [
     "LEASE",
     "SendReport",
     "is_paused",
-    "queue_replies",
-    "queue_reply",
     "send_pending",
     "set_paused",
 ]
 
-Origin = Literal["auto", "agent", "approved"]
-ORIGINS = ("auto", "agent", "approved")
 
 LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
 MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
@@ -77,62 +74,6 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     held: int = 0  # auto-replies held back by the kill switch
-
-
-def queue_reply(
-    connection: Connection,
-    mention_id: int,
-    text: str,
-    *,
-    origin: Origin,
-    agent: str | None,
-    now: datetime,
-) -> int:
-    """Write the reply to a mention into the outbox, in the caller's transaction; its id.
-
-    A mention gets one reply: if it already has a row, `UsageError` says which, unless that row
-    failed for good (the platform refused it), in which case the new text takes its place.
-    """
-    [outbox_id] = queue_replies(connection, [(mention_id, text, now)], origin=origin, agent=agent)
-    return outbox_id
-
-
-def queue_replies(
-    connection: Connection, replies: Sequence[tuple[int, str, datetime]], *, origin: Origin, agent: str | None
-) -> list[int]:
-    """`queue_reply` for many (mention id, text, time) at once, in one statement; their ids."""
-    if origin not in ORIGINS:
-        raise UsageError(f"a reply's origin is one of {', '.join(ORIGINS)}, not {origin!r}")
-    if any(not text.strip() for _, text, _ in replies):
-        raise UsageError("a reply needs some text")
-    table = OutboxReply.__table__
-    rows = {
-        mention_id: {
-            "text": text.strip(), "origin": origin, "agent": agent, "state": "pending", "updated_at": now,
-            "attempts": 0, "next_attempt_at": None, "lease_until": None, "sender": None, "error": None, "created_at": now,
-        }
-        for mention_id, text, now in replies
-    }
-    ids = dict(
-        connection.execute(
-            dialect_insert(connection, table)
-            .on_conflict_do_nothing(index_elements=["mention_id"])
-            .returning(table.c.mention_id, table.c.id),
-            [{"mention_id": mention_id, **values} for mention_id, values in rows.items()],
-        ).all()
-    )
-    for mention_id in rows.keys() - ids.keys():
-        existing = connection.execute(
-            sa.select(table.c.id, table.c.state, table.c.origin).where(table.c.mention_id == mention_id)
-        ).one()
-        if existing.state != "failed":
-            raise UsageError(
-                f"mention {mention_id} already has a reply (outbox #{existing.id}, {existing.origin}, "
-                f"{existing.state}); a mention is answered once"
-            )
-        connection.execute(sa.update(table).where(table.c.id == existing.id).values(**rows[mention_id]))
-        ids[mention_id] = existing.id
-    return [ids[mention_id] for mention_id, _, _ in replies]
 
 
 def set_paused(engine: Engine, paused: bool, *, now: datetime, reason: str | None = None) -> None:
@@ -196,11 +137,11 @@ async def _send_one(
     if not await asyncio.to_thread(_claim, engine, row, sender, clock.now()):
         return None  # another sender took it first
     _pause_at("marked_sending")
-    mention = Mention(**{column: row._mapping[f"m_{column}"] for column in _MENTION_COLUMNS})
+    mention = reply_target({name: row._mapping[f"m_{name}"] for name in _TARGET_FIELDS})
     try:
         connector = given.get(mention.channel) or built.get(mention.channel)
         if connector is None:
-            channel = Channel(mention.channel)
+            channel = mention.channel
             connector = connector_class(channel)(settings.channels.get(channel), settings, clock=clock)
             built[channel] = connector
         posted = await connector.find_reply(mention) if uncertain else None
@@ -233,7 +174,12 @@ async def _send_one(
     return outcome
 
 
-_MENTION_COLUMNS = [column.name for column in Mention.__table__.columns]
+def reply_target(mention: Mapping[str, Any]) -> ReplyTarget:
+    """What a connector needs to post or find the reply to a stored mention, from its columns."""
+    return ReplyTarget(**{name: mention[name] for name in _TARGET_FIELDS} | {"channel": Channel(mention["channel"])})
+
+
+_TARGET_FIELDS = [field.name for field in fields(ReplyTarget)]
 
 
 def _due(engine: Engine, now: datetime) -> list[Any]:
@@ -241,7 +187,7 @@ def _due(engine: Engine, now: datetime) -> list[Any]:
     (uncertain), oldest first, each with its mention."""
     outbox, mention = OutboxReply.__table__, Mention.__table__
     query = (
-        sa.select(outbox, *(column.label(f"m_{column.name}") for column in mention.columns))
+        sa.select(outbox, *(mention.c[name].label(f"m_{name}") for name in _TARGET_FIELDS))
         .join(mention, mention.c.id == outbox.c.mention_id)
         .where(
             sa.or_(
@@ -292,8 +238,6 @@ def _retry(engine: Engine, outbox_id: int, sender: str, now: datetime, error: st
 
 def _fail(engine: Engine, settings: Settings, outbox_id: int, sender: str, now: datetime, error: str, text: str) -> None:
     """Give the reply up and hand the mention back to people, with the reply as a draft."""
-    from socialcx.care import inbox  # here: the inbox queues approved drafts through this module
-
     table = OutboxReply.__table__
     with engine.begin() as connection:
         changed = connection.execute(
@@ -303,7 +247,7 @@ def _fail(engine: Engine, settings: Settings, outbox_id: int, sender: str, now: 
             .returning(table.c.mention_id)
         ).scalar()
         if changed is not None:
-            inbox.enqueue(
+            enqueue(
                 connection, changed, reason=f"our reply could not be sent: {error}", now=now, draft=text, sla=settings.inbox
             )
 

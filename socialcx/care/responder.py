@@ -43,11 +43,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from connectors import connector_class
 from socialcx.care import inbox
+from socialcx.care.handover import queue_replies
+from socialcx.care.outbox import is_paused
+from socialcx.care.playbook import ActionRules, Caps, IntentRules, Playbook
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.care.outbox import is_paused, queue_replies
-from socialcx.care.playbook import ActionRules, Caps, IntentRules, Playbook
 from socialcx.spikes.incidents import open_alerts
 from socialcx.store import (
     ActionSpend,

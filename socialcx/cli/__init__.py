@@ -18,9 +18,10 @@ from rich.text import Text
 from sqlalchemy.engine import Engine
 from typer.core import TyperGroup
 
-from socialcx.collect.budget import BudgetStatus
 from socialcx.channels import Channel
 from socialcx.clock import SystemClock, parse_time
+from socialcx.collect.budget import BudgetStatus
+from socialcx.collect.poller import WatchPoll, poll_once
 from socialcx.config import (
     SANDBOX_SECRETS,
     Settings,
@@ -30,10 +31,15 @@ from socialcx.config import (
     sandbox_secrets,
 )
 from socialcx.errors import SocialcxError, UsageError
-from socialcx.store.mentions import MentionFilter, find_mentions, iter_mentions, write_export, write_parquet
-from socialcx.collect.poller import WatchPoll, poll_once
 from socialcx.ops.status import IntentSummary, StatusReport, WatchStatus, status_report
 from socialcx.store import connect, current_revision, head_revision, redact
+from socialcx.store.mentions import (
+    MentionFilter,
+    find_mentions,
+    iter_mentions,
+    write_export,
+    write_parquet,
+)
 
 __all__ = ["app", "main"]
 
@@ -315,8 +321,8 @@ def run(
 ) -> None:
     """Run unattended: poll every watch on schedule, triage, spot spikes, answer, mail; serve
     /healthz and /metrics. SIGTERM or Ctrl-C stops it cleanly."""
-    from socialcx.service.daemon import run_until_stopped
     from socialcx.ops.logs import configure_logging
+    from socialcx.service.daemon import run_until_stopped
 
     state: _Context = ctx.obj
     settings = state.settings

@@ -1,7 +1,7 @@
 """Ingest: the one way mentions enter the store.
 
-A connector hands over a `Batch`: the items it fetched, in our field names, and the cursor to
-keep once they are safe. `ingest` normalizes each item, stores the new ones, files what it
+A connector hands over a `Batch` (`socialcx.mention`): the mentions it fetched and the cursor
+to keep once they are safe. `ingest` normalizes each item, stores the new ones, files what it
 cannot understand as dead letters, and moves the cursor with the last of them. Running the same
 batch twice changes nothing; a failure half-way leaves the cursor where it was, so the next poll
 fetches the batch again and stores what is missing.
@@ -13,6 +13,7 @@ fetches the batch again and stores what is missing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -33,15 +34,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.errors import IngestError
+from socialcx.mention import Batch, Mention, Rejected
 from socialcx.spikes.counts import DEFAULT_BUCKET as DEFAULT_SPIKE_BUCKET
 from socialcx.spikes.counts import CountKey, add_counts, count_mentions
-from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, database_reason, dialect_insert
+from socialcx.store import Cursor, DeadLetter, MentionTriage, database_reason, dialect_insert
+from socialcx.store import Mention as StoredMention
 
 __all__ = [
     "DEFAULT_MAX_TEXT_CHARS",
-    "Batch",
     "IngestReport",
-    "Rejected",
     "Triager",
     "ingest",
     "load_cursor",
@@ -84,29 +85,6 @@ def normalize_text(text: str, max_chars: int | None = None) -> str:
     if max_chars is not None and len(cleaned) > max_chars:
         cleaned = cleaned[: max_chars - 1].rstrip() + "…"
     return cleaned
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """An item a connector could not even map to our fields, with why; it becomes a dead letter."""
-
-    payload: Any
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """What one poll of one watch on one channel fetched, and the cursor to keep once it is stored.
-
-    Each item is a mapping with the `Mention` field names (`external_id`, `text`, `created_at`,
-    `author_handle`, …) and `raw`, the platform's payload; or a `Rejected`. A `cursor` of None
-    leaves the stored cursor as it was.
-    """
-
-    channel: Channel
-    watch: str
-    items: Sequence[Mapping[str, Any] | Rejected]
-    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +155,7 @@ def ingest(
     for item in batch.items:
         row, reason = _to_row(item, max_text_chars)
         if row is None:
-            payload = item.payload if isinstance(item, Rejected) else item
+            payload = item.payload if isinstance(item, Rejected) else _fields(item) if isinstance(item, Mention) else item
             dead.append(_dead_letter(batch, payload, reason, now))
         elif row["external_id"] in seen:
             in_batch_duplicates.append(row["external_id"])
@@ -239,14 +217,15 @@ def load_cursor(engine: Engine, channel: Channel, watch: str) -> str | None:
         ).scalar_one_or_none()
 
 
-def _to_row(item: Mapping[str, Any] | Rejected, max_text_chars: int) -> tuple[dict[str, Any] | None, str]:
+def _to_row(item: Mention | Rejected, max_text_chars: int) -> tuple[dict[str, Any] | None, str]:
     """The per-item column values of a mention, or None and the reason it cannot be stored."""
     if isinstance(item, Rejected):
         return None, item.reason
-    if not isinstance(item, Mapping):
-        return None, f"expected an object with mention fields, got {type(item).__name__}"
+    if not isinstance(item, Mention):
+        return None, f"expected a Mention or a Rejected, got {type(item).__name__}"
+    fields = _fields(item)
     try:
-        mention = _MentionIn.model_validate(item)
+        mention = _MentionIn.model_validate(fields)
     except ValidationError as exc:
         return None, _validation_reason(exc)
     created_at = mention.created_at
@@ -256,7 +235,7 @@ def _to_row(item: Mapping[str, Any] | Rejected, max_text_chars: int) -> tuple[di
     if not external_id:
         return None, "external_id: is blank once invisible characters are removed"
     try:
-        raw = json.dumps(item if mention.raw is None else mention.raw, allow_nan=False, default=_no_json)
+        raw = json.dumps(fields if mention.raw is None else mention.raw, allow_nan=False, default=_no_json)
     except (TypeError, ValueError) as exc:
         return None, f"raw: cannot be stored as JSON ({exc})"
     return {
@@ -273,6 +252,11 @@ def _to_row(item: Mapping[str, Any] | Rejected, max_text_chars: int) -> tuple[di
         "conversation_id": _short(mention.conversation_id),
         "raw": raw,
     }, ""
+
+
+def _fields(mention: Mention) -> dict[str, Any]:
+    """A mention's fields by name, as the connector set them (not copied, unlike `asdict`)."""
+    return {field.name: getattr(mention, field.name) for field in dataclasses.fields(mention)}
 
 
 def _short(value: str | None, *, limit: int | None = _SHORT) -> str | None:
@@ -358,7 +342,7 @@ def _lock_channel(connection: Connection, channel: Channel) -> None:
 
 def _stored_ids(connection: Connection, channel: Channel, external_ids: list[str]) -> set[str]:
     """Which of these external ids are stored on the channel."""
-    table = Mention.__table__
+    table = StoredMention.__table__
     return set(
         connection.execute(
             sa.select(table.c.external_id).where(
@@ -385,7 +369,7 @@ _SHARED_COLUMNS = ("channel", "watch", "fetched_at")
 
 @functools.cache
 def _insert_statement(dialect: sa.Dialect) -> _InsertStatement:
-    table = Mention.__table__
+    table = StoredMention.__table__
     per_row = [c for c in table.columns if c.name not in (*_SHARED_COLUMNS, "id")]
     names = [*_SHARED_COLUMNS, *(column.name for column in per_row)]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -430,7 +414,7 @@ def _counts(
 
 
 def _store_new_triage(connection: Connection, batch: Batch, triaged: dict[str, Any], version: str, now: datetime) -> None:
-    table = Mention.__table__
+    table = StoredMention.__table__
     ids = connection.execute(
         sa.select(table.c.external_id, table.c.id).where(
             table.c.channel == batch.channel.value, table.c.external_id.in_(list(triaged))

@@ -19,12 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connectors import available, connector_class
 from connectors.base import Connector, ConnectorError, PollResult
-from socialcx.collect.budget import ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
+from socialcx.collect.budget import ReadBudget
+from socialcx.collect.ingest import IngestReport, Triager, ingest, load_cursor
 from socialcx.config import Settings, WatchConfig
 from socialcx.errors import IngestError
-from socialcx.collect.ingest import IngestReport, Triager, ingest, load_cursor
 from socialcx.store import PollState, database_reason, dialect_insert
 
 __all__ = ["WatchPoll", "poll_once"]

@@ -43,18 +43,26 @@ import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.engine import Connection, Engine
 
-from socialcx.collect.budget import ReadBudget
-from socialcx.ops.charts import series_chart, volume_chart
+from socialcx.care.feedback import current_label
+from socialcx.care.kpis import kpis
 from socialcx.clock import Clock
+from socialcx.collect.budget import ReadBudget
 from socialcx.config import Settings
 from socialcx.errors import UsageError
-from socialcx.care.feedback import current_label
+from socialcx.ops.charts import series_chart, volume_chart
 from socialcx.ops.health import WatchHealth, watch_health
-from socialcx.care.kpis import kpis
 from socialcx.spikes.counts import ALL, SeriesKey
 from socialcx.spikes.detector import DetectorParams, SpikeDetector, Step
 from socialcx.spikes.incidents import series_steps
-from socialcx.store import Alert, AlertEvent, Email, Mention, MentionTriage, SpikeCount, dialect_insert
+from socialcx.store import (
+    Alert,
+    AlertEvent,
+    Email,
+    Mention,
+    MentionTriage,
+    SpikeCount,
+    dialect_insert,
+)
 
 __all__ = [
     "DeliveryReport",

@@ -26,7 +26,15 @@ from sqlalchemy.engine import Engine
 from socialcx.care import kpis as definitions
 from socialcx.clock import SystemClock
 from socialcx.config import load_settings
-from socialcx.store import Alert, AlertEvent, Feedback, InboxItem, Mention, MentionTriage, OutboxReply
+from socialcx.store import (
+    Alert,
+    AlertEvent,
+    Feedback,
+    InboxItem,
+    Mention,
+    MentionTriage,
+    OutboxReply,
+)
 from socialcx.store import connect as connect_store
 
 __all__ = ["alert_events", "alerts", "connect", "inbox", "kpis", "mentions", "replies", "volume"]

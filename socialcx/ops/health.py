@@ -24,16 +24,22 @@ from typing import Any
 
 import sqlalchemy as sa
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from socialcx.collect.budget import ReadBudget
-from socialcx.clock import Clock
-from socialcx.config import Settings
 from socialcx.care.inbox import ACTIVE
+from socialcx.clock import Clock
+from socialcx.collect.budget import ReadBudget
 from socialcx.collect.poller import WatchPoll
+from socialcx.config import Settings
 from socialcx.store import AlertEvent, InboxItem, OutboxReply, PollState
 
 __all__ = ["DaemonMetrics", "WatchHealth", "health_app", "watch_health"]

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from socialcx.collect.budget import BudgetStatus, ReadBudget
 from socialcx.channels import Channel
 from socialcx.clock import Clock
+from socialcx.collect.budget import BudgetStatus, ReadBudget
 from socialcx.config import Settings
 from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, PollState, current_revision
 

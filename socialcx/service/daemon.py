@@ -46,18 +46,18 @@ from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
 from connectors.base import Connector
-from socialcx.ops.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
-from socialcx.channels import Channel
-from socialcx.clock import Clock
-from socialcx.config import Settings
-from socialcx.errors import ConfigError
-from socialcx.ops.health import DaemonMetrics, health_app, watch_health
-from socialcx.collect.ingest import Triager
-from socialcx.ops.logs import log_context
 from socialcx.care.outbox import send_pending
 from socialcx.care.playbook import Playbook, playbook_for
-from socialcx.collect.poller import WatchPoll, poll_once
 from socialcx.care.responder import route
+from socialcx.channels import Channel
+from socialcx.clock import Clock
+from socialcx.collect.ingest import Triager
+from socialcx.collect.poller import WatchPoll, poll_once
+from socialcx.config import Settings
+from socialcx.errors import ConfigError
+from socialcx.ops.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
+from socialcx.ops.health import DaemonMetrics, health_app, watch_health
+from socialcx.ops.logs import log_context
 from socialcx.spikes.incidents import evaluate
 from socialcx.store import Mention
 

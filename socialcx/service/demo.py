@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,21 @@ from rich.text import Text
 from sqlalchemy.engine import Connection, Engine
 
 from connectors import available, connector_class
-from socialcx.clock import SimulatedClock
-from socialcx.config import SANDBOX_SECRETS, Settings, load_settings, sandbox_config, sandbox_secrets
-from socialcx.service.daemon import Daemon
 from socialcx.care.inbox import ACTIVE, InboxEntry, list_items
-from socialcx.collect.ingest import Triager
 from socialcx.care.kpis import KpiReport, kpis
-from socialcx.ops.logs import RedactSecrets, secret_values
 from socialcx.care.playbook import default_playbook_text, playbook_for
+from socialcx.clock import SimulatedClock
+from socialcx.collect.ingest import Triager
+from socialcx.config import (
+    SANDBOX_SECRETS,
+    Settings,
+    load_settings,
+    sandbox_config,
+    sandbox_secrets,
+)
+from socialcx.ops.logs import RedactSecrets, secret_values
 from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
+from socialcx.service.daemon import Daemon
 from socialcx.store import Alert, AlertEvent, Decision, InboxItem, Mention, OutboxReply, connect
 
 __all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from socialcx import Batch, Channel, SystemClock, connect, ingest
 from socialcx.cli import app
 from socialcx.config import example_config
+from socialcx.mention import Mention
 from socialcx.sandbox import SCENARIOS
 from socialcx.store import head_revision
 
@@ -31,14 +32,14 @@ def config(tmp_path: Path) -> Path:
     path.write_text(example_config(), encoding="utf-8")
     engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
     items = [
-        {"external_id": "1", "text": "where is my order?", "created_at": "2026-11-20T10:00:00Z", "author_handle": "jess"},
-        {"external_id": "2", "text": "I want a REFUND now", "created_at": "2026-11-22T10:00:00Z", "author_handle": "dan"},
-        {"external_id": "3", "text": "[bold]markup[/] is just text", "created_at": "2026-11-24T10:00:00Z"},
+        Mention(external_id="1", text="where is my order?", created_at="2026-11-20T10:00:00Z", author_handle="jess"),
+        Mention(external_id="2", text="I want a REFUND now", created_at="2026-11-22T10:00:00Z", author_handle="dan"),
+        Mention(external_id="3", text="[bold]markup[/] is just text", created_at="2026-11-24T10:00:00Z"),
     ]
     ingest(engine, Batch(Channel.X, "acme", items, cursor="3"), clock=SystemClock())
     ingest(
         engine,
-        Batch(Channel.REDDIT, "acme", [{"external_id": "t1_a", "text": "refund took ages", "created_at": "2026-11-23T09:00:00Z"}, {"text": "?"}]),
+        Batch(Channel.REDDIT, "acme", [Mention(external_id="t1_a", text="refund took ages", created_at="2026-11-23T09:00:00Z"), Mention(None, "?", None)]),
         clock=SystemClock(),
     )
     engine.dispose()

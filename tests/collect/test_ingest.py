@@ -19,26 +19,22 @@ from socialcx import (
     Batch,
     Channel,
     IngestError,
+    Mention,
     Rejected,
     connect,
     ingest,
     load_cursor,
     normalize_text,
 )
-from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, SpikeCount
+from socialcx.store import Cursor, DeadLetter, MentionTriage, SpikeCount
+from socialcx.store import Mention as StoredMention
 
 
-def item(external_id: Any, text: str = "where is my order @acme", **fields: Any) -> dict[str, Any]:
-    return {
-        "external_id": external_id,
-        "text": text,
-        "created_at": "2026-11-25T08:00:00Z",
-        "author_handle": "@jess",
-        **fields,
-    }
+def item(external_id: Any, text: str = "where is my order @acme", **fields: Any) -> Mention:
+    return Mention(**{"created_at": "2026-11-25T08:00:00Z", "author_handle": "@jess", **fields}, external_id=external_id, text=text)
 
 
-def stored(engine: sa.Engine, table: Any = Mention) -> list[dict[str, Any]]:
+def stored(engine: sa.Engine, table: Any = StoredMention) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         return [dict(row) for row in connection.execute(sa.select(table.__table__)).mappings()]
 
@@ -56,7 +52,7 @@ def test_a_batch_lands_with_its_cursor(engine, clock):
 
 
 def test_reingesting_a_batch_changes_nothing_and_reports_the_duplicates(engine, clock):
-    batch = Batch(Channel.X, "acme", [item("1"), item("2"), {"text": "no id"}], cursor="2")
+    batch = Batch(Channel.X, "acme", [item("1"), item("2"), Mention(None, "no id", None)], cursor="2")
     ingest(engine, batch, clock=clock)
     before = (stored(engine), stored(engine, Cursor), stored(engine, DeadLetter))
 
@@ -96,7 +92,7 @@ def test_a_failure_mid_batch_stores_nothing_and_keeps_the_cursor(engine, clock):
             raise sa.exc.OperationalError(statement, parameters, Exception("disk full"))
 
     sa.event.listen(engine, "before_cursor_execute", fail_on_cursor)
-    batch = Batch(Channel.X, "acme", [item("2"), item("3"), {"bad": True}], cursor="3")
+    batch = Batch(Channel.X, "acme", [item("2"), item("3"), Mention(None, None, None, raw={"bad": True})], cursor="3")
     with pytest.raises(IngestError, match="not stored .*cursor was not advanced"):
         ingest(engine, batch, clock=clock)
     sa.event.remove(engine, "before_cursor_execute", fail_on_cursor)
@@ -125,7 +121,7 @@ def test_a_database_refusing_one_row_rolls_back_the_whole_batch(tmp_path, clock)
 def test_what_cannot_be_understood_goes_to_dead_letters_and_the_rest_lands(engine, clock):
     items = [
         item("1"),
-        {"external_id": "2", "text": "no date"},
+        Mention("2", "no date", None),
         item("3", created_at="not a date"),
         item("", text="blank id"),
         item("5", author_followers=-3),
@@ -139,12 +135,12 @@ def test_what_cannot_be_understood_goes_to_dead_letters_and_the_rest_lands(engin
     assert sorted(row["external_id"] for row in stored(engine)) == ["1", "7"]
     dead = stored(engine, DeadLetter)
     reasons = " | ".join(row["reason"] for row in dead)
-    for expected in ("created_at", "external_id", "author_followers", "expected an object", "malformed JSON"):
+    for expected in ("created_at", "external_id", "author_followers", "expected a Mention", "malformed JSON"):
         assert expected in reasons
     assert {row["channel"] for row in dead} == {"reddit"}
     payloads = [row["payload"] for row in dead]
     assert '{"id": "6", "text": "trunc' in payloads
-    assert any(json.loads(payload) == {"external_id": "2", "text": "no date"} for payload in payloads[:2])
+    assert any(json.loads(payload)["text"] == "no date" for payload in payloads[:2])
     assert load_cursor(engine, Channel.REDDIT, "acme") == "7"
 
 
@@ -246,7 +242,7 @@ def test_any_text_round_trips_through_the_store(engine, clock, texts):
     ingest(engine, Batch(Channel.X, "acme", [item(i, text=t) for i, t in zip(ids, texts)]), clock=clock)
 
     with engine.connect() as connection:
-        query = sa.select(Mention.__table__).where(Mention.__table__.c.external_id.in_(ids))
+        query = sa.select(StoredMention.__table__).where(StoredMention.__table__.c.external_id.in_(ids))
         rows = {row["external_id"]: row for row in connection.execute(query).mappings()}
     for external_id, text in zip(ids, texts):
         assert rows[external_id]["text"] == normalize_text(text)
@@ -292,7 +288,7 @@ def test_without_triage_nothing_is_triaged(engine, clock):
 def test_only_mentions_not_stored_yet_are_triaged(engine, clock):
     triager = _Triager()
     ingest(engine, Batch(Channel.X, "acme", [item("1", text="one"), item("2", text="two")]), clock=clock, triage=triager)
-    batch = [item("2", text="two"), item("3", text="three"), item("3", text="three"), {"text": "no id"}]
+    batch = [item("2", text="two"), item("3", text="three"), item("3", text="three"), Mention(None, "no id", None)]
     report = ingest(engine, Batch(Channel.X, "acme", batch, cursor="3"), clock=clock, triage=triager)
 
     assert triager.seen == ["one", "two", "three"]  # neither the stored, the repeated nor the dead
@@ -338,7 +334,7 @@ def test_a_large_batch_is_stored_in_chunks_and_a_failed_chunk_is_fetched_again(e
             if len(inserts) == 2:
                 raise sa.exc.OperationalError(statement, parameters, Exception("database is locked"))
 
-    batch = Batch(Channel.X, "acme", [item(str(n)) for n in range(5)] + [{"text": "no id"}], cursor="4")
+    batch = Batch(Channel.X, "acme", [item(str(n)) for n in range(5)] + [Mention(None, "no id", None)], cursor="4")
     sa.event.listen(engine, "before_cursor_execute", fail_second_chunk)
     with pytest.raises(IngestError, match="not stored beyond its first 2 mentions .database is locked.; the cursor"):
         ingest(engine, batch, clock=clock)

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
 from socialcx import Batch, Channel, load_cursor
-from socialcx.config import Settings
 from socialcx.collect.poller import poll_once
-from socialcx.store import Mention, PollState
+from socialcx.config import Settings
+from socialcx.mention import Mention
+from socialcx.store import Mention as StoredMention
+from socialcx.store import PollState
 
 
 class ScriptedConnector(Connector):
@@ -48,7 +50,7 @@ def settings(**x) -> Settings:
 
 
 def result(watch: str, ids: list[str], cursor: str | None, **extra) -> PollResult:
-    items = [{"external_id": i, "text": f"post {i}", "created_at": "2026-11-25T08:00:00Z"} for i in ids]
+    items = [Mention(i, f"post {i}", "2026-11-25T08:00:00Z") for i in ids]
     return PollResult(Batch(Channel.X, watch, items, cursor=cursor), requests=extra.pop("requests", 1), **extra)
 
 
@@ -64,7 +66,7 @@ def state(engine, watch: str) -> dict:
 
 def count(engine) -> int:
     with engine.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(Mention)).scalar_one()
+        return connection.execute(sa.select(sa.func.count()).select_from(StoredMention)).scalar_one()
 
 
 def test_a_pass_stores_each_watch_and_passes_the_stored_cursor_back(engine, clock):

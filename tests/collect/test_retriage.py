@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from socialcx import Batch, Channel, connect, ingest
 from socialcx.cli import app
-from socialcx.config import example_config
 from socialcx.collect.retriage import retriage
+from socialcx.config import example_config
+from socialcx.mention import Mention
 from socialcx.store import MentionTriage, SpikeCount
 from socialcx.triage import Triage
 
@@ -27,9 +28,9 @@ class _Model:
         return [Triage(self.intent, 0.9, False, "neutral", 0.0, "normal", "en", (), routine) for _ in texts]
 
 
-def _items(count: int, day: int = 20) -> list[dict]:
+def _items(count: int, day: int = 20) -> list[Mention]:
     return [
-        {"external_id": f"{day}-{n}", "text": f"post {n}", "created_at": f"2026-11-{day}T10:00:00Z"} for n in range(count)
+        Mention(f"{day}-{n}", f"post {n}", f"2026-11-{day}T10:00:00Z") for n in range(count)
     ]
 
 

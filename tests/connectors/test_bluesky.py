@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from connectors.base import AuthFailed, PollResult
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected, ReplyTarget
 from socialcx.sandbox.bluesky import did_of
 from socialcx.sandbox.posts import Author, Post
 from socialcx.store import DeadLetter, Mention
@@ -26,7 +28,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def uri(post: Post) -> str:
@@ -45,10 +47,10 @@ def expected(sandbox) -> set[str]:
     }
 
 
-def stored_mention(engine, external_id: str) -> Mention:
+def stored_mention(engine, external_id: str) -> ReplyTarget:
     with engine.connect() as connection:
         row = connection.execute(sa.select(Mention).where(Mention.external_id == external_id))
-        return Mention(**row.mappings().one())
+        return reply_target(row.mappings().one())
 
 
 def answered(sandbox, parent: Post, text: str, *, by: Author) -> Post:
@@ -94,14 +96,14 @@ def test_a_first_poll_finds_notifications_and_search_results_oldest_first(
 
     assert set(ids(result)) == expected(sandbox)
     assert result.error is None and result.throttled_until is None
-    times = [item["created_at"] for item in result.batch.items]
+    times = [item.created_at for item in result.batch.items]
     assert times == sorted(times)
     first = result.batch.items[0]
-    rkey = first["external_id"].rsplit("/", 1)[1]
+    rkey = first.external_id.rsplit("/", 1)[1]
     post = sandbox.timelines[Channel.BLUESKY].by_id(rkey)
-    assert first["text"] == post.text and first["author_id"] == did_of(post.author)
-    assert first["url"] == f"https://bsky.app/profile/{first['author_handle']}/post/{rkey}"
-    assert first["conversation_id"] == first["external_id"]
+    assert first.text == post.text and first.author_id == did_of(post.author)
+    assert first.url == f"https://bsky.app/profile/{first.author_handle}/post/{rkey}"
+    assert first.conversation_id == first.external_id
     assert set(json.loads(result.batch.cursor)) == {"notifications", "search:acme"}
 
 

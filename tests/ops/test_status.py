@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from socialcx import Batch, Channel, ingest
 from socialcx.config import Settings
+from socialcx.mention import Mention
 from socialcx.ops.status import IntentSummary, status_report
 from socialcx.triage import Triage
 
@@ -23,7 +24,7 @@ class _Triager:
 
 def test_status_counts_mentions_and_summarises_their_triage(engine, clock):
     texts = ["where is my order", "charged twice, my lawyer will call", "maybe charged twice?"]
-    items = [{"external_id": str(n), "text": t, "created_at": "2026-11-25T08:00:00Z"} for n, t in enumerate(texts)]
+    items = [Mention(external_id=str(n), text=t, created_at="2026-11-25T08:00:00Z") for n, t in enumerate(texts)]
     ingest(engine, Batch(Channel.X, "acme", items, cursor="2"), clock=clock, triage=_Triager())
     settings = Settings(watches=[{"name": "acme", "channels": ["x"], "keywords": ["acme"]}])
 

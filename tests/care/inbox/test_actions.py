@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from socialcx.errors import UsageError
 from socialcx.care.feedback import relabel
 from socialcx.care.inbox import (
     answered_by_human,
@@ -24,6 +23,7 @@ from socialcx.care.inbox import (
     resolve,
 )
 from socialcx.care.playbook import Playbook
+from socialcx.errors import UsageError
 from socialcx.store import InboxItem, OutboxReply
 from tests.care.inbox.conftest import add_mention
 

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from socialcx.cli import app
 from socialcx.care.inbox import enqueue
+from socialcx.cli import app
 from socialcx.store import Feedback, InboxItem, OutboxReply, connect
 from tests.care.inbox.conftest import add_mention
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from socialcx.errors import UsageError
 from socialcx.care.feedback import relabel, retrain_with_feedback, training_rows
 from socialcx.care.inbox import enqueue, list_items
+from socialcx.errors import UsageError
 from socialcx.store import Feedback
 from socialcx.triage.triage import SEED, TriageModel, active_model_dir
 from tests.care.inbox.conftest import add_mention

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from socialcx.care.feedback import relabel
+from socialcx.care.handover import queue_reply
 from socialcx.care.inbox import approve, enqueue, ignore, reply, resolve
 from socialcx.care.kpis import ResponseTimes, kpis
-from socialcx.care.outbox import queue_reply
 from tests.care.inbox.conftest import add_mention, mark_sent
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)

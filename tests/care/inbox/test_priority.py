@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from socialcx.care.inbox import due_at, enqueue, list_items, priority_of
 from socialcx.config import InboxConfig, load_settings
 from socialcx.errors import ConfigError
-from socialcx.care.inbox import due_at, enqueue, list_items, priority_of
 from tests.care.inbox.conftest import add_mention
 
 FRESH = timedelta(minutes=5)

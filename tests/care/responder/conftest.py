@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
-from socialcx import Channel, connect
-from socialcx.config import Settings, load_settings
-from socialcx.sandbox import Budget, Sandbox, ScenarioSpec, generate
-from socialcx.care.playbook import Playbook, load_playbook
 from sqlmodel import SQLModel
 
+from socialcx import Channel, connect
+from socialcx.care.playbook import Playbook, load_playbook
+from socialcx.config import Settings, load_settings
+from socialcx.sandbox import Budget, Sandbox, ScenarioSpec, generate
 from socialcx.store import Decision, InboxItem, Mention, MentionTriage, OutboxReply
 from tests.connectors.conftest import CREDENTIAL_VALUES, CREDENTIALS
 

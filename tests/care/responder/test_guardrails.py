@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx.care import inbox
-from socialcx.care.outbox import queue_reply, set_paused
+from socialcx.care.handover import queue_reply
+from socialcx.care.outbox import set_paused
 from socialcx.care.responder import route
 from socialcx.store import Alert
 from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
@@ -291,8 +292,8 @@ def test_routine_mentions_from_the_sandbox_are_answered_there_and_our_replies_co
 ):
     import asyncio
 
-    from socialcx.channels import Channel
     from socialcx.care.outbox import send_pending
+    from socialcx.channels import Channel
     from socialcx.collect.poller import poll_once
     from tests.care.responder.conftest import our_replies
 

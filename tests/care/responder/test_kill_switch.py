@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 from typer.testing import CliRunner
 
-from connectors.base import PostedReply
 from socialcx import Channel
-from socialcx.cli import app
-from socialcx.care.outbox import queue_reply, send_pending, set_paused
+from socialcx.care.handover import queue_reply
+from socialcx.care.outbox import send_pending, set_paused
 from socialcx.care.responder import route
-from socialcx.store import Mention
+from socialcx.cli import app
+from socialcx.mention import PostedReply, ReplyTarget
 from tests.care.responder.conftest import decision_of, outbox_of
 
 
@@ -59,13 +59,13 @@ class Recorder:
         self.posted: list[str] = []
         self._on_post = on_post
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         self.posted.append(mention.external_id)
         if self._on_post:
             self._on_post()
         return PostedReply(f"r{mention.external_id}", None, datetime(2026, 11, 25, tzinfo=UTC))
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         return None
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectors.base import ChannelUnavailable, PostedReply, Refused, Throttled
+from connectors.base import ChannelUnavailable, Refused, Throttled
 from socialcx import Channel, ManualClock
-from socialcx.errors import UsageError
-from socialcx.care.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, queue_reply, send_pending, set_paused
+from socialcx.care.handover import queue_reply
+from socialcx.care.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, send_pending, set_paused
 from socialcx.collect.poller import poll_once
+from socialcx.errors import UsageError
+from socialcx.mention import PostedReply, ReplyTarget
 from socialcx.store import Mention, OutboxReply
 from tests.care.responder.conftest import SANDBOX_CHANNELS, inbox_of, our_replies, outbox_of
 
@@ -155,7 +157,7 @@ class FakeConnector:
         self.lookups: list[str] = []
         self._refuse, self._throttle_until, self._outage, self._delay = refuse, throttle_until, outage, delay
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         await asyncio.sleep(self._delay)
         if self._refuse:
             raise Refused("x refused posting a reply (403)")
@@ -169,7 +171,7 @@ class FakeConnector:
             raise ChannelUnavailable("x: posting a reply failed with ReadTimeout; it may have gone through")
         return PostedReply(reply_id, None, datetime(2026, 11, 25, tzinfo=UTC))
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         self.lookups.append(mention.external_id)
         found = self.posted.get(mention.external_id)
         return PostedReply(found[0], None, datetime(2026, 11, 25, tzinfo=UTC)) if found else None

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from socialcx.care.playbook import DEFAULT_PLAYBOOK, load_playbook, playbook_for
 from socialcx.channels import Channel
 from socialcx.cli import app
 from socialcx.config import load_settings
 from socialcx.errors import ConfigError
-from socialcx.care.playbook import DEFAULT_PLAYBOOK, load_playbook, playbook_for
 from tests.care.responder.conftest import PLAYBOOK
 
 

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from socialcx.ops.alerts import LEASE, deliver, queue_alert_emails
 from socialcx.store import Email
-from tests.ops.alerts.conftest import PASSWORD, USER, MailServer, add_alert, free_port, mail_settings
+from tests.ops.alerts.conftest import (
+    PASSWORD,
+    USER,
+    MailServer,
+    add_alert,
+    free_port,
+    mail_settings,
+)
 
 
 def _rows(engine):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from socialcx.ops.alerts import deliver, queue_digest, queue_silent_watches
 from socialcx.store import PollState
-from tests.ops.alerts.conftest import add_alert, mail_settings, sqlite_only
 from tests.care.inbox.conftest import add_mention
+from tests.ops.alerts.conftest import add_alert, mail_settings, sqlite_only
 
 DAY = date(2026, 11, 24)  # the day before the clock's
 

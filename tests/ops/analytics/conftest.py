@@ -15,13 +15,13 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx import Channel, ManualClock, connect
-from socialcx.config import Settings
 from socialcx.care.feedback import relabel
 from socialcx.care.inbox import ACTIVE, approve, reply, resolve
 from socialcx.care.outbox import send_pending
 from socialcx.care.playbook import default_playbook_text, load_playbook
-from socialcx.collect.poller import poll_once
 from socialcx.care.responder import route
+from socialcx.collect.poller import poll_once
+from socialcx.config import Settings
 from socialcx.sandbox import Budget, Incident, Sandbox, ScenarioSpec, generate
 from socialcx.spikes.incidents import evaluate
 from socialcx.store import InboxItem, Mention, MentionTriage

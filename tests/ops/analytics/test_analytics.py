@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-from socialcx.ops import analytics
 from socialcx.care.feedback import relabel
 from socialcx.care.kpis import kpis as cli_kpis
+from socialcx.ops import analytics
 from tests.care.inbox.conftest import add_mention
 from tests.care.inbox.test_kpis import NOW, T0, _known_data_set, minutes
 

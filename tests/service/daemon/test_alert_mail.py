@@ -8,8 +8,8 @@ import asyncio
 from datetime import timedelta
 
 from socialcx import Channel, ManualClock, connect
-from socialcx.service.daemon import Daemon
 from socialcx.sandbox import Incident, Sandbox, ScenarioSpec, generate
+from socialcx.service.daemon import Daemon
 from tests.ops.alerts.conftest import mail_server  # noqa: F401  (a fixture)
 from tests.service.daemon.conftest import START, channels
 

@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from socialcx import Channel, connect
-from socialcx.service.daemon import Daemon, prune_raw_payloads
 from socialcx.ops.health import health_app
+from socialcx.service.daemon import Daemon, prune_raw_payloads
 from tests.ops.alerts.conftest import mail_server  # noqa: F401  (a fixture)
 
 

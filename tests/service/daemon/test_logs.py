@@ -10,8 +10,8 @@ import logging
 import pytest
 
 from socialcx import Channel, connect
-from socialcx.service.daemon import Daemon
 from socialcx.ops.logs import configure_logging, log_context
+from socialcx.service.daemon import Daemon
 from tests.service.daemon.conftest import X_SECRETS
 
 
