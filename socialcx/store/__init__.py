@@ -7,6 +7,15 @@ functions are re-exported here; the query helpers are imported from their module
 
 from __future__ import annotations
 
+from socialcx.store.engine import (
+    connect,
+    current_revision,
+    database_reason,
+    dialect_insert,
+    head_revision,
+    redact,
+    upgrade,
+)
 from socialcx.store.tables import (
     ActionSpend,
     Alert,
@@ -26,13 +35,6 @@ from socialcx.store.tables import (
     SpikeCount,
     SpikeSeries,
     UTCDateTime,
-    connect,
-    current_revision,
-    database_reason,
-    dialect_insert,
-    head_revision,
-    redact,
-    upgrade,
 )
 
 __all__ = [

@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 
 from socialcx import StoreError, connect
 from socialcx.store import UTCDateTime, current_revision, head_revision, upgrade
-from socialcx.store.tables import _alembic_config
+from socialcx.store.engine import _alembic_config
 
 MENTION = {
     "channel": "x",
