@@ -291,12 +291,15 @@ def poll(
         console.print("Nothing to poll: enable a channel in the config and give it a watch.")
         return
     _print_polls(results)
-    from socialcx.spikes.incidents import evaluate
+    from socialcx.pipeline import Pipeline
 
-    changed = evaluate(engine, clock=state.clock, bucket=settings.spikes.bucket, settle=settings.spikes.settle)
-    for incident in changed:
+    done = asyncio.run(Pipeline(settings, engine, state.clock, playbook).after_poll())
+    for incident in done.judged.changed:
         console.print(Text(f"Spike alert #{incident.id} on {incident.watch} ({incident.channel} · {incident.slice}): {incident.status}", style="bold red"))
-    _respond(state, engine, playbook)
+    if queued := done.judged.mail_queued:
+        console.print(f"{queued} alert email{'s' if queued != 1 else ''} queued; `socialcx mail send` sends {'them' if queued != 1 else 'it'}.")
+    _print_decisions(done.decisions)
+    _print_sent(done.sent)
     budgets = status_report(engine, settings, state.clock).budgets
     if any(budget.limited for budget in budgets):
         _print_budgets(budgets)
@@ -1008,21 +1011,16 @@ def _print_sent(report: Any) -> None:
     console.print("Outbox: " + ", ".join(parts) + ".")
 
 
-def _respond(state: _Context, engine: Engine, playbook: Any) -> None:
-    """Route the mentions not routed yet, then send the outbox (the end of a poll)."""
+def _print_decisions(decisions: list[Any]) -> None:
+    """What the responder decided at the end of a poll, counted by outcome."""
     from collections import Counter
 
-    from socialcx.care.outbox import send_pending
-    from socialcx.care.responder import route
-
-    decisions = route(engine, state.settings, playbook, state.clock)
     if decisions:
         outcomes = Counter(decision.outcome for decision in decisions)
         console.print(
             f"Responder: {outcomes['auto_reply']} auto-replies, {outcomes['draft']} drafts, "
             f"{outcomes['inbox']} to the inbox, {outcomes['skipped']} skipped."
         )
-    _print_sent(asyncio.run(send_pending(engine, state.settings, state.clock)))
 
 
 # -- alert, digest and silent-watch emails (`socialcx.ops.alerts`) ----------------------------------

@@ -2,14 +2,15 @@
 
     poll:<channel>:<watch>  every poll_interval_seconds (+ up to 10% jitter)
         └─ poll_once (triage inside ingest, one transaction)
-    route       every 15 s, and at once when a poll stored something ─▶ responder.route
-    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails
-    outbox      every 15 s, and at once when routing queued a reply ─▶ send_pending
+    route       every 15 s, and at once when a poll stored something ─▶ Pipeline.route
+    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails (Pipeline.judge_spikes)
+    outbox      every 15 s, and at once when routing queued a reply ─▶ Pipeline.send
     mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
     health      every minute: a silent watch is logged and mailed (queue_silent_watches)
     retention   every hour: raw payloads older than [retention] raw_payload_days become {}
 
-APScheduler 3's `AsyncIOScheduler` runs the jobs on the event loop; everything that blocks
+The route, spikes and outbox jobs are the links of `socialcx.pipeline`, the chain `socialcx poll`
+runs in one go. APScheduler 3's `AsyncIOScheduler` runs the jobs on the event loop; everything that blocks
 (the store, smtplib, the synchronous platform clients) runs in worker threads, so one slow or
 throttled channel never holds up the others. The watches of one channel take turns, as in
 `poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time.
@@ -46,19 +47,17 @@ from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
 from connectors.base import Connector
-from socialcx.care.outbox import send_pending
 from socialcx.care.playbook import Playbook, playbook_for
-from socialcx.care.responder import route
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.collect.ingest import Triager
 from socialcx.collect.poller import WatchPoll, poll_once
 from socialcx.config import Settings
 from socialcx.errors import ConfigError
-from socialcx.ops.alerts import deliver, queue_alert_emails, queue_digest, queue_silent_watches
+from socialcx.ops.alerts import deliver, queue_digest, queue_silent_watches
 from socialcx.ops.health import DaemonMetrics, health_app, watch_health
 from socialcx.ops.logs import log_context
-from socialcx.spikes.incidents import evaluate
+from socialcx.pipeline import Pipeline
 from socialcx.store import Mention
 
 __all__ = ["Daemon", "prune_raw_payloads", "run_until_stopped"]
@@ -101,6 +100,7 @@ class Daemon:
         self.metrics = DaemonMetrics(engine, settings, clock)
         self.triage = _TimedTriager(triage, self.metrics.triage_seconds) if triage is not None else None
         self.playbook = playbook or playbook_for(settings)
+        self.pipeline = Pipeline(settings, engine, clock, self.playbook)
         self.started_at = clock.now()
         self.address: str | None = None  # the base URL of /healthz and /metrics, once `run` listens
         self.ready = asyncio.Event()
@@ -241,21 +241,20 @@ class Daemon:
         if self.triage is None:
             return
         async with self._routing:
-            decisions = await asyncio.to_thread(route, self.engine, self.settings, self.playbook, self.clock)
+            decisions = await asyncio.to_thread(self.pipeline.route)
         if any(decision.outcome == "auto_reply" for decision in decisions):
             self._wake("outbox")
 
     async def judge_spikes(self) -> None:
         """Judge the buckets that closed and settled, and queue the alert emails that follow."""
-        spikes = self.settings.spikes
-        changed = await asyncio.to_thread(evaluate, self.engine, clock=self.clock, bucket=spikes.bucket, settle=spikes.settle)
-        for incident in changed:
+        judged = await asyncio.to_thread(self.pipeline.judge_spikes)
+        for incident in judged.changed:
             logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
-        if await asyncio.to_thread(queue_alert_emails, self.engine, self.settings, self.clock):
+        if judged.mail_queued:
             self._wake("mail")
 
     async def send_replies(self) -> None:
-        report = await send_pending(self.engine, self.settings, self.clock, connectors=self._senders)
+        report = await self.pipeline.send(self._senders)
         if report.sent or report.recovered or report.retrying or report.failed:
             logger.info(
                 "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
