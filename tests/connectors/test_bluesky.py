@@ -146,7 +146,11 @@ def test_a_reply_keeps_the_thread_root_and_is_found_again(
     answer = answered(sandbox, root, "@acme.bsky.social still nothing, any news?", by=root.author)
     ingest(engine, poll(bluesky, settings).batch, clock=clock)
     mention = stored_mention(engine, uri(answer))
-    assert (mention.in_reply_to_id, mention.conversation_id) == (uri(root), uri(root))
+    with engine.connect() as connection:
+        thread = connection.execute(
+            sa.select(Mention.in_reply_to_id, Mention.conversation_id).where(Mention.external_id == uri(answer))
+        ).one()
+    assert tuple(thread) == (uri(root), uri(root)) == (uri(root), mention.conversation_id)
 
     assert asyncio.run(bluesky.find_reply(mention)) is None
     posted = asyncio.run(bluesky.reply(mention, "Sorry for the wait, we're looking into it."))
