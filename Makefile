@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/socialcx demo
 
-# One worker a core; a file's tests stay together, so its session fixtures are built once.
+# The import contracts first (pyproject.toml, [tool.importlinter]); then one worker a core, a
+# file's tests together, so its session fixtures are built once.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)

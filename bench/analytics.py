@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from socialcx import analytics
+from socialcx.ops import analytics
 from socialcx.store import connect
 
 START = datetime(2026, 11, 1, tzinfo=UTC)

@@ -48,12 +48,12 @@ from yarl import URL
 from connectors import available, connector_class
 from connectors.base import Connector
 from socialcx import ManualClock, connect
+from socialcx.care.playbook import Playbook, playbook_for
+from socialcx.care.responder import route
+from socialcx.collect.poller import poll_once
 from socialcx.config import Settings
-from socialcx.demo import prepare_demo
-from socialcx.playbook import Playbook, playbook_for
-from socialcx.poller import poll_once
-from socialcx.responder import route
 from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
+from socialcx.service.demo import prepare_demo
 from socialcx.store import Decision, Mention
 from socialcx.triage import Triage, TriageModel, default_model
 

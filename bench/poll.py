@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from connectors import available, connector_class
 from socialcx import Channel, ManualClock, connect
+from socialcx.collect.poller import poll_once
 from socialcx.config import Settings
-from socialcx.poller import poll_once
 from socialcx.sandbox import Budget, Sandbox, load_scenario
 from socialcx.store import Mention
 

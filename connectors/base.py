@@ -1,8 +1,8 @@
 """The connector contract: one module per channel, each a `Connector` subclass.
 
-A connector turns a watch and a cursor into a `PollResult`: the new mentions, oldest first, in
-our field names, and the cursor to keep once they are stored. It never writes state: the core
-stores the batch and its cursor in one transaction (`socialcx.ingest`), owns the read budget,
+A connector turns a watch and a cursor into a `PollResult`: the new mentions (`socialcx.mention`),
+oldest first, and the cursor to keep once they are stored. It never writes state: the core
+stores the batch and its cursor in one transaction (ingest), owns the read budget,
 and remembers throttling. Channel-specific things (client libraries, wire formats, pagination,
 rate-limit headers) stay inside `connectors/`.
 
@@ -38,8 +38,7 @@ from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import SocialcxError
-from socialcx.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = [
     "AuthFailed",
@@ -53,7 +52,6 @@ __all__ = [
     "NotSupported",
     "PageRead",
     "PollResult",
-    "PostedReply",
     "RateLimited",
     "Refused",
     "RetryPolicy",
@@ -130,15 +128,6 @@ class PollResult:
 
 
 @dataclass(frozen=True, slots=True)
-class PostedReply:
-    """A reply our account posted, as the platform reports it."""
-
-    external_id: str
-    url: str | None
-    posted_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Exponential backoff with full jitter for transient failures (5xx, timeouts)."""
 
@@ -189,14 +178,14 @@ class Connector(ABC):
         """The posts with these external ids (at most `capabilities.fetch_limit`) as the platform
         serves them now, in one request: each a mention, or `Rejected` (with its id) when it still
         cannot be read; a post the platform no longer has is left out. This is how dead letters
-        are looked up again (`socialcx.ingest.retry_dead_letters`)."""
+        are looked up again (`socialcx.collect.ingest.retry_dead_letters`)."""
         raise NotSupported(f"{self.channel} cannot look a post up by its id")
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         """Post `text` as our account's reply to `mention`."""
         raise NotSupported(f"{self.channel} is read-only: answer this mention on the site itself")
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         """Our account's reply to `mention`, if one exists (for crash recovery of the outbox)."""
         raise NotSupported(f"{self.channel} is read-only")
 
@@ -280,7 +269,7 @@ class Connector(ABC):
         and moves the stream past it), the one read longest ago first, until each is done or the
         poll is cut short by the allowance, a spent rate-limit window or a failure; what was read
         is kept either way."""
-        found: list[Mapping[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         made, throttled_until, error = 0, None, None
         for name, stream in streams.in_turn(names):
             try:
@@ -398,18 +387,18 @@ class Watermark:
 
 
 def oldest_first(
-    found: Iterable[Mapping[str, Any] | Rejected],
-) -> list[Mapping[str, Any] | Rejected]:
+    found: Iterable[Mention | Rejected],
+) -> list[Mention | Rejected]:
     """A batch's items from what a poll found: what was rejected, then each mention once (pages
     and searches overlap), oldest first."""
     found = list(found)
-    mentions: dict[str, Mapping[str, Any]] = {}
+    mentions: dict[str, Mention] = {}
     for item in found:
         if not isinstance(item, Rejected):
-            mentions.setdefault(str(item["external_id"]), item)
+            mentions.setdefault(str(item.external_id), item)
     return [
         *(item for item in found if isinstance(item, Rejected)),
-        *sorted(mentions.values(), key=lambda item: (item["created_at"], str(item["external_id"]))),
+        *sorted(mentions.values(), key=lambda item: (item.created_at, str(item.external_id))),
     ]
 
 
@@ -461,7 +450,7 @@ class PageRead:
     rejected), whether the stream is done for this poll, and when the rate-limit window resets
     if the page spent it."""
 
-    items: list[Mapping[str, Any] | Rejected]
+    items: list[Mention | Rejected]
     done: bool
     spent_until: datetime | None = None
 

@@ -38,7 +38,6 @@ from connectors.base import (
     MalformedAnswer,
     PageRead,
     PollResult,
-    PostedReply,
     RateLimited,
     Refused,
     Streams,
@@ -47,8 +46,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["BlueskyConnector"]
 
@@ -117,7 +115,7 @@ Sample mention:
             raise ChannelUnavailable(f"bluesky answered {what} without posts")
         return Batch(self.channel, watch.name, [_mention(view) for view in body["posts"]])
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         client = await self._logged_in()
         found = await self._act(
             "looking up the post to answer", client.get_posts, [mention.external_id]
@@ -135,7 +133,7 @@ Sample mention:
         )
         return PostedReply(posted.uri, _url(client.me.handle, posted.uri), self.clock.now())
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         client = await self._logged_in()
         answer = await self._act(
             "looking for our reply", client.get_post_thread, mention.external_id, depth=1
@@ -214,7 +212,7 @@ Sample mention:
         spent = None
         if response.headers.get("ratelimit-remaining") == "0":
             spent = _reset(response.headers) or self.clock.now()
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         if _take(stream, body[key], found) or not body.get("cursor"):
             stream.finish()
         else:
@@ -308,7 +306,7 @@ class _Stream:
         self.run, self.cursor = Watermark(), None
 
 
-def _take(stream: _Stream, items: list[Any], found: list[dict[str, Any] | Rejected]) -> bool:
+def _take(stream: _Stream, items: list[Any], found: list[Mention | Rejected]) -> bool:
     """Add a page's new posts to `found`, newest first; whether the page reached posts read
     before (or ended), so the run is over."""
     for item in items:
@@ -322,7 +320,7 @@ def _take(stream: _Stream, items: list[Any], found: list[dict[str, Any] | Reject
     return not items
 
 
-def _mention(view: Any) -> dict[str, Any] | Rejected:
+def _mention(view: Any) -> Mention | Rejected:
     """A post view (or a notification, which has the same fields) in our field names."""
     if not isinstance(view, dict) or not isinstance(view.get("uri"), str):
         return Rejected(view, "Bluesky listed a post without a uri")
@@ -338,19 +336,19 @@ def _mention(view: Any) -> dict[str, Any] | Rejected:
     author = view.get("author") if isinstance(view.get("author"), dict) else {}
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
     languages = record.get("langs") or [None]
-    return {
-        "external_id": view["uri"],
-        "text": record["text"],
-        "created_at": record["createdAt"],
-        "author_id": author.get("did"),
-        "author_handle": author.get("handle"),
-        "author_name": author.get("displayName") or None,
-        "url": _url(author.get("handle") or author.get("did"), view["uri"]),
-        "language": languages[0],
-        "in_reply_to_id": (reply.get("parent") or {}).get("uri"),
-        "conversation_id": (reply.get("root") or {}).get("uri") or view["uri"],
-        "raw": view,
-    }
+    return Mention(
+        external_id=view["uri"],
+        text=record["text"],
+        created_at=record["createdAt"],
+        author_id=author.get("did"),
+        author_handle=author.get("handle"),
+        author_name=author.get("displayName") or None,
+        url=_url(author.get("handle") or author.get("did"), view["uri"]),
+        language=languages[0],
+        in_reply_to_id=(reply.get("parent") or {}).get("uri"),
+        conversation_id=(reply.get("root") or {}).get("uri") or view["uri"],
+        raw=view,
+    )
 
 
 def _url(profile: str | None, uri: str) -> str | None:

@@ -40,7 +40,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.mention import Batch, Mention, Rejected
 
 __all__ = ["HackerNewsConnector"]
 
@@ -131,7 +131,7 @@ Sample mention:
     ) -> PollResult:
         streams = Streams(_Stream, cursor)
         pattern = watch_pattern(watch)
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         requests, throttled_until, errors = 0, None, []
         async with http_session(TIMEOUT_SECONDS) as session:
             for term, stream in streams.in_turn(_terms(watch)):
@@ -208,21 +208,20 @@ def _terms(watch: WatchConfig) -> list[str]:
 
 def _new_mentions(
     hits: list[Any], stream: _Stream, pattern: re.Pattern[str] | None
-) -> list[dict[str, Any] | Rejected]:
+) -> list[Mention | Rejected]:
     """The hits of a page the stream has not read, as mentions when they name one of the
     watch's terms in their title, text or link; noted in the stream's run. A broken hit that
     names its item is noted too: its dead letter looks it up again by id."""
-    new: list[dict[str, Any] | Rejected] = []
+    new: list[Mention | Rejected] = []
     for hit in hits:
         created, mention = _created(hit), _mention(hit)
-        item_id = mention.external_id if isinstance(mention, Rejected) else mention["external_id"]
-        if created is not None and item_id is not None:
-            if stream.since.behind(created, item_id):
+        if created is not None and mention.external_id is not None:
+            if stream.since.behind(created, mention.external_id):
                 continue
-            stream.newest.note(created, item_id)
+            stream.newest.note(created, mention.external_id)
         if isinstance(mention, Rejected) or pattern is None:
             new.append(mention)
-        elif pattern.search(f"{mention['text']}\n{mention['raw'].get('url') or ''}"):
+        elif pattern.search(f"{mention.text}\n{mention.raw.get('url') or ''}"):
             new.append(mention)
     return new
 
@@ -238,7 +237,7 @@ def _as_hit(item: Any) -> Any:
     return hit | {"_tags": ["story" if story else "comment"]}
 
 
-def _mention(hit: Any) -> dict[str, Any] | Rejected:
+def _mention(hit: Any) -> Mention | Rejected:
     """A story or comment in our field names."""
     if not isinstance(hit, dict):
         return Rejected(hit, "Hacker News listed a hit that is not an object")
@@ -261,16 +260,16 @@ def _mention(hit: Any) -> dict[str, Any] | Rejected:
     if not text:
         return Rejected(hit, "Hacker News item without text", external_id=item_id)
     story_id = hit.get("story_id")
-    return {
-        "external_id": item_id,
-        "text": text,
-        "created_at": datetime.fromtimestamp(created, UTC),
-        "author_handle": str(hit["author"]),
-        "url": f"{SITE}/item?id={item_id}",
-        "in_reply_to_id": str(hit["parent_id"]) if is_comment and hit.get("parent_id") else None,
-        "conversation_id": str(story_id) if story_id is not None else item_id,
-        "raw": hit,
-    }
+    return Mention(
+        external_id=item_id,
+        text=text,
+        created_at=datetime.fromtimestamp(created, UTC),
+        author_handle=str(hit["author"]),
+        url=f"{SITE}/item?id={item_id}",
+        in_reply_to_id=str(hit["parent_id"]) if is_comment and hit.get("parent_id") else None,
+        conversation_id=str(story_id) if story_id is not None else item_id,
+        raw=hit,
+    )
 
 
 def _created(hit: Any) -> float | None:

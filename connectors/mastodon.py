@@ -40,7 +40,6 @@ from connectors.base import (
     MalformedAnswer,
     PageRead,
     PollResult,
-    PostedReply,
     RateLimited,
     Refused,
     Streams,
@@ -48,8 +47,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel, valid_handle
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["MastodonConnector"]
 
@@ -128,7 +126,7 @@ Sample mention:
             return Batch(self.channel, watch.name, [])
         return Batch(self.channel, watch.name, [_mention(status)])
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         # Mastodon tells people of a reply only when it mentions them, as every client does; a
         # handle outside Mastodon's grammar is left out rather than let it add mentions or links.
         author = valid_handle(Channel.MASTODON, mention.author_handle)
@@ -143,7 +141,7 @@ Sample mention:
         )
         return _posted(status, self.clock.now())
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         me = await self._my_id()
         context = await self._act(
             "looking for our reply", self._mastodon().status_context, mention.external_id
@@ -365,7 +363,7 @@ def _above(status: Any, status_id: str) -> bool:
     return not (found.isdigit() and status_id.isdigit()) or int(found) > int(status_id)
 
 
-def _mention(status: Any) -> dict[str, Any] | Rejected:
+def _mention(status: Any) -> Mention | Rejected:
     if not isinstance(status, dict) or not status.get("id"):
         return Rejected(status, "Mastodon listed a status without an id")
     if not isinstance(status.get("created_at"), datetime):
@@ -373,21 +371,21 @@ def _mention(status: Any) -> dict[str, Any] | Rejected:
         return Rejected(status, reason, external_id=str(status["id"]))
     account = status.get("account") or {}
     content = status.get("content")
-    return {
-        "external_id": str(status["id"]),
-        "text": plain_text(content) if isinstance(content, str) else None,
-        "created_at": status["created_at"],
-        "author_id": account.get("id"),
-        "author_handle": account.get("acct"),
-        "author_name": account.get("display_name") or account.get("username"),
-        "author_followers": account.get("followers_count"),
-        "url": status.get("url") or status.get("uri"),
-        "language": status.get("language"),
-        "in_reply_to_id": status.get("in_reply_to_id"),
+    return Mention(
+        external_id=str(status["id"]),
+        text=plain_text(content) if isinstance(content, str) else None,
+        created_at=status["created_at"],
+        author_id=account.get("id"),
+        author_handle=account.get("acct"),
+        author_name=account.get("display_name") or account.get("username"),
+        author_followers=account.get("followers_count"),
+        url=status.get("url") or status.get("uri"),
+        language=status.get("language"),
+        in_reply_to_id=status.get("in_reply_to_id"),
         # Mastodon names no thread root; a post that replies to none starts its own.
-        "conversation_id": None if status.get("in_reply_to_id") else str(status["id"]),
-        "raw": status,
-    }
+        conversation_id=None if status.get("in_reply_to_id") else str(status["id"]),
+        raw=status,
+    )
 
 
 def _posted(status: Any, now: datetime) -> PostedReply:

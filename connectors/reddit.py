@@ -37,15 +37,13 @@ from connectors.base import (
     Connector,
     ConnectorError,
     PollResult,
-    PostedReply,
     Refused,
     Throttled,
 )
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["RedditConnector"]
 
@@ -116,7 +114,7 @@ Sample mention:
         )
         allowance = _Allowance(max_requests)
         token = _ALLOWANCE.set(allowance)
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         throttled_until, errors = None, []
         try:
             for listing in listings:
@@ -151,7 +149,7 @@ Sample mention:
         mentions = [mention for child in children if (mention := _mention(child)) is not None]
         return Batch(self.channel, watch.name, mentions)
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         kind, _, thing_id = mention.external_id.partition("_")
         reddit = self._reddit()
         things = {"t1": reddit.comment, "t3": reddit.submission}
@@ -167,7 +165,7 @@ Sample mention:
             external_id=posted.fullname, url=_url(vars(posted)), posted_at=self.clock.now()
         )
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         me = await self._me()
         body = await self._get("looking for our reply", f"user/{me}/comments", {"limit": PAGE_SIZE})
         children, _ = _listing(body)
@@ -217,7 +215,7 @@ Sample mention:
         return listings
 
     async def _follow(
-        self, listing: _Listing, stream: _Stream, found: list[dict[str, Any] | Rejected]
+        self, listing: _Listing, stream: _Stream, found: list[Mention | Rejected]
     ) -> None:
         """Page `listing` newest first back to the stream's cursor, adding what is new to `found`.
 
@@ -244,7 +242,7 @@ Sample mention:
                     stream.note(created, data.get("name"))
                 mention = _mention(child)
                 if isinstance(mention, Rejected) or (
-                    mention is not None and listing.wants(mention["text"])
+                    mention is not None and listing.wants(mention.text)
                 ):
                     found.append(mention)
             stream.page_read(after, done=reached or after is None or not children)
@@ -493,7 +491,7 @@ def _created(data: dict[str, Any]) -> float | None:
     return float(created)
 
 
-def _mention(child: Any) -> dict[str, Any] | Rejected | None:
+def _mention(child: Any) -> Mention | Rejected | None:
     """A comment (t1) or submission (t3) in our field names; None when it was deleted or removed."""
     kind = child.get("kind") if isinstance(child, dict) else None
     data = _data(child)
@@ -519,17 +517,17 @@ def _mention(child: Any) -> dict[str, Any] | Rejected | None:
         parts = (text, data.get("selftext"))
         text = "\n\n".join(part for part in parts if isinstance(part, str) and part)
         conversation = data["name"]
-    return {
-        "external_id": data["name"],
-        "text": text,
-        "created_at": datetime.fromtimestamp(created, UTC),
-        "author_id": data.get("author_fullname"),
-        "author_handle": data["author"],
-        "url": url,
-        "in_reply_to_id": data.get("parent_id") if kind == "t1" else None,
-        "conversation_id": conversation,
-        "raw": child,
-    }
+    return Mention(
+        external_id=data["name"],
+        text=text,
+        created_at=datetime.fromtimestamp(created, UTC),
+        author_id=data.get("author_fullname"),
+        author_handle=data["author"],
+        url=url,
+        in_reply_to_id=data.get("parent_id") if kind == "t1" else None,
+        conversation_id=conversation,
+        raw=child,
+    )
 
 
 def _url(data: dict[str, Any]) -> str | None:
@@ -538,15 +536,15 @@ def _url(data: dict[str, Any]) -> str | None:
     return f"{SITE}{path}" if path else None
 
 
-def _oldest_first(found: list[dict[str, Any] | Rejected]) -> list[dict[str, Any] | Rejected]:
+def _oldest_first(found: list[Mention | Rejected]) -> list[Mention | Rejected]:
     """Rejected items, then each mention once (several listings and overlapping pages repeat
     them), oldest first."""
     rejected = [item for item in found if isinstance(item, Rejected)]
-    mentions: dict[str, dict[str, Any]] = {}
+    mentions: dict[str, Mention] = {}
     for item in found:
         if not isinstance(item, Rejected):
-            mentions.setdefault(str(item["external_id"]), item)
-    by_age = sorted(mentions.values(), key=lambda m: (m["created_at"], str(m["external_id"])))
+            mentions.setdefault(str(item.external_id), item)
+    by_age = sorted(mentions.values(), key=lambda m: (m.created_at, str(m.external_id)))
     return [*rejected, *by_age]
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import json
 import re
 from calendar import timegm
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.mention import Batch, Mention, Rejected
 
 __all__ = ["RssConnector"]
 
@@ -115,7 +114,7 @@ Sample mention:
         urls = list(dict.fromkeys(watch.feeds))
         due = [url for url in urls if not feeds.states.get(url, _Feed()).waits(now)]
         pattern = watch_pattern(watch)
-        found: list[dict[str, Any] | Rejected] = []
+        found: list[Mention | Rejected] = []
         requests, errors = 0, []
         async with http_session(TIMEOUT_SECONDS) as session:
             for url, feed in feeds.in_turn(due if max_requests > 0 else []):
@@ -156,7 +155,7 @@ Sample mention:
 
 def _read(
     url: str, answer: HttpAnswer, feed: _Feed, pattern: re.Pattern[str] | None, now: datetime
-) -> list[dict[str, Any] | Rejected]:
+) -> list[Mention | Rejected]:
     """The new entries of a fetched feed that name the watch's terms; `feed` moves past them.
 
     A feed that cannot be read is one Rejected item, and `feed` stays as it was.
@@ -174,9 +173,9 @@ def _read(
         if isinstance(mention, Rejected):
             new.append(mention)
             continue
-        external_id = mention["external_id"]
-        if mention["raw"]["dated"]:
-            at = mention["created_at"].timestamp()
+        external_id = mention.external_id
+        if mention.raw["dated"]:
+            at = mention.created_at.timestamp()
             if feed.read.behind(at, external_id):
                 continue
             newest.note(at, external_id)
@@ -184,7 +183,7 @@ def _read(
             undated.append(external_id)
             if external_id in feed.undated:
                 continue
-        if pattern is None or pattern.search(mention["text"]):
+        if pattern is None or pattern.search(mention.text):
             new.append(mention)
     feed.read.advance(newest)
     feed.undated = sorted(set(undated))
@@ -204,7 +203,7 @@ def _unreadable(parsed: Any, body: bytes) -> str | None:
     return None
 
 
-def _mention(url: str, entry: Any, fetched_at: datetime) -> dict[str, Any] | Rejected:
+def _mention(url: str, entry: Any, fetched_at: datetime) -> Mention | Rejected:
     """A feed entry, as feedparser gives it, in our field names; `fetched_at` dates an undated
     one. The raw payload keeps the entry's own fields, as text."""
     contents = entry.get("content") or [entry.get("summary_detail")]
@@ -218,14 +217,14 @@ def _mention(url: str, entry: Any, fetched_at: datetime) -> dict[str, Any] | Rej
     except (OverflowError, ValueError, TypeError):
         created = None
     link = _text(entry.get("link")) or None
-    return {
-        "external_id": _external_id(url, _text(entry.get("id")) or link, text),
-        "text": text,
-        "created_at": created or fetched_at,
-        "author_name": _text(entry.get("author")) or None,
-        "url": link,
-        "raw": _raw(entry, created),
-    }
+    return Mention(
+        external_id=_external_id(url, _text(entry.get("id")) or link, text),
+        text=text,
+        created_at=created or fetched_at,
+        author_name=_text(entry.get("author")) or None,
+        url=link,
+        raw=_raw(entry, created),
+    )
 
 
 def _external_id(feed_url: str, entry_id: str | None, text: str) -> str:

@@ -26,14 +26,12 @@ from connectors.base import (
     Connector,
     IdStream,
     PollResult,
-    PostedReply,
     Refused,
     Throttled,
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
-from socialcx.store import Mention
+from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
 
 __all__ = ["XConnector"]
 
@@ -81,7 +79,7 @@ class _Stream(IdStream):
 
 @dataclass
 class _Page:
-    mentions: list[dict[str, Any] | Rejected]
+    mentions: list[Mention | Rejected]
     next_token: str | None
     newest_id: str | None
     throttled_until: datetime | None
@@ -120,7 +118,7 @@ Sample mention:
     async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
         streams = {name: _Stream(**state) for name, state in json.loads(cursor or "{}").items()}
         turn = max((stream.turn for stream in streams.values()), default=0) + 1
-        mentions: list[dict[str, Any] | Rejected] = []
+        mentions: list[Mention | Rejected] = []
         requests_made, throttled_until, error = 0, None, None
         # The timeline read longest ago goes first, so that a small allowance reaches each in turn.
         for name in sorted(self._stream_names(watch), key=lambda name: streams.get(name, _Stream()).turn):
@@ -163,7 +161,7 @@ Sample mention:
             raise ChannelUnavailable(f"x answered {what} with something that is not JSON") from exc
         return Batch(self.channel, watch.name, _mentions(body))
 
-    async def reply(self, mention: Mention, text: str) -> PostedReply:
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
         # Every lookup comes before the post: once X has taken it, a failure (a 429 above all)
         # would have the outbox post it again.
         me = await self._me()
@@ -182,7 +180,7 @@ Sample mention:
             posted_at=self.clock.now(),
         )
 
-    async def find_reply(self, mention: Mention) -> PostedReply | None:
+    async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         me = await self._me()
         query = f"conversation_id:{mention.conversation_id or mention.external_id} from:{me}"
         response = await self._act(
@@ -344,13 +342,13 @@ def _query(watch: WatchConfig) -> str:
     return f"({query}) {' '.join(excluded)}" if handles else query
 
 
-def _mentions(body: dict[str, Any]) -> list[dict[str, Any] | Rejected]:
+def _mentions(body: dict[str, Any]) -> list[Mention | Rejected]:
     """The posts of an answer (`data`), each with its author from `includes`."""
     users = {user.get("id"): user for user in (body.get("includes") or {}).get("users") or []}
     return [_mention(tweet, users) for tweet in body.get("data") or []]
 
 
-def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[str, Any] | Rejected:
+def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | Rejected:
     if not isinstance(tweet, dict):
         return Rejected(tweet, "X returned a post that is not an object")
     author = users.get(tweet.get("author_id")) or {}
@@ -359,26 +357,26 @@ def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> dict[st
     replied_to = next(
         (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"), None
     )
-    return {
-        "external_id": tweet_id,
-        "text": tweet.get("text"),
-        "created_at": tweet.get("created_at"),
-        "author_id": tweet.get("author_id"),
-        "author_handle": username,
-        "author_name": author.get("name"),
-        "author_followers": (author.get("public_metrics") or {}).get("followers_count"),
-        "url": f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
-        "language": tweet.get("lang"),
-        "in_reply_to_id": replied_to,
-        "conversation_id": tweet.get("conversation_id"),
-        "raw": {"tweet": tweet, "author": author or None},
-    }
+    return Mention(
+        external_id=tweet_id,
+        text=tweet.get("text"),
+        created_at=tweet.get("created_at"),
+        author_id=tweet.get("author_id"),
+        author_handle=username,
+        author_name=author.get("name"),
+        author_followers=(author.get("public_metrics") or {}).get("followers_count"),
+        url=f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
+        language=tweet.get("lang"),
+        in_reply_to_id=replied_to,
+        conversation_id=tweet.get("conversation_id"),
+        raw={"tweet": tweet, "author": author or None},
+    )
 
 
-def _age_order(item: dict[str, Any] | Rejected) -> tuple[int, str]:
+def _age_order(item: Mention | Rejected) -> tuple[int, str]:
     if isinstance(item, Rejected):
         return (0, "")
-    external_id = str(item.get("external_id") or "")
+    external_id = str(item.external_id or "")
     return (len(external_id), external_id)  # X ids grow with time; compare as numbers
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from socialcx import analytics
+from socialcx.ops import analytics
 
 root = next(folder for folder in (Path.cwd(), *Path.cwd().parents) if (folder / "pyproject.toml").exists())
 url = os.environ.get("SOCIALCX_DATABASE_URL") or f"sqlite:///{root / 'demo-out' / 'socialcx.db'}"
@@ -83,7 +83,7 @@ NOTEBOOKS = {
     "02-response-kpis.ipynb": notebook(
         "Response KPIs",
         "How fast and how well the team answers: first response time, automation rate and SLA breaches, "
-        "with the same definitions as `socialcx kpis` and the daily digest (`socialcx.kpis`).",
+        "with the same definitions as `socialcx kpis` and the daily digest (`socialcx.care.kpis`).",
         md("## Overall\n\nFirst response time runs from a mention being posted to the first reply to it being "
            "sent. The automation rate is replies sent automatically over mentions answered. An SLA breach is an "
            "inbox item answered (or closed) after its due time, or still waiting past it. The backlog is what "

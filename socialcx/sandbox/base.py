@@ -12,23 +12,23 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from aiohttp import web
 
 from socialcx.channels import Channel
+from socialcx.clock import Clock
 from socialcx.sandbox.faults import Fault
 from socialcx.sandbox.limits import Budget, RateState
-from socialcx.sandbox.posts import Page, Post, Predicate, visible_key
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
+from socialcx.sandbox.posts import Page, Post, Predicate, Timeline, visible_key
+from socialcx.sandbox.scenario import Scenario
 
 __all__ = [
     "FAULT",
     "ApiError",
     "ChannelApi",
     "Route",
+    "World",
     "id_param",
     "iso_time",
     "limit_param",
@@ -63,6 +63,16 @@ class ApiError(Exception):
         self.message = message
 
 
+class World(Protocol):
+    """What a route set reads of the sandbox serving it (`app.Sandbox`): the scenario, the clock
+    and every channel's timeline. A protocol, so that the channel modules never import the app
+    that imports them."""
+
+    scenario: Scenario
+    clock: Clock
+    timelines: Mapping[Channel, Timeline]
+
+
 class ChannelApi(ABC):
     """One platform's HTTP API over the sandbox's posts of its channel."""
 
@@ -70,7 +80,7 @@ class ChannelApi(ABC):
     budgets: ClassVar[Mapping[str, Budget]]
     required_fields: ClassVar[tuple[str, ...]]  # what the `missing_fields` fault takes away
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         self.sandbox = sandbox
         self.timeline = sandbox.timelines[self.channel]
 

@@ -31,18 +31,15 @@ import re
 import time
 from collections.abc import Hashable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route, iso_time
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, World, iso_time
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Author, Post, Predicate, base36, post_key, visible_key
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["BlueskyApi"]
 
@@ -86,7 +83,7 @@ class BlueskyApi(ChannelApi):
     }
     required_fields = ("record", "author", "indexedAt")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         self._account = sandbox.scenario.account
         self._handle = handle_of(self._account)

@@ -30,17 +30,14 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, World
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Post, Predicate, post_key
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["HackerNewsApi"]
 
@@ -66,7 +63,7 @@ class HackerNewsApi(ChannelApi):
     budgets: ClassVar[dict[str, Budget]] = {"hackernews": Budget(10_000, 3600)}
     required_fields = ("author", "created_at_i", "objectID")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         self._words: dict[str, frozenset[str]] = {}  # searchable words by post id, made once
 

@@ -30,18 +30,23 @@ import re
 import zlib
 from collections.abc import Hashable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route, id_param, iso_time, limit_param
+from socialcx.sandbox.base import (
+    ApiError,
+    ChannelApi,
+    Route,
+    World,
+    id_param,
+    iso_time,
+    limit_param,
+)
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Author, Page, Post, Predicate, Timeline, visible_key
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["MastodonApi"]
 
@@ -63,7 +68,7 @@ class MastodonApi(ChannelApi):
     }
     required_fields = ("content", "created_at", "account")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         self._account = sandbox.scenario.account
         self._mentions_us = word_pattern(f"@{self._account.handle}")

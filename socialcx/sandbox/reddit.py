@@ -26,18 +26,15 @@ import secrets
 import zlib
 from collections.abc import Callable, Hashable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, World
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Author, Post, Predicate, base36
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["RedditApi"]
 
@@ -57,7 +54,7 @@ class RedditApi(ChannelApi):
     }
     required_fields = ("body", "title", "author", "created_utc")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         account = sandbox.scenario.account.handle
         self._mention = word_pattern(f"u/{account}")

@@ -21,19 +21,16 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Route
+from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Route, World
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Post
 from socialcx.sandbox.scenario import FEEDS
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["RssApi"]
 
@@ -53,7 +50,7 @@ class RssApi(ChannelApi):
     budgets: ClassVar[dict[str, Budget]] = {"rss": Budget(1_000, 3600)}
     required_fields = ("published", "id", "title")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         # The brand's usual feeds exist even on days nobody writes in them.
         self.feeds = sorted(set(FEEDS) | {post.community for post in self.timeline.posts() if post.community})

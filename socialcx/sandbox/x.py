@@ -24,18 +24,15 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from socialcx.channels import Channel
-from socialcx.sandbox.base import ApiError, ChannelApi, Route, id_param, iso_time
+from socialcx.sandbox.base import ApiError, ChannelApi, Route, World, id_param, iso_time
 from socialcx.sandbox.limits import Budget, RateState
 from socialcx.sandbox.posts import Author, Post, Predicate, base36, post_key
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
-
-if TYPE_CHECKING:
-    from socialcx.sandbox.app import Sandbox
 
 __all__ = ["XApi"]
 
@@ -92,7 +89,7 @@ class XApi(ChannelApi):
     }
     required_fields = ("text", "created_at", "author_id")
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         account = self.sandbox.scenario.account
         self._users = {post.author.id: post.author for post in self.timeline.posts()} | {

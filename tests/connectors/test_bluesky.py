@@ -14,8 +14,10 @@ import sqlalchemy as sa
 
 from connectors.base import AuthFailed, PollResult
 from socialcx import Channel, connect, ingest
-from socialcx.outbox import queue_reply, send_pending
-from socialcx.poller import poll_once
+from socialcx.care.handover import queue_reply
+from socialcx.care.outbox import reply_target, send_pending
+from socialcx.collect.poller import poll_once
+from socialcx.mention import Rejected, ReplyTarget
 from socialcx.sandbox.bluesky import did_of
 from socialcx.sandbox.posts import Author, Post
 from socialcx.store import DeadLetter, Mention
@@ -28,7 +30,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def uri(post: Post) -> str:
@@ -47,10 +49,10 @@ def expected(sandbox) -> set[str]:
     }
 
 
-def stored_mention(engine, external_id: str) -> Mention:
+def stored_mention(engine, external_id: str) -> ReplyTarget:
     with engine.connect() as connection:
         row = connection.execute(sa.select(Mention).where(Mention.external_id == external_id))
-        return Mention(**row.mappings().one())
+        return reply_target(row.mappings().one())
 
 
 def answered(sandbox, parent: Post, text: str, *, by: Author) -> Post:
@@ -96,14 +98,14 @@ def test_a_first_poll_finds_notifications_and_search_results_oldest_first(
 
     assert set(ids(result)) == expected(sandbox)
     assert result.error is None and result.throttled_until is None
-    times = [item["created_at"] for item in result.batch.items]
+    times = [item.created_at for item in result.batch.items]
     assert times == sorted(times)
     first = result.batch.items[0]
-    rkey = first["external_id"].rsplit("/", 1)[1]
+    rkey = first.external_id.rsplit("/", 1)[1]
     post = sandbox.timelines[Channel.BLUESKY].by_id(rkey)
-    assert first["text"] == post.text and first["author_id"] == did_of(post.author)
-    assert first["url"] == f"https://bsky.app/profile/{first['author_handle']}/post/{rkey}"
-    assert first["conversation_id"] == first["external_id"]
+    assert first.text == post.text and first.author_id == did_of(post.author)
+    assert first.url == f"https://bsky.app/profile/{first.author_handle}/post/{rkey}"
+    assert first.conversation_id == first.external_id
     assert set(json.loads(result.batch.cursor)) == {"notifications", "search:acme"}
 
 
@@ -161,7 +163,11 @@ def test_a_reply_keeps_the_thread_root_and_is_found_again(
     answer = answered(sandbox, root, "@acme.bsky.social still nothing, any news?", by=root.author)
     ingest(engine, poll(bluesky, settings).batch, clock=clock)
     mention = stored_mention(engine, uri(answer))
-    assert (mention.in_reply_to_id, mention.conversation_id) == (uri(root), uri(root))
+    with engine.connect() as connection:
+        thread = connection.execute(
+            sa.select(Mention.in_reply_to_id, Mention.conversation_id).where(Mention.external_id == uri(answer))
+        ).one()
+    assert tuple(thread) == (uri(root), uri(root)) == (uri(root), mention.conversation_id)
 
     assert asyncio.run(bluesky.find_reply(mention)) is None
     posted = asyncio.run(bluesky.reply(mention, "Sorry for the wait, we're looking into it."))

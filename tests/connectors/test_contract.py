@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from connectors import available, connector_class
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected
 from socialcx.store import Mention
 
 
@@ -43,12 +45,12 @@ def test_a_poll_yields_a_batch_for_the_watch_oldest_first(channel, connector_for
 
     assert result.batch.channel is channel and result.batch.watch == "acme"
     assert isinstance(result.batch.cursor, str)
-    items = [item for item in result.batch.items if isinstance(item, dict)]
+    items = [item for item in result.batch.items if not isinstance(item, Rejected)]
     assert items, f"{channel}: the scenario has mentions of acme"
-    times = [str(item["created_at"]) for item in items]
+    times = [str(item.created_at) for item in items]
     assert times == sorted(times)
     for item in items:
-        assert item["external_id"] and item["text"] is not None and item["raw"]
+        assert item.external_id and item.text is not None and item.raw
 
 
 def test_the_request_allowance_is_never_exceeded(channel, connector_for, settings_for, served):
@@ -86,7 +88,7 @@ def test_a_reply_can_be_found_again(channel, connector_for, settings_for, tmp_pa
     engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
     ingest(engine, poll(connector, settings).batch, clock=clock)
     with engine.connect() as connection:
-        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+        mention = reply_target(connection.execute(sa.select(Mention).limit(1)).mappings().one())
 
     posted = asyncio.run(connector.reply(mention, "Thanks for telling us, we're on it."))
 

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx import Channel
-from socialcx.inbox import list_items, unreadable_posts
-from socialcx.playbook import playbook_for
-from socialcx.poller import WatchPoll, poll_once
-from socialcx.responder import route
-from socialcx.status import status_report
+from socialcx.care.inbox import list_items, unreadable_posts
+from socialcx.care.playbook import playbook_for
+from socialcx.care.responder import route
+from socialcx.collect.poller import WatchPoll, poll_once
+from socialcx.ops.status import status_report
 from socialcx.store import DeadLetter, Mention
 from socialcx.triage import Triage
 

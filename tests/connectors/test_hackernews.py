@@ -16,6 +16,8 @@ import connectors.hackernews
 import socialcx.sandbox.hackernews
 from connectors.base import NotSupported, PollResult
 from socialcx import Channel, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected
 from socialcx.sandbox import Sandbox
 from socialcx.sandbox.posts import Post
 from socialcx.store import DeadLetter, Mention
@@ -28,7 +30,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def expected(sandbox: Sandbox) -> set[str]:
@@ -78,20 +80,20 @@ def test_a_first_poll_finds_stories_and_comments_naming_the_brand_oldest_first(
 
     found = ids(result)
     assert set(found) == expected(sandbox) and len(found) == len(set(found)) > 5
-    created = [item["created_at"] for item in result.batch.items]
+    created = [item.created_at for item in result.batch.items]
     assert created == sorted(created)
     assert result.requests == served["hackernews"] == 1 and result.error is None
 
     timeline = sandbox.timelines[Channel.HACKERNEWS]
-    comment = next(i for i in result.batch.items if "comment" in i["raw"]["_tags"])
-    post = timeline.by_id(comment["external_id"])
-    assert comment["text"] == post.text and comment["author_handle"] == post.author.handle
-    assert comment["url"] == f"https://news.ycombinator.com/item?id={post.id}"
-    assert comment["in_reply_to_id"] == comment["conversation_id"] == post.conversation_id
-    item = next(i for i in result.batch.items if "story" in i["raw"]["_tags"])
-    post = timeline.by_id(item["external_id"])
-    assert item["text"] == "\n\n".join(part for part in (post.title, post.text) if part)
-    assert item["conversation_id"] == item["external_id"] and item["in_reply_to_id"] is None
+    comment = next(i for i in result.batch.items if "comment" in i.raw["_tags"])
+    post = timeline.by_id(comment.external_id)
+    assert comment.text == post.text and comment.author_handle == post.author.handle
+    assert comment.url == f"https://news.ycombinator.com/item?id={post.id}"
+    assert comment.in_reply_to_id == comment.conversation_id == post.conversation_id
+    item = next(i for i in result.batch.items if "story" in i.raw["_tags"])
+    post = timeline.by_id(item.external_id)
+    assert item.text == "\n\n".join(part for part in (post.title, post.text) if part)
+    assert item.conversation_id == item.external_id and item.in_reply_to_id is None
 
 
 def test_the_second_poll_fetches_only_what_is_new(hn, settings, sandbox, clock):
@@ -170,7 +172,7 @@ def test_titles_are_read_as_plain_text_and_texts_as_html(hn, settings, sandbox):
 
     [item] = poll(hn, settings, first.batch.cursor).batch.items
 
-    assert item["text"] == 'Tell HN: Acme <3 & co\n\nTheir "support" is <b>slow</b>.\n\nReally.'
+    assert item.text == 'Tell HN: Acme <3 & co\n\nTheir "support" is <b>slow</b>.\n\nReally.'
 
 
 def test_a_429_is_waited_out_and_the_search_resumes_after_it(hn, settings, sandbox, clock):
@@ -296,7 +298,7 @@ def test_each_distinct_term_is_one_search(hn, settings, served):
 def test_hacker_news_is_read_only(hn, settings, clock, db):
     ingest(db, poll(hn, settings).batch, clock=clock)
     with db.connect() as connection:
-        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+        mention = reply_target(connection.execute(sa.select(Mention).limit(1)).mappings().one())
 
     assert not hn.capabilities.can_reply
     with pytest.raises(NotSupported, match="hackernews is read-only"):

@@ -5,6 +5,7 @@ and broken answers met without sleeping in Mastodon.py; replies posted and found
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -14,6 +15,8 @@ import sqlalchemy as sa
 
 from connectors.base import AuthFailed, PollResult
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected, ReplyTarget
 from socialcx.store import DeadLetter, Mention
 
 ACME = re.compile(r"(?<![\w#@])[#@]?acme(?!\w)", re.IGNORECASE)
@@ -24,7 +27,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def expected(sandbox) -> set[str]:
@@ -39,11 +42,11 @@ def expected(sandbox) -> set[str]:
     }
 
 
-def first_mentions(connector, settings, engine, clock, count: int) -> list[Mention]:
+def first_mentions(connector, settings, engine, clock, count: int) -> list[ReplyTarget]:
     ingest(engine, poll(connector, settings).batch, clock=clock)
     with engine.connect() as connection:
         rows = connection.execute(sa.select(Mention).order_by(Mention.external_id).limit(count))
-        return [Mention(**row) for row in rows.mappings()]
+        return [reply_target(row) for row in rows.mappings()]
 
 
 @pytest.fixture
@@ -66,13 +69,13 @@ def test_a_first_poll_finds_mentions_and_search_results_oldest_first(mastodon, s
 
     assert set(ids(result)) == expected(sandbox)
     assert result.error is None and result.throttled_until is None
-    times = [item["created_at"] for item in result.batch.items]
+    times = [item.created_at for item in result.batch.items]
     assert times == sorted(times)
     first = result.batch.items[0]
-    post = sandbox.timelines[Channel.MASTODON].by_id(first["external_id"])
-    assert first["text"] == post.text  # the HTML content, back to the text as written
-    assert first["author_handle"].split("@")[0] == post.author.handle
-    assert first["url"].endswith(f"/@{post.author.handle}/{post.id}")
+    post = sandbox.timelines[Channel.MASTODON].by_id(first.external_id)
+    assert first.text == post.text  # the HTML content, back to the text as written
+    assert first.author_handle.split("@")[0] == post.author.handle
+    assert first.url.endswith(f"/@{post.author.handle}/{post.id}")
     assert set(json.loads(result.batch.cursor)) == {"notifications", "search:acme"}
 
 
@@ -231,8 +234,8 @@ def test_a_cursor_stored_before_notifications_had_their_own_lose_nothing(
 def test_a_reply_never_puts_a_hostile_handle_in_front_of_the_text(
     mastodon, settings, sandbox, clock, engine, handle
 ):
-    [mention] = first_mentions(mastodon, settings, engine, clock, 1)
-    mention.author_handle = handle
+    [stored] = first_mentions(mastodon, settings, engine, clock, 1)
+    mention = dataclasses.replace(stored, author_handle=handle)
 
     posted = asyncio.run(mastodon.reply(mention, "Sorry about that! Acme will DM you."))
 

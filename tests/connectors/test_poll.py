@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from connectors import available
-from socialcx import Channel, connect
+from socialcx import Channel, SystemClock, connect
 from socialcx.cli import app
-from socialcx.poller import poll_once
-from socialcx.store import Mention
+from socialcx.collect.poller import poll_once
+from socialcx.store import AlertEvent, Email, Mention
+from tests.ops.alerts.conftest import add_alert
 
 
 def sandbox_requests(sandbox, prefix: str) -> int:
@@ -75,3 +76,22 @@ def test_a_throttled_watch_is_skipped_until_its_reset(settings_for, sandbox, eng
     assert first[0].throttled_until is not None
     assert during[0].skipped == "throttled" and during[0].requests == 0
     assert after[0].throttled_until is None and after[0].new > 0
+
+
+def test_poll_queues_the_alert_mail_the_daemon_would(base_url, tmp_path, monkeypatch):
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--sandbox"]).exit_code == 0
+    monkeypatch.setenv("SOCIALCX_CHANNELS__X__BASE_URL", base_url)
+    monkeypatch.setenv("SOCIALCX_MAIL__RECIPIENTS", '["care@example.com"]')
+    engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
+    with engine.begin() as connection:  # an alert raised an hour ago, not mailed yet
+        alert_id = add_alert(connection, SystemClock().now() - timedelta(hours=1))
+
+    result = runner.invoke(app, ["poll", "--channel", "x"])
+
+    assert result.exit_code == 0, result.output
+    with engine.connect() as connection:
+        mails = connection.execute(sa.select(Email.key, Email.kind, Email.state)).all()
+        event_id = connection.execute(sa.select(AlertEvent.id).where(AlertEvent.alert_id == alert_id)).scalar_one()
+    assert mails == [(f"alert:{alert_id}:{event_id}", "alert", "pending")]
+    assert "1 alert email queued" in result.output

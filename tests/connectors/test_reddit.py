@@ -20,6 +20,8 @@ import connectors.reddit
 from connectors.base import AuthFailed, ChannelUnavailable, PollResult
 from connectors.reddit import _mention
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected, ReplyTarget
 from socialcx.sandbox import Budget
 from socialcx.store import DeadLetter, Mention
 
@@ -32,7 +34,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def fullname(post) -> str:
@@ -68,11 +70,11 @@ def stored(engine) -> list[str]:
         return list(connection.execute(sa.select(Mention.external_id)).scalars())
 
 
-def stored_mention(engine, prefix: str) -> Mention:
+def stored_mention(engine, prefix: str) -> ReplyTarget:
     with engine.connect() as connection:
         in_acme = sa.and_(Mention.external_id.startswith(prefix), Mention.url.contains("/r/acme/"))
         row = connection.execute(sa.select(Mention).where(in_acme).limit(1)).mappings().one()
-    return Mention(**row)
+    return reply_target(row)
 
 
 def listings_done(cursor: str) -> bool:
@@ -133,25 +135,25 @@ def test_a_first_poll_finds_subreddit_search_and_inbox_mentions_oldest_first(
 
     found = ids(result)
     assert set(found) == expected(sandbox) and len(found) == len(set(found))
-    created = [item["created_at"] for item in result.batch.items]
+    created = [item.created_at for item in result.batch.items]
     assert created == sorted(created)
     assert result.requests == served.total() and served["reddit.token"] == 1
     assert result.error is None and result.throttled_until is None
 
     timeline = sandbox.timelines[Channel.REDDIT]
-    comment = next(item for item in result.batch.items if item["external_id"].startswith("t1_"))
-    post = timeline.by_id(comment["external_id"][3:])
-    assert comment["text"] == post.text and comment["author_handle"] == post.author.handle
-    assert comment["in_reply_to_id"] == post.in_reply_to
-    assert comment["conversation_id"] == f"t3_{post.conversation_id}"
+    comment = next(item for item in result.batch.items if item.external_id.startswith("t1_"))
+    post = timeline.by_id(comment.external_id[3:])
+    assert comment.text == post.text and comment.author_handle == post.author.handle
+    assert comment.in_reply_to_id == post.in_reply_to
+    assert comment.conversation_id == f"t3_{post.conversation_id}"
     thread = f"https://www.reddit.com/r/acme/comments/{post.conversation_id}"
-    assert comment["url"] == f"{thread}/_/{post.id}/"
-    assert comment["raw"]["data"]["name"] == comment["external_id"]
-    submission = next(item for item in result.batch.items if item["external_id"].startswith("t3_"))
-    post = timeline.by_id(submission["external_id"][3:])
-    assert submission["text"].startswith(post.title)
-    assert submission["conversation_id"] == submission["external_id"]
-    assert submission["in_reply_to_id"] is None
+    assert comment.url == f"{thread}/_/{post.id}/"
+    assert comment.raw["data"]["name"] == comment.external_id
+    submission = next(item for item in result.batch.items if item.external_id.startswith("t3_"))
+    post = timeline.by_id(submission.external_id[3:])
+    assert submission.text.startswith(post.title)
+    assert submission.conversation_id == submission.external_id
+    assert submission.in_reply_to_id is None
 
 
 def test_the_second_poll_fetches_only_what_is_new(reddit, settings, sandbox, clock):
@@ -426,6 +428,6 @@ def test_an_inbox_mention_as_reddit_sends_it_knows_its_page_and_thread():
 
     mention = _mention(message)
 
-    assert mention["url"] == "https://www.reddit.com/r/acme/comments/k2w001/where_is_it/k2x9q1/"
-    assert mention["conversation_id"] == "t3_k2w001" and mention["in_reply_to_id"] == "t3_k2w001"
-    assert mention["created_at"] == datetime(2026, 11, 23, 17, 33, 40, tzinfo=UTC)
+    assert mention.url == "https://www.reddit.com/r/acme/comments/k2w001/where_is_it/k2x9q1/"
+    assert mention.conversation_id == "t3_k2w001" and mention.in_reply_to_id == "t3_k2w001"
+    assert mention.created_at == datetime(2026, 11, 23, 17, 33, 40, tzinfo=UTC)

@@ -14,14 +14,17 @@ from xml.sax.saxutils import escape
 import feedparser
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 import connectors.rss
 from connectors.base import HttpAnswer, NotSupported, PollResult, watch_pattern
 from connectors.rss import _Feed, _read
 from socialcx import Channel, ManualClock, ingest
+from socialcx.care.outbox import reply_target
 from socialcx.config import WatchConfig
-from socialcx.ingest import Batch, Rejected
+from socialcx.mention import Batch, Rejected
 from socialcx.sandbox import Sandbox
 from socialcx.sandbox.posts import Post
 from socialcx.sandbox.rss import FEED_ENTRIES
@@ -38,7 +41,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 def post_ids(result: PollResult) -> list[str]:
     """The sandbox post behind each mention: the id its entry's link ends with."""
-    return [item["url"].rsplit("-", 1)[1] for item in result.batch.items if isinstance(item, dict)]
+    return [item.url.rsplit("-", 1)[1] for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def expected(sandbox: Sandbox, feeds=tuple(FEEDS)) -> set[str]:
@@ -87,20 +90,20 @@ def test_a_first_poll_reads_each_feed_rss_and_atom_oldest_first(rss, settings, s
     result = poll(rss, settings)
 
     assert set(post_ids(result)) == expected(sandbox) and len(post_ids(result)) > 4
-    assert {item["url"].split("/")[2] for item in result.batch.items} == {
+    assert {item.url.split("/")[2] for item in result.batch.items} == {
         "reviews.example.com",
         "blog.example.com",
     }
-    created = [item["created_at"] for item in result.batch.items]
+    created = [item.created_at for item in result.batch.items]
     assert created == sorted(created)
     assert result.requests == served["rss"] == 2 and result.error is None
 
     item = result.batch.items[0]
     post = sandbox.timelines[Channel.RSS].by_id(post_ids(result)[0])
-    assert item["text"] == f"{post.title}\n\n{post.text}"
-    assert item["external_id"] == item["url"] and item["author_name"] == post.author.name
-    assert item["created_at"] == post.created_at.replace(microsecond=0)
-    assert item["raw"]["link"] == item["url"] and item["raw"]["dated"]
+    assert item.text == f"{post.title}\n\n{post.text}"
+    assert item.external_id == item.url and item.author_name == post.author.name
+    assert item.created_at == post.created_at.replace(microsecond=0)
+    assert item.raw["link"] == item.url and item.raw["dated"]
 
 
 def test_an_unchanged_feed_costs_a_304_and_yields_nothing(rss, settings, sandbox, served, parsed):
@@ -131,7 +134,7 @@ def test_a_small_allowance_reads_the_feeds_in_turn(rss, settings, sandbox):
     for _ in range(2):
         result = poll(rss, settings, cursor, max_requests=1)
         assert result.requests == 1
-        read.append({item["url"].split("/")[2] for item in result.batch.items})
+        read.append({item.url.split("/")[2] for item in result.batch.items})
         cursor = result.batch.cursor
 
     assert read == [{"reviews.example.com"}, {"blog.example.com"}]
@@ -158,7 +161,7 @@ def test_a_throttled_feed_waits_alone_and_the_watch_only_when_all_do(
 
     first = poll(rss, settings)
     assert first.throttled_until is None and first.error is None
-    assert {item["url"].split("/")[2] for item in first.batch.items} == {"blog.example.com"}
+    assert {item.url.split("/")[2] for item in first.batch.items} == {"blog.example.com"}
     assert json.loads(first.batch.cursor)["/feeds/reviews.xml"]["resume_at"] == (
         start + timedelta(seconds=300)
     ).timestamp()
@@ -239,11 +242,11 @@ def test_entries_missing_a_date_id_or_title_still_count(rss, settings, sandbox, 
         if post.community == "reviews" and post.created_at <= clock.now()
     ]
     undated, without_id, untitled = reversed(listed[-3:])
-    by_post = {item["url"].rsplit("-", 1)[1]: item for item in result.batch.items}
-    assert by_post[undated.id]["created_at"] == clock.now()
-    assert not by_post[undated.id]["raw"]["dated"]
-    assert by_post[without_id.id]["external_id"] == by_post[without_id.id]["url"]
-    assert by_post[untitled.id]["text"] == untitled.text
+    by_post = {item.url.rsplit("-", 1)[1]: item for item in result.batch.items}
+    assert by_post[undated.id].created_at == clock.now()
+    assert not by_post[undated.id].raw["dated"]
+    assert by_post[without_id.id].external_id == by_post[without_id.id].url
+    assert by_post[untitled.id].text == untitled.text
 
 
 def test_an_unknown_feed_is_reported_and_the_others_read(rss, settings, sandbox):
@@ -269,7 +272,7 @@ def test_a_feed_path_needs_a_base_url(connector_for, settings):
 def test_rss_is_read_only(rss, settings, clock, db):
     ingest(db, poll(rss, settings).batch, clock=clock)
     with db.connect() as connection:
-        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+        mention = reply_target(connection.execute(sa.select(Mention).limit(1)).mappings().one())
 
     assert not rss.capabilities.can_reply
     with pytest.raises(NotSupported, match="rss is read-only"):
@@ -308,10 +311,10 @@ def test_entries_without_a_date_are_remembered_while_the_feed_lists_them():
     dropped = read(document(item("Acme back", guid="urn:alert:2")), feed)
     returned = read(body, feed, NOW + timedelta(hours=2))
 
-    assert [m["external_id"] for m in first] == ["urn:alert:1", "urn:alert:2"]
-    assert all(m["created_at"] == NOW and not m["raw"]["dated"] for m in first)
+    assert [m.external_id for m in first] == ["urn:alert:1", "urn:alert:2"]
+    assert all(m.created_at == NOW and not m.raw["dated"] for m in first)
     assert again == [] and dropped == [] and feed.undated == ["urn:alert:1", "urn:alert:2"]
-    assert [m["created_at"] for m in returned] == [NOW + timedelta(hours=2)]
+    assert [m.created_at for m in returned] == [NOW + timedelta(hours=2)]
 
 
 def test_a_complete_feed_with_small_faults_is_read_for_what_feedparser_recovers():
@@ -320,7 +323,7 @@ def test_a_complete_feed_with_small_faults_is_read_for_what_feedparser_recovers(
 
     found = read(body, _Feed())
 
-    assert [m["text"] for m in found] == ["Acme & co\n\nfine"]
+    assert [m.text for m in found] == ["Acme & co\n\nfine"]
 
 
 def test_plain_text_stays_as_written_and_html_becomes_text():
@@ -328,7 +331,7 @@ def test_plain_text_stays_as_written_and_html_becomes_text():
 
     found = read(body, _Feed())
 
-    assert [m["text"] for m in found] == ["Acme & <friends> <3\n\nAcme & co\n\na < b"]
+    assert [m.text for m in found] == ["Acme & <friends> <3\n\nAcme & co\n\na < b"]
 
 
 @pytest.mark.parametrize(

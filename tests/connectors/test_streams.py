@@ -20,6 +20,8 @@ import connectors.bluesky
 import connectors.mastodon
 from connectors.base import ConnectorError, PollResult, Throttled
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected
 from socialcx.sandbox import Budget
 from socialcx.sandbox.bluesky import did_of
 from socialcx.sandbox.posts import Post
@@ -114,7 +116,7 @@ def poll(connector, settings, cursor=None, max_requests=50) -> PollResult:
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def stored(engine) -> list[str]:
@@ -238,7 +240,7 @@ def test_refusing_or_throttling_a_reply_is_a_clear_connector_error(
 ):
     ingest(engine, poll(connector, settings).batch, clock=clock)
     with engine.connect() as connection:
-        mention = Mention(**connection.execute(sa.select(Mention).limit(1)).mappings().one())
+        mention = reply_target(connection.execute(sa.select(Mention).limit(1)).mappings().one())
 
     with pytest.raises(ConnectorError, match=f"refused posting a reply: {profile.refusal}"):
         asyncio.run(connector.reply(mention, "x" * profile.too_long))

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from connectors.base import ConnectorError, PollResult, Throttled
 from socialcx import Channel, connect, ingest
+from socialcx.care.outbox import reply_target
+from socialcx.mention import Rejected, ReplyTarget
 from socialcx.store import DeadLetter, Mention
 
 
@@ -28,16 +30,16 @@ def visible_x_mentions(sandbox) -> set[str]:
     }
 
 
-def polled_mentions(x, settings, tmp_path, clock, count: int) -> list[Mention]:
+def polled_mentions(x, settings, tmp_path, clock, count: int) -> list[ReplyTarget]:
     """The first `count` mentions a poll stores, as the outbox would read them back."""
     engine = connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
     ingest(engine, poll(x, settings).batch, clock=clock)
     with engine.connect() as connection:
-        return [Mention(**row) for row in connection.execute(sa.select(Mention).limit(count)).mappings()]
+        return [reply_target(row) for row in connection.execute(sa.select(Mention).limit(count)).mappings()]
 
 
 def ids(result: PollResult) -> list[str]:
-    return [item["external_id"] for item in result.batch.items if isinstance(item, dict)]
+    return [item.external_id for item in result.batch.items if not isinstance(item, Rejected)]
 
 
 def test_a_first_poll_fetches_every_mention_oldest_first(connector_for, settings_for, sandbox):
@@ -48,12 +50,12 @@ def test_a_first_poll_fetches_every_mention_oldest_first(connector_for, settings
 
     found = ids(result)
     assert visible_x_mentions(sandbox) <= set(found)
-    created = [item["created_at"] for item in result.batch.items]
+    created = [item.created_at for item in result.batch.items]
     assert created == sorted(created)
     assert result.requests >= 2 and result.error is None and result.throttled_until is None
     first = result.batch.items[0]
-    assert first["author_handle"] and first["url"].startswith(f"https://x.com/{first['author_handle']}/status/")
-    assert first["raw"]["tweet"]["id"] == first["external_id"]
+    assert first.author_handle and first.url.startswith(f"https://x.com/{first.author_handle}/status/")
+    assert first.raw["tweet"]["id"] == first.external_id
 
 
 def test_the_second_poll_fetches_only_what_is_new(connector_for, settings_for, sandbox, clock):

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx import Batch, Channel, ManualClock, ingest
+from socialcx.mention import Mention
 from socialcx.spikes.counts import rebuild_counts
 from socialcx.spikes.incidents import evaluate, open_alerts
 from socialcx.store import Alert, AlertEvent, SpikeCount
@@ -89,14 +90,14 @@ _serial = iter(range(10**9))
 
 def _store(engine, posts, clock) -> None:
     items = [
-        {
-            "external_id": str(next(_serial)),
-            "text": text,
-            "created_at": at.isoformat(),
-            "author_handle": f"user{n}",
-            "author_followers": followers,
-            "url": f"https://x.com/i/{n}",
-        }
+        Mention(
+            external_id=str(next(_serial)),
+            text=text,
+            created_at=at.isoformat(),
+            author_handle=f"user{n}",
+            author_followers=followers,
+            url=f"https://x.com/i/{n}",
+        )
         for n, (at, text, followers) in enumerate(sorted(posts))
     ]
     for chunk in range(0, len(items), 2_000):

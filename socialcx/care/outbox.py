@@ -1,0 +1,269 @@
+"""The outbox: every reply is written down before it is sent, so it is sent exactly once.
+
+    queue_reply  →  pending  →  sending (committed, leased)  →  connector.reply  →  sent
+                                     │                                   ╰→ failed (refused for good:
+                                     ╰ found in `sending` after its lease: uncertain                back to the inbox)
+
+Replies are written by `socialcx.care.handover.queue_reply`. A crash between posting and
+marking leaves a row in `sending`. Once its lease has run out it is *uncertain*: before any
+resend, `connector.find_reply` asks the platform whether our reply is there; if it is, the
+row is marked sent with that id, and only if it is not is the reply sent.
+The lease also keeps two senders (replicas) off one row: a row is claimed by a compare-and-set
+on its state, so only one of them posts.
+
+The kill switch (`pause`, `resume`) lives here too: a `control` row every process reads before
+routing and before each send, so it takes effect at once everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from connectors import connector_class
+from connectors.base import (
+    AuthFailed,
+    ChannelUnavailable,
+    Connector,
+    ConnectorError,
+    Throttled,
+)
+from socialcx.care.inbox import enqueue
+from socialcx.channels import Channel
+from socialcx.clock import Clock
+from socialcx.config import Settings
+from socialcx.mention import PostedReply, ReplyTarget
+from socialcx.store import Control, Mention, OutboxReply, dialect_insert
+
+__all__ = [
+    "LEASE",
+    "SendReport",
+    "is_paused",
+    "send_pending",
+    "set_paused",
+]
+
+
+LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
+MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
+_RESPONDER = "responder"  # the control row of the kill switch
+
+# Test hook for the crash matrix: stop (forever) at this step, after writing the ready file,
+# so that a test can `kill -9` the process exactly there.
+PAUSE_AT_ENV = "SOCIALCX_TEST_PAUSE_AT"
+READY_FILE_ENV = "SOCIALCX_TEST_READY_FILE"
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    recovered: int = 0  # uncertain rows whose reply was found on the platform, not sent again
+    retrying: int = 0
+    failed: int = 0
+    held: int = 0  # auto-replies held back by the kill switch
+
+
+def set_paused(engine: Engine, paused: bool, *, now: datetime, reason: str | None = None) -> None:
+    """Pause or resume automatic replies for every process sharing this database."""
+    table = Control.__table__
+    values = {"paused": paused, "reason": reason, "changed_at": now}
+    with engine.begin() as connection:
+        connection.execute(
+            dialect_insert(connection, table)
+            .values(name=_RESPONDER, **values)
+            .on_conflict_do_update(index_elements=["name"], set_=values)
+        )
+
+
+def is_paused(connection: Connection) -> bool:
+    """Whether the kill switch is on: no auto-reply is routed or sent while it is."""
+    table = Control.__table__
+    paused = connection.execute(sa.select(table.c.paused).where(table.c.name == _RESPONDER)).scalar()
+    return bool(paused)
+
+
+async def send_pending(
+    engine: Engine,
+    settings: Settings,
+    clock: Clock,
+    connectors: Mapping[Channel, Connector] | None = None,
+) -> SendReport:
+    """Send every reply that is due, oldest first, each exactly once (see the module docstring).
+
+    `connectors` supplies ready connectors by channel; the others are built from the settings
+    and closed afterwards. Transient failures are retried on a later pass with backoff; a reply
+    the platform refuses for good is marked failed and goes back to the inbox.
+    """
+    sender = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    built: dict[Channel, Connector] = {}
+    counts = {"sent": 0, "recovered": 0, "retrying": 0, "failed": 0, "held": 0}
+    try:
+        for row in await asyncio.to_thread(_due, engine, clock.now()):
+            outcome = await _send_one(engine, settings, clock, row, sender, connectors or {}, built)
+            if outcome is not None:
+                counts[outcome] += 1
+    finally:
+        for connector in built.values():
+            await connector.aclose()
+    return SendReport(**counts)
+
+
+async def _send_one(
+    engine: Engine,
+    settings: Settings,
+    clock: Clock,
+    row: Any,
+    sender: str,
+    given: Mapping[Channel, Connector],
+    built: dict[Channel, Connector],
+) -> str | None:
+    """One row through its states; the name of the `SendReport` count it adds to, if any."""
+    if row.origin == "auto" and await asyncio.to_thread(_paused, engine):
+        return "held"
+    uncertain = row.state == "sending"
+    if not await asyncio.to_thread(_claim, engine, row, sender, clock.now()):
+        return None  # another sender took it first
+    _pause_at("marked_sending")
+    mention = reply_target({name: row._mapping[f"m_{name}"] for name in _TARGET_FIELDS})
+    try:
+        connector = given.get(mention.channel) or built.get(mention.channel)
+        if connector is None:
+            channel = mention.channel
+            connector = connector_class(channel)(settings.channels.get(channel), settings, clock=clock)
+            built[channel] = connector
+        posted = await connector.find_reply(mention) if uncertain else None
+        outcome = "recovered" if posted is not None else "sent"
+        if posted is None:
+            posted = await connector.reply(mention, row.text)
+            _pause_at("posted")
+    except Throttled as exc:
+        await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state="pending", at=exc.until)
+        return "retrying"
+    except (ChannelUnavailable, AuthFailed) as exc:
+        # ChannelUnavailable: the post may have gone through, so the row stays `sending` and is
+        # uncertain once the backoff (its new lease) ends. AuthFailed: nothing was posted, and
+        # someone must fix the credentials; the row waits for them.
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            error = f"gave up after {row.attempts + 1} tries: {exc}"
+            if isinstance(exc, ChannelUnavailable):
+                error += " (it may have been posted: look at the thread before replying)"
+            await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), error, row.text)
+            return "failed"
+        state = "sending" if isinstance(exc, ChannelUnavailable) else "pending"
+        at = clock.now() + _backoff(row.attempts + 1)
+        await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state=state, at=at)
+        return "retrying"
+    except (ConnectorError, LookupError) as exc:  # Refused, NotSupported, no connector: for good
+        await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), str(exc), row.text)
+        return "failed"
+    await asyncio.to_thread(_mark_sent, engine, row.id, sender, clock.now(), posted)
+    _pause_at("marked_sent")
+    return outcome
+
+
+def reply_target(mention: Mapping[str, Any]) -> ReplyTarget:
+    """What a connector needs to post or find the reply to a stored mention, from its columns."""
+    return ReplyTarget(**{name: mention[name] for name in _TARGET_FIELDS} | {"channel": Channel(mention["channel"])})
+
+
+_TARGET_FIELDS = [field.name for field in fields(ReplyTarget)]
+
+
+def _due(engine: Engine, now: datetime) -> list[Any]:
+    """Rows to send now: pending ones whose time has come, and `sending` ones whose lease ran out
+    (uncertain), oldest first, each with its mention."""
+    outbox, mention = OutboxReply.__table__, Mention.__table__
+    query = (
+        sa.select(outbox, *(mention.c[name].label(f"m_{name}") for name in _TARGET_FIELDS))
+        .join(mention, mention.c.id == outbox.c.mention_id)
+        .where(
+            sa.or_(
+                sa.and_(outbox.c.state == "pending", sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now)),
+                sa.and_(outbox.c.state == "sending", outbox.c.lease_until <= now),
+            )
+        )
+        .order_by(outbox.c.created_at, outbox.c.id)
+    )
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def _claim(engine: Engine, row: Any, sender: str, now: datetime) -> bool:
+    """Take the row for this sender, if nobody changed it since it was read (compare-and-set)."""
+    table = OutboxReply.__table__
+    with engine.begin() as connection:
+        claimed = connection.execute(
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
+            .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
+        )
+        return claimed.rowcount == 1
+
+
+def _mark_sent(engine: Engine, outbox_id: int, sender: str, now: datetime, posted: PostedReply) -> None:
+    table = OutboxReply.__table__
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == outbox_id, table.c.sender == sender, table.c.state == "sending")
+            .values(
+                state="sent", platform_id=posted.external_id, platform_url=posted.url, sent_at=posted.posted_at,
+                lease_until=None, next_attempt_at=None, error=None, updated_at=now,
+            )
+        )
+
+
+def _retry(engine: Engine, outbox_id: int, sender: str, now: datetime, error: str, *, state: str, at: datetime) -> None:
+    table = OutboxReply.__table__
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == outbox_id, table.c.sender == sender)
+            .values(state=state, error=error, next_attempt_at=at, lease_until=at, updated_at=now)
+        )
+
+
+def _fail(engine: Engine, settings: Settings, outbox_id: int, sender: str, now: datetime, error: str, text: str) -> None:
+    """Give the reply up and hand the mention back to people, with the reply as a draft."""
+    table = OutboxReply.__table__
+    with engine.begin() as connection:
+        changed = connection.execute(
+            sa.update(table)
+            .where(table.c.id == outbox_id, table.c.sender == sender)
+            .values(state="failed", error=error, lease_until=None, next_attempt_at=None, updated_at=now)
+            .returning(table.c.mention_id)
+        ).scalar()
+        if changed is not None:
+            enqueue(
+                connection, changed, reason=f"our reply could not be sent: {error}", now=now, draft=text, sla=settings.inbox
+            )
+
+
+def _paused(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return is_paused(connection)
+
+
+def _backoff(attempt: int) -> timedelta:
+    return min(timedelta(minutes=1) * 2 ** (attempt - 1), timedelta(hours=1))
+
+
+def _pause_at(step: str) -> None:
+    if os.environ.get(PAUSE_AT_ENV) != step:
+        return
+    Path(os.environ[READY_FILE_ENV]).write_text(step, encoding="utf-8")
+    while True:  # until the test kills us
+        time.sleep(3600)

@@ -1,0 +1,381 @@
+"""`socialcx run`: one asyncio process that polls, triages, spots spikes, answers and mails, unattended.
+
+    poll:<channel>:<watch>  every poll_interval_seconds (+ up to 10% jitter)
+        └─ poll_once (triage inside ingest, one transaction)
+    route       every 15 s, and at once when a poll stored something ─▶ Pipeline.route
+    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails (Pipeline.judge_spikes)
+    outbox      every 15 s, and at once when routing queued a reply ─▶ Pipeline.send
+    mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
+    health      every minute: a silent watch is logged and mailed (queue_silent_watches)
+    retention   every hour: raw payloads older than [retention] raw_payload_days become {}
+
+The route, spikes and outbox jobs are the links of `socialcx.pipeline`, the chain `socialcx poll`
+runs in one go. APScheduler 3's `AsyncIOScheduler` runs the jobs on the event loop; everything that blocks
+(the store, smtplib, the synchronous platform clients) runs in worker threads, so one slow or
+throttled channel never holds up the others. The watches of one channel take turns, as in
+`poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time.
+
+The schedule runs on the wall clock, divided by the clock's `speed` when it has one (the
+demo's `SimulatedClock`), so intervals keep their meaning in simulated time; every job reads
+"now" from the injected clock.
+
+On SIGTERM or SIGINT nothing new starts; the jobs in flight get `STOP_GRACE` seconds to end
+(a batch is stored with its cursor in one transaction, or not at all), the rest are
+cancelled, and the process exits well within 10 s. The next start resumes from the stored
+cursors; the outbox and the mail queue make sure nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import Histogram
+from sqlalchemy.engine import Engine
+
+from connectors import available, connector_class
+from connectors.base import Connector
+from socialcx.care.playbook import Playbook, playbook_for
+from socialcx.channels import Channel
+from socialcx.clock import Clock
+from socialcx.collect.ingest import Triager
+from socialcx.collect.poller import WatchPoll, poll_once
+from socialcx.config import Settings
+from socialcx.errors import ConfigError
+from socialcx.ops.alerts import deliver, queue_digest, queue_silent_watches
+from socialcx.ops.health import DaemonMetrics, health_app, watch_health
+from socialcx.ops.logs import log_context
+from socialcx.pipeline import Pipeline
+from socialcx.store import Mention
+
+__all__ = ["Daemon", "prune_raw_payloads", "run_until_stopped"]
+
+logger = logging.getLogger(__name__)
+
+POLL_JITTER = 0.1  # of the interval: watches on one schedule drift apart instead of bunching up
+ROUTE_SECONDS = 15
+OUTBOX_SECONDS = 15
+MAIL_SECONDS = 60
+HEALTH_SECONDS = 60
+RETENTION_SECONDS = 3600
+# On an accelerated clock no job is scheduled more often than this (a wake runs it at once): a
+# poll four times a wall second, the others once, so bookkeeping does not eat the time for work.
+MIN_POLL_WALL_SECONDS = 0.25
+MIN_JOB_WALL_SECONDS = 1.0
+SPARE_THREADS = 6  # worker threads for the store and SMTP besides one a watch
+STOP_GRACE = 5.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
+PRUNE_CHUNK = 1000  # mentions per transaction, so that pruning never holds the store for long
+
+
+class Daemon:
+    """The scheduler and its jobs over one store. `run` serves until `stop` is set; the job
+    methods (`poll`, `judge_spikes`, `send_replies`, `mail`, `check_health`, `prune`) can also be called
+    directly, which is how tests drive a daemon on a manual clock.
+
+    Without `triage`, mentions are stored untriaged and nothing is routed.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        *,
+        triage: Triager | None = None,
+        playbook: Playbook | None = None,
+    ) -> None:
+        self.settings, self.engine, self.clock = settings, engine, clock
+        self.metrics = DaemonMetrics(engine, settings, clock)
+        self.triage = _TimedTriager(triage, self.metrics.triage_seconds) if triage is not None else None
+        self.playbook = playbook or playbook_for(settings)
+        self.pipeline = Pipeline(settings, engine, clock, self.playbook)
+        self.started_at = clock.now()
+        self.address: str | None = None  # the base URL of /healthz and /metrics, once `run` listens
+        self.ready = asyncio.Event()
+        self._speed = float(getattr(clock, "speed", 1.0))
+        self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
+        self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
+        self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._routing = asyncio.Lock()
+        self._running: set[asyncio.Task[Any]] = set()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # --- Running -------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve health and metrics, run the schedule until `stop` is set, then stop cleanly."""
+        runner = web.AppRunner(
+            health_app(self.engine, self.settings, self.clock, self.metrics, self.started_at), access_log=None
+        )
+        await runner.setup()
+        try:
+            host, port = self.settings.daemon.http_host, self.settings.daemon.http_port
+            try:
+                await web.TCPSite(runner, host, port).start()
+            except OSError as exc:
+                raise ConfigError(
+                    f"[daemon] cannot listen on {host}:{port} ({exc.strerror or exc}); set another http_port"
+                ) from None
+            host, port = runner.addresses[0][:2]
+            self.address = f"http://{host}:{port}"
+            await self._open_connectors()
+            self._scheduler = self._schedule()
+            self._scheduler.start()
+            polls = len([job for job in self._scheduler.get_jobs() if job.id.startswith("poll:")])
+            logger.info("daemon started: %d watches to poll; /healthz and /metrics on %s", polls, self.address)
+            self.ready.set()
+            await stop.wait()
+            logger.info("daemon stopping: no new jobs; waiting up to %.0f s for %d running", STOP_GRACE, len(self._running))
+        finally:
+            if self._scheduler is not None and self._scheduler.running:
+                self._scheduler.pause()  # no new runs; shutdown() would cancel the ones in flight
+            await self._finish_running()
+            if self._scheduler is not None and self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+            for connector in [*self._connectors.values(), *self._senders.values()]:
+                await connector.aclose()
+            self._connectors.clear()
+            self._senders.clear()
+            await runner.cleanup()
+        logger.info("daemon stopped")
+
+    def _schedule(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+        start = datetime.now(UTC)  # the scheduler's own time is the wall clock
+        for channel in self.settings.channels.enabled():
+            if channel not in available():
+                continue
+            interval = self._wall_seconds(self.settings.channels.get(channel).poll_interval_seconds, MIN_POLL_WALL_SECONDS)
+            for watch in self.settings.watches:
+                if channel in watch.channels:
+                    scheduler.add_job(
+                        self._job, IntervalTrigger(seconds=interval, jitter=interval * POLL_JITTER),
+                        args=(f"poll:{channel.value}:{watch.name}", self.poll, channel, watch.name),
+                        id=f"poll:{channel.value}:{watch.name}", name=f"poll {channel.value}/{watch.name}", next_run_time=start,
+                        misfire_grace_time=max(1, math.ceil(interval)),  # a late poll still beats none
+                    )
+        for name, seconds, work in (
+            ("spikes", self.settings.spikes.bucket.total_seconds(), self.judge_spikes),
+            ("route", ROUTE_SECONDS, self.route),
+            ("outbox", OUTBOX_SECONDS, self.send_replies),
+            ("mail", MAIL_SECONDS, self.mail),
+            ("health", HEALTH_SECONDS, self.check_health),
+            ("retention", RETENTION_SECONDS, self.prune),
+        ):
+            every = self._wall_seconds(seconds, MIN_JOB_WALL_SECONDS)
+            scheduler.add_job(
+                self._job, IntervalTrigger(seconds=every), args=(name, work), id=name, name=name,
+                next_run_time=start, misfire_grace_time=max(1, math.ceil(every)),
+            )
+        return scheduler
+
+    def _wall_seconds(self, seconds: float, floor: float) -> float:
+        """An interval of the clock's time in wall seconds, at least `floor` on an accelerated clock."""
+        return max(seconds / self._speed, floor) if self._speed != 1.0 else seconds
+
+    async def _job(self, name: str, work: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Run one job, known to the shutdown; an unexpected error is logged and counted, and the
+        job runs again on schedule."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            with log_context(job=name.split(":")[0]):
+                await work(*args)
+        except asyncio.CancelledError:  # cut short by the shutdown: its batch committed or rolled back
+            logger.info("job %s stopped by the shutdown", name)
+        except Exception:
+            self.metrics.job_errors.labels(name.split(":")[0]).inc()
+            logger.exception("job %s failed; it runs again on schedule", name)
+        finally:
+            self._running.discard(task)
+
+    async def _finish_running(self) -> None:
+        running = set(self._running)
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=STOP_GRACE)
+        for task in late:
+            task.cancel()  # a batch being stored finishes in its thread: committed or rolled back
+        if late:
+            logger.warning("daemon stopping: %d jobs cut short; they resume from the stored cursors", len(late))
+            await asyncio.wait(late, timeout=1.0)
+
+    def _wake(self, job_id: str) -> None:
+        """Run a job now instead of at its next turn."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+    # --- Jobs --------------------------------------------------------------------------------
+
+    async def poll(self, channel: Channel, watch: str) -> list[WatchPoll]:
+        """Poll one watch on one channel, and have what came in routed at once."""
+        with log_context(channel=channel.value, watch=watch):
+            async with self._channel_turns[channel]:
+                polls = await poll_once(
+                    self.settings, self.engine, self.clock, channels=(channel,), watches=(watch,),
+                    connectors={channel: self._connector(channel)}, triage=self.triage,
+                )
+            for result in polls:
+                self.metrics.count(result)
+                _log_poll(result)
+        if self.triage is not None and any(result.new for result in polls):
+            self._wake("route")
+        return polls
+
+    async def route(self) -> None:
+        """Route every triaged mention not routed yet, one pass at a time (each reads all that is
+        stored), and send at once if that queued an auto-reply. Untriaged stores route nothing."""
+        if self.triage is None:
+            return
+        async with self._routing:
+            decisions = await asyncio.to_thread(self.pipeline.route)
+        if any(decision.outcome == "auto_reply" for decision in decisions):
+            self._wake("outbox")
+
+    async def judge_spikes(self) -> None:
+        """Judge the buckets that closed and settled, and queue the alert emails that follow."""
+        judged = await asyncio.to_thread(self.pipeline.judge_spikes)
+        for incident in judged.changed:
+            logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
+        if judged.mail_queued:
+            self._wake("mail")
+
+    async def send_replies(self) -> None:
+        report = await self.pipeline.send(self._senders)
+        if report.sent or report.recovered or report.retrying or report.failed:
+            logger.info(
+                "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
+                report.sent, report.recovered, report.retrying, report.failed, report.held,
+            )
+
+    async def mail(self) -> None:
+        """Queue yesterday's digest (once: its key is the day; not for a day before the store
+        held any mention), then send every email due."""
+        today = self.clock.now().astimezone(self.settings.inbox.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        yesterday = (today - timedelta(days=1)).date()
+        if await asyncio.to_thread(_monitored_before, self.engine, today) and await asyncio.to_thread(
+            queue_digest, self.engine, self.settings, self.clock, yesterday
+        ):
+            logger.info("mail: digest of %s queued", yesterday)
+        await asyncio.to_thread(deliver, self.engine, self.settings, self.clock)
+
+    async def check_health(self) -> None:
+        """Log the watches gone silent and mail each silence once."""
+        for watch in await asyncio.to_thread(watch_health, self.engine, self.settings, self.clock, self.started_at):
+            if watch.silent:
+                with log_context(channel=watch.channel, watch=watch.watch):
+                    logger.error(
+                        "silent: no clean poll for %.0f s (expected within %.0f s); last error: %s",
+                        watch.lag_seconds, watch.expected_within_seconds, watch.last_error or "none",
+                    )
+        if await asyncio.to_thread(queue_silent_watches, self.engine, self.settings, self.clock, self.started_at):
+            self._wake("mail")
+
+    async def prune(self) -> None:
+        before = self.clock.now() - timedelta(days=self.settings.retention.raw_payload_days)
+        if pruned := await asyncio.to_thread(prune_raw_payloads, self.engine, before):
+            logger.info("retention: dropped the raw payloads of %d mentions fetched before %s", pruned, before.date())
+
+    def _connector(self, channel: Channel) -> Connector:
+        """One connector per channel for the daemon's life: its session and token are reused."""
+        if channel not in self._connectors:
+            self._connectors[channel] = self._new_connector(channel)
+        return self._connectors[channel]
+
+    def _new_connector(self, channel: Channel) -> Connector:
+        return connector_class(channel)(self.settings.channels.get(channel), self.settings, clock=self.clock)
+
+    async def _open_connectors(self) -> None:
+        """Make every channel's connectors, for polling and for sending, before the first poll and
+        in worker threads: importing a client library takes seconds and must not hold up the event
+        loop. Blocking work gets a thread per watch to poll plus some for the other jobs."""
+        channels = [channel for channel in self.settings.channels.enabled() if channel in available()]
+        watches = sum(channel in watch.channels for channel in channels for watch in self.settings.watches)
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=watches + SPARE_THREADS))
+        for channel in channels:
+            await asyncio.to_thread(self._connector, channel)
+            self._senders[channel] = await asyncio.to_thread(self._new_connector, channel)
+
+
+class _TimedTriager:
+    """A triager that reports how long each batch took to the triage-latency histogram."""
+
+    def __init__(self, triager: Triager, seconds: Histogram) -> None:
+        self._triager, self._seconds = triager, seconds
+        self.version = triager.version
+
+    def triage(self, texts: Sequence[str]) -> Sequence[Any]:
+        started = time.perf_counter()
+        try:
+            return self._triager.triage(texts)
+        finally:
+            self._seconds.observe(time.perf_counter() - started)
+
+
+def _log_poll(result: WatchPoll) -> None:
+    if result.error is not None:
+        logger.warning("poll failed: %s", result.error)
+    elif result.skipped is not None:
+        logger.info("poll skipped: %s", result.skipped)
+    else:
+        throttled = f"; throttled until {result.throttled_until:%H:%M:%S} UTC" if result.throttled_until else ""
+        logger.info(
+            "polled: %d new, %d duplicates, %d dead letters in %d requests%s",
+            result.new, result.duplicates, result.dead_letters, result.requests, throttled,
+        )
+
+
+def _monitored_before(engine: Engine, moment: datetime) -> bool:
+    """Whether any mention was fetched before `moment`: a fresh store has no yesterday to digest."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(Mention.id).where(Mention.fetched_at < moment).limit(1)).first() is not None
+
+
+def prune_raw_payloads(engine: Engine, before: datetime) -> int:
+    """Replace the raw payload of every mention fetched before `before` with `{}`; the mention,
+    its triage, counts and alerts stay. Returns how many were pruned."""
+    table = Mention.__table__
+    kept = sa.and_(table.c.fetched_at < before, sa.cast(table.c.raw, sa.Text) != "{}")
+    pruned = 0
+    while True:
+        with engine.begin() as connection:
+            ids = connection.execute(sa.select(table.c.id).where(kept).limit(PRUNE_CHUNK)).scalars().all()
+            if not ids:
+                return pruned
+            connection.execute(sa.update(table).where(table.c.id.in_(ids)).values(raw={}))
+        pruned += len(ids)
+
+
+async def run_until_stopped(settings: Settings, engine: Engine, clock: Clock) -> None:
+    """What `socialcx run` runs: load the playbook and the triage model, then serve until
+    SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _stopping, signum, stop)
+    playbook = playbook_for(settings)  # a broken playbook stops the start, before anything is fetched
+    from socialcx import triage
+
+    logger.info("loading the triage model")
+    model = await asyncio.to_thread(triage.default_model)
+    if stop.is_set():
+        return
+    await Daemon(settings, engine, clock, triage=model, playbook=playbook).run(stop)
+
+
+def _stopping(signum: int, stop: asyncio.Event) -> None:
+    logger.info("%s received: stopping", signal.Signals(signum).name)
+    stop.set()

@@ -1,0 +1,505 @@
+"""The demo: the real daemon, end to end, on the sandbox's channels and an accelerated clock.
+
+The in-process sandbox serves a scenario (by default two days with a checkout outage at hour
+37) on a `SimulatedClock` that runs the two days in about two minutes; a local SMTP server
+(aiosmtpd) catches the daemon's emails. `socialcx.service.daemon.Daemon` runs exactly as `socialcx run`
+does: polls on schedule, triage, routing, spike judging, the outbox and the mailer. A live
+view follows it. The demo folder keeps the config, a playbook that answers the routine
+intents by itself, the database, the captured emails (`mail/*.eml`) and their charts
+(`charts/*.png`), so the other commands and the notebooks can look at what happened. Each run
+starts afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import itertools
+import logging
+import re
+import shutil
+import socket
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from aiosmtpd.controller import Controller
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import Connection, Engine
+
+from connectors import available, connector_class
+from socialcx.care.inbox import ACTIVE, InboxEntry, list_items
+from socialcx.care.kpis import KpiReport, kpis
+from socialcx.care.playbook import default_playbook_text, playbook_for
+from socialcx.clock import SimulatedClock
+from socialcx.collect.ingest import Triager
+from socialcx.config import (
+    SANDBOX_SECRETS,
+    Settings,
+    load_settings,
+    sandbox_config,
+    sandbox_secrets,
+)
+from socialcx.ops.logs import RedactSecrets, secret_values
+from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
+from socialcx.service.daemon import Daemon
+from socialcx.store import Alert, AlertEvent, Decision, InboxItem, Mention, OutboxReply, connect
+
+__all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]
+
+START = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday, midnight UTC
+SEED = 7
+DEMO_SECONDS = 130.0  # wall time of the default scenario's two days: about 1,300x real time
+POLL_SECONDS = 900  # the demo polls every 15 simulated minutes: under a wall second at 1,300x
+MAIL_PORT = 2525  # written in the demo config; each run listens on a free port instead
+RECIPIENT = "care-team@example.com"
+DATABASE_FILES = ("socialcx.db", "socialcx.db-wal", "socialcx.db-shm", "socialcx.db-journal")
+OUTPUT_FOLDERS = ("mail", "charts")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoState:
+    """Where the run is, read from the store and the daemon for the live view."""
+
+    now: datetime
+    start: datetime
+    end: datetime
+    polls: int
+    mentions: dict[str, int]  # by channel
+    replies: int  # auto-replies sent
+    inbox: dict[str, int]  # waiting, by priority
+    alerts: tuple[str, ...]  # one line per alert raised
+    emails: int  # captured by the mail catcher
+    events: tuple[str, ...]  # the daemon's latest log lines
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedAlert:
+    """A spike alert the run raised, and how long after the scripted incident began."""
+
+    id: int
+    channel: str
+    slice: str
+    raised_at: datetime  # the bucket that raised it
+    after_incident: timedelta | None  # None: raised before any scripted incident
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    """What the run did, read back from the database and the mail folder at the end."""
+
+    folder: Path
+    scenario: str
+    start: datetime
+    end: datetime
+    seconds: float  # wall time the daemon ran
+    polls: int
+    poll_errors: int
+    mentions: dict[str, int]  # by channel
+    outcomes: Counter[str]  # the responder's decisions: auto_reply, draft, inbox, skipped
+    replies: Counter[str]  # auto-replies by outbox state: sent, failed (refused, back to the inbox), pending
+    examples: tuple[tuple[str, str, str], ...]  # channel, mention, auto-reply sent
+    inbox: tuple[InboxEntry, ...]  # the most urgent items
+    incidents: tuple[tuple[str, datetime], ...]  # scripted: topic and start
+    alerts: tuple[RaisedAlert, ...]
+    emails: tuple[tuple[Path, str], ...]  # captured .eml file and its subject
+    charts: tuple[Path, ...]
+    kpis: KpiReport
+
+
+def prepare_demo(folder: Path) -> Settings:
+    """Write the demo folder's config (the sandbox config polled every quarter of an hour,
+    mailing the care team), its secrets and its playbook; delete the previous run's database, emails and
+    charts; and load the settings."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in DATABASE_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for name in OUTPUT_FOLDERS:
+        shutil.rmtree(folder / name, ignore_errors=True)
+    config = folder / "socialcx.toml"
+    config.write_text(_demo_config(), encoding="utf-8")
+    (folder / SANDBOX_SECRETS).write_text(sandbox_secrets(), encoding="utf-8")
+    (folder / "playbook.yaml").write_text(_demo_playbook(), encoding="utf-8")
+    return load_settings(config)
+
+
+def _demo_config() -> str:
+    sandbox = sandbox_config().replace("poll_interval_seconds = 60", f"poll_interval_seconds = {POLL_SECONDS}")
+    return (
+        'playbook = "playbook.yaml"  # the demo answers routine intents itself\n'
+        + sandbox
+        + f"""
+[mail]  # the demo's mail catcher; each run listens on a free port and writes mail/*.eml
+host = "127.0.0.1"
+port = {MAIL_PORT}
+sender = "socialcx-demo@localhost"
+recipients = ["{RECIPIENT}"]
+
+[spikes]  # a bucket is judged once the next poll has surely fetched its mentions
+settle_minutes = 20
+
+[thresholds]  # at 1,300x a second of work is 22 simulated minutes: silence means hours here
+stale_after_minutes = 180
+
+[daemon]
+http_port = 0  # /healthz and /metrics on any free port
+"""
+    )
+
+
+def _demo_playbook() -> str:
+    """The shipped playbook with its intents in `auto` instead of shadow mode."""
+    playbook = yaml.safe_load(default_playbook_text())
+    playbook["defaults"]["mode"] = "auto"
+    header = "# The demo's playbook: the shipped one (`socialcx playbook init`) with its intents in auto.\n"
+    return header + yaml.safe_dump(playbook, sort_keys=False, allow_unicode=True, width=120)
+
+
+def run_demo(
+    settings: Settings,
+    *,
+    scenario: str = "default",
+    seconds: float = DEMO_SECONDS,
+    triage: Triager | None = None,
+    on_tick: Callable[[DemoState], None] | None = None,
+) -> DemoReport:
+    """Run the daemon over `scenario`, its days squeezed into about `seconds` of wall time,
+    with the sandbox and a mail catcher, then write the emails' charts and report."""
+    spec = SCENARIOS[scenario]
+    end = START + timedelta(days=spec.days)
+    world = load_scenario(scenario, start=START, seed=SEED)
+    folder = Path(settings.data_dir)
+    playbook = playbook_for(settings)
+    for channel in set(settings.channels.enabled()) & set(available()):
+        connector_class(channel)  # import the client libraries before the clock starts: seconds
+    engine = connect(settings.database)
+    try:
+        clock = SimulatedClock(START, speed=(end - START).total_seconds() / seconds)
+        sandbox = Sandbox(world, clock=clock)
+        for bucket in sandbox.limits.budgets():
+            sandbox.limits.set(bucket, Budget(10_000_000, 60))  # an accelerated run must not wait out rate windows
+        with sandbox.in_thread() as base_url, _MailCatcher(folder / "mail") as mail_port:
+            settings = _pointed_at(settings, base_url, mail_port)
+            daemon = Daemon(settings, engine, clock, triage=triage, playbook=playbook)
+            with _recent_events(settings) as events:
+                began = time.monotonic()
+                asyncio.run(_serve(daemon, clock, end, lambda: _state(engine, daemon, clock, end, folder, events), on_tick))
+                ran = time.monotonic() - began
+        caught = _caught(folder / "mail", folder / "charts")
+        incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
+        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught)
+    finally:
+        engine.dispose()
+
+
+def _pointed_at(settings: Settings, base_url: str, mail_port: int) -> Settings:
+    channels = {
+        channel.value: settings.channels.get(channel).model_copy(update={"base_url": base_url})
+        for channel in settings.channels.enabled()
+    }
+    return settings.model_copy(update={
+        "channels": settings.channels.model_copy(update=channels),
+        "mail": settings.mail.model_copy(update={"port": mail_port}),
+    })
+
+
+async def _serve(
+    daemon: Daemon,
+    clock: SimulatedClock,
+    end: datetime,
+    state: Callable[[], DemoState],
+    on_tick: Callable[[DemoState], None] | None,
+) -> None:
+    """Run the daemon past the scenario's `end` until its last posts are surely fetched and its
+    last buckets judged, then once more judge, send and mail whatever is due."""
+    stop = asyncio.Event()
+    settings = daemon.settings
+    polls = max(settings.channels.get(channel).poll_interval_seconds for channel in settings.channels.enabled())
+    done = end + timedelta(seconds=polls) + settings.spikes.settle + settings.spikes.bucket
+
+    async def watch_the_clock() -> None:
+        while clock.now() < done:
+            if on_tick and daemon.ready.is_set():
+                on_tick(await asyncio.to_thread(state))
+            await asyncio.sleep(0.25)
+        stop.set()
+
+    watcher = asyncio.create_task(watch_the_clock())
+    try:
+        await daemon.run(stop)
+    finally:
+        watcher.cancel()
+    await daemon.judge_spikes()
+    await daemon.send_replies()
+    await daemon.mail()
+    if on_tick:
+        on_tick(await asyncio.to_thread(state))
+
+
+class _MailCatcher:
+    """An SMTP server on 127.0.0.1 that writes every message it receives to `folder` as
+    `NNN-subject.eml`; the context gives its port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._numbers = itertools.count(1)
+        self._controller: Controller | None = None
+
+    def __enter__(self) -> int:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with socket.socket() as probe:  # aiosmtpd's readiness check cannot use port 0
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._controller.start()
+        return port
+
+    def __exit__(self, *exc: object) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        slug = re.sub(r"[^a-z0-9]+", "-", str(message["Subject"] or "").lower()).strip("-")[:60]
+        (self.folder / f"{next(self._numbers):03d}-{slug or 'email'}.eml").write_bytes(envelope.original_content)
+        return "250 OK: caught"
+
+
+@contextmanager
+def _recent_events(settings: Settings) -> Iterator[deque[str]]:
+    """The daemon's last log lines (INFO and up, secrets redacted), for the live view."""
+    lines: deque[str] = deque(maxlen=8)
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            context = getattr(record, "context", {})
+            where = "/".join(context[key] for key in ("channel", "watch") if key in context)
+            lines.append(f"{where} {record.getMessage()}".strip())
+
+    handler = _Keep(logging.INFO)
+    handler.addFilter(RedactSecrets(secret_values(settings)))
+    logger = logging.getLogger("socialcx")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _state(engine: Engine, daemon: Daemon, clock: SimulatedClock, end: datetime, folder: Path, events: deque[str]) -> DemoState:
+    with engine.connect() as connection:
+        mentions = _per_channel(connection)
+        replies = connection.execute(
+            sa.select(sa.func.count()).where(OutboxReply.origin == "auto", OutboxReply.state == "sent")
+        ).scalar_one()
+        inbox = dict(connection.execute(
+            sa.select(InboxItem.priority, sa.func.count()).where(InboxItem.status.in_(ACTIVE)).group_by(InboxItem.priority)
+        ).all())
+        alerts = tuple(
+            f"#{id} {channel} · {slice_}: {status}"
+            for id, channel, slice_, status in connection.execute(
+                sa.select(Alert.id, Alert.channel, Alert.slice, Alert.status).order_by(Alert.id)
+            ).all()
+        )
+    return DemoState(
+        now=min(clock.now(), end), start=START, end=end, polls=_total(daemon.metrics.polls), mentions=mentions, replies=replies,
+        inbox=inbox, alerts=alerts, emails=len(list((folder / "mail").glob("*.eml"))), events=tuple(events),
+    )
+
+
+def _per_channel(connection: Connection) -> dict[str, int]:
+    """Mentions stored by channel, busiest first."""
+    count = sa.func.count()
+    return dict(connection.execute(sa.select(Mention.channel, count).group_by(Mention.channel).order_by(count.desc())).all())
+
+
+def _total(counter: Any) -> int:
+    """A labelled Prometheus counter summed over its labels."""
+    return int(sum(sample.value for metric in counter.collect() for sample in metric.samples if sample.name.endswith("_total")))
+
+
+def _caught(mail: Path, charts: Path) -> tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]]:
+    """The captured emails with their subjects, and their PNG charts written to `charts`, named
+    after the email."""
+    emails, saved = [], []
+    for path in sorted(mail.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        emails.append((path, str(message["Subject"])))
+        for number, part in enumerate(message.walk(), start=1):
+            if part.get_content_type() == "image/png":
+                charts.mkdir(parents=True, exist_ok=True)
+                target = charts / f"{path.stem}-{number}.png"
+                target.write_bytes(part.get_payload(decode=True))
+                saved.append(target)
+    return tuple(emails), tuple(saved)
+
+
+def _report(
+    engine: Engine,
+    settings: Settings,
+    scenario: str,
+    daemon: Daemon,
+    end: datetime,
+    seconds: float,
+    incidents: tuple[tuple[str, datetime], ...],
+    caught: tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]],
+) -> DemoReport:
+    folder = Path(settings.data_dir)
+    emails, charts = caught
+    with engine.connect() as connection:
+        per_channel = _per_channel(connection)
+        outcomes = Counter(dict(connection.execute(sa.select(Decision.outcome, sa.func.count()).group_by(Decision.outcome)).all()))
+        sent = connection.execute(
+            sa.select(Mention.channel, Mention.text, OutboxReply.text)
+            .join(OutboxReply, OutboxReply.mention_id == Mention.id)
+            .where(OutboxReply.origin == "auto", OutboxReply.state == "sent")
+            .order_by(OutboxReply.id)
+        ).all()
+        replies = Counter(dict(connection.execute(
+            sa.select(OutboxReply.state, sa.func.count()).where(OutboxReply.origin == "auto").group_by(OutboxReply.state)
+        ).all()))
+        examples: dict[str, tuple[str, str, str]] = {}
+        for channel, mention, reply in sent:  # one example a channel, to show several clients
+            examples.setdefault(channel, (channel, mention, reply))
+        raised = connection.execute(
+            sa.select(Alert.id, Alert.channel, Alert.slice, sa.func.min(AlertEvent.at))
+            .join(AlertEvent, AlertEvent.alert_id == Alert.id)
+            .where(AlertEvent.kind == "raised")
+            .group_by(Alert.id, Alert.channel, Alert.slice)
+            .order_by(Alert.id)
+        ).all()
+        alerts = tuple(
+            RaisedAlert(id, channel, slice_, at, _after(at, incidents)) for id, channel, slice_, at in raised
+        )
+        inbox = tuple(list_items(connection, limit=5))
+        report = kpis(connection, now=end)
+    return DemoReport(
+        folder=folder, scenario=scenario, start=START, end=end, seconds=seconds, polls=_total(daemon.metrics.polls),
+        poll_errors=_total(daemon.metrics.errors), mentions=per_channel, outcomes=outcomes, replies=replies,
+        examples=tuple(examples.values())[:3], inbox=inbox, incidents=incidents, alerts=alerts, emails=emails,
+        charts=charts, kpis=report,
+    )
+
+
+def _after(raised_at: datetime, incidents: tuple[tuple[str, datetime], ...]) -> timedelta | None:
+    began = [start for _, start in incidents if start <= raised_at]
+    return raised_at - max(began) if began else None
+
+
+@contextmanager
+def live_view(console: Console) -> Iterator[Callable[[DemoState], None]]:
+    """A live panel of the run: simulated time, polls, mentions per channel, replies, the inbox
+    by priority, alerts, emails, and the daemon's latest log lines."""
+    with Live(Text("starting the sandbox, the mail catcher and the daemon…"), console=console, refresh_per_second=4) as live:
+
+        def update(state: DemoState) -> None:
+            live.update(_panel(state))
+
+        yield update
+
+
+def _panel(state: DemoState) -> Group:
+    hours = (state.now - state.start) / timedelta(hours=1)
+    total = (state.end - state.start) / timedelta(hours=1)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("simulated", Text.assemble(f"{state.now:%a %H:%M} UTC  ", f"hour {hours:4.1f} of {total:.0f}"))
+    table.add_row("", ProgressBar(total=total, completed=hours, width=40))
+    table.add_row("polls", f"{state.polls:,}")
+    table.add_row("mentions", " · ".join(f"{channel} {count:,}" for channel, count in state.mentions.items()) or "—")
+    table.add_row("auto-replies", f"{state.replies:,} sent")
+    table.add_row("inbox", " · ".join(f"{priority} {state.inbox.get(priority, 0):,}" for priority in ("critical", "high", "normal", "low")))
+    table.add_row("alerts", "\n".join(state.alerts[-3:]) or "none")
+    table.add_row("emails", f"{state.emails} caught")
+    events = Text("\n".join(_short(line, 110) for line in state.events), style="dim")
+    return Group(table, events)
+
+
+def print_report(console: Console, report: DemoReport, config: Path) -> None:
+    """The demo's summary, then how to look at the database it left."""
+    elapsed = report.end - report.start
+    console.print(
+        f"\n[bold]The daemon ran {elapsed / timedelta(hours=1):.0f} simulated hours[/] of the {report.scenario} scenario "
+        f"in {report.seconds:.0f} s: {report.polls:,} polls, {sum(report.mentions.values()):,} mentions stored."
+    )
+    if report.poll_errors:
+        console.print(Text(f"{report.poll_errors} polls failed; the daemon's log lines above say why.", style="red"))
+    table = Table(title="Mentions per channel", title_justify="left")
+    table.add_column("channel")
+    table.add_column("mentions", justify="right")
+    for channel, count in report.mentions.items():
+        table.add_row(channel, f"{count:,}")
+    console.print(table)
+
+    outcomes = report.outcomes
+    console.print(
+        f"Responder: {outcomes['auto_reply']:,} auto-replies, {outcomes['draft']:,} drafts, "
+        f"{outcomes['inbox']:,} to the inbox, {outcomes['skipped']:,} skipped; "
+        f"{report.replies['sent']:,} auto-replies sent through the clients"
+        + (f", {report.replies['failed']:,} refused by the platform (back in the inbox)" if report.replies["failed"] else "")
+        + "."
+    )
+    for channel, mention, reply in report.examples:
+        console.print(Text(f"  {channel}: “{_short(mention)}”\n    → {reply}"))
+
+    backlog = ", ".join(f"{priority} {count:,}" for priority, count in report.kpis.backlog.items())
+    console.print(f"\nInbox by priority: {backlog}.")
+    for entry in report.inbox:
+        console.print(Text(f"  #{entry.mention_id} {entry.priority:<8} {entry.channel:<10} {entry.intent or '—':<16} {_short(entry.text, 70)}"))
+
+    for topic, start in report.incidents:
+        console.print(f"\nScripted incident: {topic} at {start:%a %H:%M}.")
+    if not report.alerts:
+        console.print("Spike alerts: none raised.")
+    for alert in report.alerts:
+        when = "before any scripted incident" if alert.after_incident is None else f"{_minutes(alert.after_incident)} after it began"
+        console.print(Text(f"  Spike alert #{alert.id} on {alert.channel} · {alert.slice}: raised on the {alert.raised_at:%a %H:%M} bucket, {when}"))
+
+    times = Table(title="First response times", title_justify="left")
+    for column in ("by", "", "replies", "p50", "p90"):
+        times.add_column(column, justify="right" if column in ("replies", "p50", "p90") else "left")
+    for row in report.kpis.response_times:
+        if row.group in ("all", "responder", "channel"):
+            times.add_row(row.group, row.key, f"{row.replies:,}", _minutes(row.p50), _minutes(row.p90))
+    console.print(times)
+
+    console.print(f"\nEmails caught ({len(report.emails)}), in {report.folder / 'mail'}/:")
+    for path, subject in report.emails:
+        console.print(Text(f"  {path.name}: {subject}"))
+    if report.charts:
+        console.print(f"Their charts: {len(report.charts)} PNGs in {report.folder / 'charts'}/.")
+
+    console.print(
+        f"\n{report.folder}/ holds socialcx.db (a new one each run), the config and the demo playbook. Look at it with:\n"
+        f"  socialcx --config {config} inbox list\n"
+        f"  socialcx --config {config} trends\n"
+        f"  socialcx --config {config} kpis\n"
+        f"  socialcx --config {config} mentions search checkout\n"
+        f"and open the analysts' notebooks on it: jupyter lab notebooks/ (they read {report.folder / 'socialcx.db'})."
+    )
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
