@@ -50,6 +50,7 @@ class ModelMetadata:
     cv_macro_f1: float
     cv_precision: float
     cv_coverage: float
+    precision_coverage: list[dict[str, float]]
     trained_at: str
     sklearn_version: str
 
@@ -70,8 +71,29 @@ class ModelMetadata:
             cv_macro_f1=model.cv_macro_f1_,
             cv_precision=model.cv_precision_,
             cv_coverage=model.cv_coverage_,
+            precision_coverage=[
+                {"threshold": round(float(t), 4), "coverage": round(float(c), 4), "precision": round(float(p), 4)}
+                for t, c, p in model.curve_
+            ],
             trained_at=trained_at.isoformat(),
             sklearn_version=sklearn.__version__,
+        )
+
+    def summary(self) -> str:
+        """What `socialcx train` reports: the cross-validated quality, the abstention threshold,
+        and the precision/coverage curve of the out-of-fold predictions it was chosen from."""
+        curve = "\n".join(
+            f"  {point['threshold']:>9.3f}  {point['coverage']:>8.1%}  {point['precision']:>9.3f}"
+            + ("  <- chosen" if point["threshold"] == round(self.threshold, 4) else "")
+            for point in self.precision_coverage
+        )
+        return (
+            f"{len(self.classes)} classes, {self.rows:,} rows. Cross-validated: accuracy {self.cv_accuracy:.3f}, "
+            f"macro-F1 {self.cv_macro_f1:.3f}.\nAbstains below a confidence of {self.threshold:.3f}: "
+            f"precision {self.cv_precision:.3f} on the {self.cv_coverage:.1%} of rows it keeps "
+            f"(target {self.target_precision:.2f}, shown with 95 % confidence).\n"
+            f"Out-of-fold precision / coverage if it acted only above a threshold:\n"
+            f"  threshold  coverage  precision\n{curve}"
         )
 
     def card(self) -> str:
@@ -90,6 +112,7 @@ Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text colum
 - Abstention: below a confidence of {self.threshold:.3f} the prediction is withheld ("uncertain
   means human"). Chosen by cross-validation for a precision of {self.target_precision:.2f} on what
   is kept; it kept {self.cv_coverage:.1%} of rows at a precision of {self.cv_precision:.3f}.
+  The precision/coverage curve it was chosen from is in `metadata.json`.
 - Known limits: cross-validation on the training data overstates quality when rows repeat or
   come from templates; check on posts the model has never seen before trusting it with `auto`.
 """

@@ -93,6 +93,16 @@ def test_the_threshold_keeps_precision_at_or_above_the_target(pairs, target):
         assert correct[kept].mean() >= target
 
 
+def test_the_threshold_wants_evidence_not_a_lucky_streak():
+    # Ten sure predictions, all right, then a long run that is right 95 % of the time: ten rows
+    # cannot show a precision of 0.99, so the threshold must not be set by them alone.
+    confidence = np.r_[np.full(10, 0.99), np.linspace(0.9, 0.5, 400)]
+    correct = np.r_[np.ones(10, dtype=bool), np.arange(400) % 20 != 0]
+
+    assert abstention_threshold(confidence, correct, 0.99) > 0.99
+    assert abstention_threshold(confidence, correct, 0.9) < 0.6  # plenty of evidence for 0.9
+
+
 def test_triage_is_routine_only_for_a_sure_routine_intent_without_risk(small_triage):
     taxonomy = load_taxonomy()
     results = small_triage.triage(
@@ -135,6 +145,10 @@ def test_train_then_classify_round_trip(tmp_path):
     assert "Cross-validated: accuracy" in trained.output and "Abstains below a confidence of" in trained.output
     for name in ("model.skops", "metadata.json", "MODEL_CARD.md"):
         assert (tmp_path / "m" / name).is_file()
+    curve = json.loads((tmp_path / "m" / "metadata.json").read_text())["precision_coverage"]
+    assert "precision / coverage" in trained.output and f"{curve[0]['threshold']:.3f}" in trained.output
+    assert [point["coverage"] for point in curve] == sorted(point["coverage"] for point in curve)[::-1]
+    assert all(0 <= point["precision"] <= 1 for point in curve)
 
     classified = runner.invoke(app, ["classify", "--model", str(tmp_path / "m"), "--input", str(posts), "--text-column", "body", "--output", str(tmp_path / "out.jsonl")])
     assert classified.exit_code == 0, classified.output
