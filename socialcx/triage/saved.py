@@ -10,6 +10,7 @@ the encoder: torch and the MiniLM weights come from the installed `embeddings` e
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -87,11 +88,16 @@ class ModelMetadata:
             + ("  <- chosen" if point["threshold"] == round(self.threshold, 4) else "")
             for point in self.precision_coverage
         )
+        abstention = (
+            f"Abstains below a confidence of {self.threshold:.3f}: precision {self.cv_precision:.3f} on the "
+            f"{self.cv_coverage:.1%} of rows it keeps (target {self.target_precision:.2f}, shown with 95 % confidence)."
+            if self.cv_coverage
+            else f"Abstains below a confidence of {self.threshold:.3f}, that is always: no threshold showed a precision "
+            f"of {self.target_precision:.2f} out of fold; label more rows or lower --target-precision."
+        )
         return (
             f"{len(self.classes)} classes, {self.rows:,} rows. Cross-validated: accuracy {self.cv_accuracy:.3f}, "
-            f"macro-F1 {self.cv_macro_f1:.3f}.\nAbstains below a confidence of {self.threshold:.3f}: "
-            f"precision {self.cv_precision:.3f} on the {self.cv_coverage:.1%} of rows it keeps "
-            f"(target {self.target_precision:.2f}, shown with 95 % confidence).\n"
+            f"macro-F1 {self.cv_macro_f1:.3f}.\n{abstention}\n"
             f"Out-of-fold precision / coverage if it acted only above a threshold:\n"
             f"  threshold  coverage  precision\n{curve}"
         )
@@ -120,7 +126,7 @@ Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text colum
 
 def save_classifier(model: TextClassifier, metadata: ModelMetadata, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, folder / MODEL_FILE)
+    sio.dump(model, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)  # about a third of the size
     (folder / METADATA_FILE).write_text(json.dumps(asdict(metadata), indent=2) + "\n", encoding="utf-8")
     (folder / CARD_FILE).write_text(metadata.card(), encoding="utf-8")
 

@@ -38,7 +38,7 @@ def small_triage(tmp_path_factory) -> TriageModel:
     folder = tmp_path_factory.mktemp("triage")
     seed = folder / "seed.csv"
     with seed.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["text", "intent", "sentiment", "urgency"])
+        writer = csv.DictWriter(handle, fieldnames=list(ROWS[0]))
         writer.writeheader()
         writer.writerows(sample(900))
     TriageModel.train(seed, folder / "model")
@@ -194,3 +194,36 @@ def test_a_model_that_is_not_ours_is_refused(tmp_path):
 
     with pytest.raises(Exception, match="not a socialcx classifier"):
         load_classifier(tmp_path / "m")
+
+
+def test_near_copies_of_one_phrasing_cannot_vouch_for_each_other():
+    # Each "phrasing" is five random words with its label, written out six times with other
+    # numbers: copies are easy to recognise, but nothing carries over to a new phrasing.
+    rng = random.Random(4)
+    words = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(400)]
+    texts, labels, groups = [], [], []
+    for phrasing in range(120):
+        body, label = " ".join(rng.sample(words, 5)), "ab"[phrasing % 2]
+        for copy in range(6):
+            texts.append(f"{body} order {copy}{rng.randint(100, 999)}")
+            labels.append(label)
+            groups.append(phrasing)
+
+    copies_vouch = TextClassifier(cv=3).fit(texts, labels)
+    kept_apart = TextClassifier(cv=3).fit(texts, labels, groups)
+
+    assert copies_vouch.cv_accuracy_ > 0.9
+    assert kept_apart.cv_accuracy_ < 0.7  # about chance, as it would be on new phrasings
+    assert kept_apart.cv_coverage_ < copies_vouch.cv_coverage_
+
+
+def test_a_sentiment_model_trained_on_other_texts_gives_its_own_answers_in_triage(small_triage):
+    rows = sample(600, seed=5)
+    sentiment = TextClassifier(cv=2).fit([f"{r['text']} !" for r in rows], [r["sentiment"] for r in rows])
+    model = TriageModel(small_triage.intent, sentiment, small_triage.urgency, load_taxonomy())
+    texts = [r["text"] for r in sample(40, seed=6)]
+
+    results = model.triage(texts)
+
+    assert [r.sentiment for r in results] == list(sentiment.predict(texts))
+    assert [r.intent for r in results] == list(small_triage.intent.predict(texts))
