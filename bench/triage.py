@@ -30,7 +30,8 @@ where it has none. The targets are issue 18's, for the held-out test splits.
   unambiguous from the text alone): the share it acts on (does not abstain), how often the intent
   is right when it acts (on all, and on unambiguous labels), and of those it would auto-answer as
   routine, how often the intent is right.
-- Throughput: `TriageModel.triage` over a batch of TWCS sample posts (repeated to --batch),
+- Throughput: `TriageModel.triage` over a batch of TWCS sample posts (repeated to --batch), and
+  over 500 of them one call per post,
   `TextClassifier.predict` of the shipped intent model alone beside the baseline's predict
   (trained on the seed intents), and the load time of `TriageModel.load()`.
 - --embeddings adds, in the same run, `TextClassifier(embeddings=True)` (n-grams and MiniLM sentence
@@ -74,6 +75,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("banking77", "clinc150", "airline", "complaints", "tweeteval", "twcs", "throughput")
 TWCS_LABELS = Path(__file__).resolve().parents[1] / "models" / "triage" / "twcs_dev_labels.csv"
 QUICK_ROWS = 3_000
+ONE_AT_A_TIME = 500  # posts triaged in calls of one, for the latency-bound rate
 OOS = "oos"
 WITH_EMBEDDINGS = "with embeddings"
 CACHE = Path.home() / ".cache" / "socialcx-bench"
@@ -378,12 +380,16 @@ def bench_throughput(data: Path, batch: int, embeddings: bool) -> list[Row]:
     model.triage(posts[:200])  # warm-up
     triage_seconds = min(timed(model.triage, posts)[1] for _ in range(2))
     predict_seconds = min(timed(model.intent.predict, posts)[1] for _ in range(2))
+    alone = sample[:ONE_AT_A_TIME]
+    alone_seconds = timed(lambda: [model.triage([post]) for post in alone])[1]
     seed = read_csv(SEED)
     base = baseline().fit([r["text"] for r in seed], [r["intent"] for r in seed])
     base_seconds = min(timed(base.predict, posts)[1] for _ in range(2))
     name = f"throughput ({batch:,} TWCS posts)"
     result = [
         Row(name, "triage", batch / triage_seconds, None, 2_000, unit="/s"),
+        Row(f"throughput ({len(alone):,} TWCS posts)", "triage one post at a time", len(alone) / alone_seconds,
+            None, 200, unit="/s"),
         Row(name, "intent predict", batch / predict_seconds, batch / base_seconds, unit="/s"),
         Row("model", "load time", load_seconds, unit="s"),
     ]

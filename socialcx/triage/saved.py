@@ -136,19 +136,16 @@ def load_classifier(folder: Path) -> TextClassifier:
     path = folder / MODEL_FILE
     if not path.is_file():
         raise UsageError(f"{folder}: no {MODEL_FILE} here; train one with `socialcx train --out {folder}`")
-    untrusted = set(sio.get_untrusted_types(file=path)) - _TRUSTED - _sklearn_internals(path)
+    listed = set(sio.get_untrusted_types(file=path))  # reads the whole file: once, not per question
+    untrusted = listed - _TRUSTED - _sklearn_internals(listed)
     if untrusted:
         raise UsageError(f"{path}: refusing to load types socialcx does not trust: {', '.join(sorted(untrusted))}")
-    model = sio.load(path, trusted=sorted(set(sio.get_untrusted_types(file=path))))
+    model = sio.load(path, trusted=sorted(listed))
     if not isinstance(model, TextClassifier):
         raise UsageError(f"{path}: not a socialcx classifier")
     return model
 
 
-def _sklearn_internals(path: Path) -> set[str]:
-    """Types from scikit-learn, NumPy and SciPy themselves, which skops lists conservatively."""
-    return {
-        name
-        for name in sio.get_untrusted_types(file=path)
-        if name.split(".")[0] in {"sklearn", "numpy", "scipy", "builtins"}
-    }
+def _sklearn_internals(names: set[str]) -> set[str]:
+    """Those of `names` from scikit-learn, NumPy and SciPy themselves, which skops lists conservatively."""
+    return {name for name in names if name.split(".")[0] in {"sklearn", "numpy", "scipy", "builtins"}}
