@@ -50,7 +50,7 @@ TARGETS: dict[str, int] = {
     "praise": 270,
     "feature_request": 200,
     "spam": 250,
-    "other": 320,
+    "other": 440,
 }
 
 #: Multi-intent rule: a post is labelled with the part a care agent must act on
@@ -96,6 +96,7 @@ class Phrasing:
     urgency: str
     lang: str
     composable: bool
+    key: str  # "intent-n", the n-th phrasing of its bank: rows sharing it are near-copies
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class SeedRow:
     urgency: str
     lang: str
     composed: bool
+    phrasing: str  # the key of its (first) phrasing, so cross-validation can keep near-copies together
 
 
 def load_phrasings() -> dict[str, list[Phrasing]]:
@@ -115,7 +117,7 @@ def load_phrasings() -> dict[str, list[Phrasing]]:
     banks: dict[str, list[Phrasing]] = {}
     for intent, bank in BANKS.items():
         phrasings = []
-        for line in bank.strip().splitlines():
+        for number, line in enumerate(bank.strip().splitlines()):
             head, text = line.split(" | ", 1)
             composable = not head.endswith("!")
             fields = head.rstrip("!").split()
@@ -124,7 +126,7 @@ def load_phrasings() -> dict[str, list[Phrasing]]:
             sentiment, urgency, lang = fields
             phrasings.append(
                 Phrasing(intent, text.strip(), SENTIMENTS[sentiment], URGENCIES[urgency], lang,
-                         composable)
+                         composable, f"{intent}-{number}")
             )
         banks[intent] = phrasings
     return banks
@@ -435,6 +437,7 @@ def compose(primary: str, secondary: str, p: Phrasing, s: Phrasing, rng: random.
 
 
 PLATFORMS = ["x", "reddit", "bluesky", "mastodon", "hn", "blog", "review"]
+THREADED = ("x", "bluesky", "mastodon")  # platforms where posts are replies in threads with photos
 PLATFORM_WEIGHTS = [0.40, 0.17, 0.12, 0.09, 0.06, 0.09, 0.07]
 
 LEAD_INS = {
@@ -577,7 +580,14 @@ def frame(text: str, intent: str, sentiment: str, brand: Brand, lang: str, compo
             f"{text}. {sign}" if rng.random() < 0.5 else f"{text} {sign}")
     if platform == "review" and intent in RATED_INTENTS and sentiment != "neutral":
         text = f"{text} {rng.choice(RATINGS[sentiment])}"
+    if platform in THREADED and intent != "spam" and rng.random() < 0.12:
+        # A photo or a screenshot: real posts of every kind carry links, not only spam.
+        text = f"{text} {Slots(rng, lang, brand)['link']}"
     handle = handle_for(platform, brand, rng)
+    if handle and platform in THREADED and intent != "spam" and rng.random() < 0.08:
+        # A reply deep in a thread starts with the handles of everyone in it.
+        others = Slots(rng, lang, brand)
+        handle = " ".join([handle, *(others[f"handle{n}"] for n in ("", "2", "3")[: rng.randint(1, 3)])])
     if handle:
         where = rng.random()
         if where < 0.72:
@@ -714,7 +724,7 @@ def generate(rng: random.Random) -> list[SeedRow]:
             if key in seen:
                 continue
             seen.add(key)
-            rows.append(SeedRow(text, intent, sentiment, urgency, row.lang, composed))
+            rows.append(SeedRow(text, intent, sentiment, urgency, row.lang, composed, row.key))
             made += 1
     rng.shuffle(rows)
     return rows
@@ -723,8 +733,8 @@ def generate(rng: random.Random) -> list[SeedRow]:
 def write(rows: list[SeedRow], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["text", "intent", "sentiment", "urgency"])
-        writer.writerows((r.text, r.intent, r.sentiment, r.urgency) for r in rows)
+        writer.writerow(["text", "intent", "sentiment", "urgency", "phrasing"])
+        writer.writerows((r.text, r.intent, r.sentiment, r.urgency, r.phrasing) for r in rows)
 
 
 def check(rows: list[SeedRow]) -> None:

@@ -355,6 +355,11 @@ BANKS["account_access"] = """
 - c it | mi hanno rubato l'account e hanno fatto ordini a mio nome
 - h nl | ik kan niet inloggen, wachtwoord resetten werkt niet
 - h pt | minha conta foi bloqueada e não consigo recuperar
+-h | the verification code never arrives by text or call, can't get into my account
+-h | reset my password twice and it still says account locked
+-h | you deactivated my account and won't tell me why
+-c | someone keeps trying to buy gift cards on my account
+-h | got banned for no reason, how do I get my account back?
 """
 
 BANKS["product_question"] = """
@@ -528,6 +533,18 @@ BANKS["outage_or_bug"] = """
 - n nl | kleine bug: de zoekfunctie geeft geen resultaten
 - h it | il sito è giù da stamattina?
 - h pt | o app trava toda vez que abro
+-h | no internet in the whole house since this morning, fix it
+-h | phone says no service for two weeks now and nobody can tell me why
+-n | wifi keeps dropping every few minutes, rebooted the router three times
+-n | paying for 300 down and getting 15. what's going on?
+-n | the stream freezes every time I skip forward, on every show
+-n | game update won't download, stuck at 0% {link}
+-h | tv says error {err} on every channel, reboot didn't help
+-n | since the latest update my {gadget} is painfully slow
+-n | app keeps crashing when I try to pay, tried reinstalling
+0n | anyone else getting no signal in {city} right now?
+-n | my playlist is missing half the songs since yesterday
+-h | when will service be restored? no estimate anywhere
 """
 
 BANKS["service_complaint"] = """
@@ -585,6 +602,16 @@ BANKS["service_complaint"] = """
 - c es | voy a denunciaros por cómo me trató vuestro personal
 - c fr | je vais porter plainte contre votre magasin
 - c de | Ich schalte meinen Anwalt ein, so geht man nicht mit Kunden um
+-n | train late again. every single week. not acceptable
+-n | flight delayed 3 hours and not one update from the crew
+-n | no one replies to my messages. 5 days now
+-n | spent an hour on the phone and got hung up on twice
+-n | the driver was rude and took the longest route possible
+-n | worst customer service I've dealt with, and I've dealt with a lot
+-n | still waiting on someone to actually fix this, thanks for nothing {link}
+-n | told to go to a store, store told me to call. going round in circles
+-n | sat at the gate for 40 min with the doors shut and zero info
+-n | great, a reply 8 hours later after it fixed itself 🙃
 """
 
 BANKS["praise"] = """
@@ -643,6 +670,12 @@ BANKS["praise"] = """
 + l it | adoro il mio nuovo {product} ❤️
 + l nl | top service van {brand}, snel geholpen!
 + l nl | supertevreden met mijn {product}
++l | that fixed it, thanks!
++l | all sorted now, thank you
++l | thanks for the quick reply, it works now
++l | massive thank you to the crew on today's flight, amazing service
++l | delivered in 2 hours flat 👏
++l | thanks for the help today, really appreciated
 """
 
 BANKS["feature_request"] = """
@@ -825,4 +858,32 @@ BANKS["other"] = """
 0 l nl | maandagochtend, koffie en gaan
 + l es | el anuncio nuevo de {brand} con el perro 😂 me encanta
 0 l it | in ordine di importanza: caffè, lavoro, divano
+0l | I DM'd you
+0l | just sent it
+0l | yep
+0l | I did, twice
+0l | done, check your DMs
+0l | ok will do
+0l | sent you a DM with the details
+0l | here's the screenshot {link}
+0l | {link}
+0l | it's the {gadget}, version {version}
+0l | {gadget}, app version {version}
+0l | no, only on wifi
+0l | which one?
+0l | what do you mean by that?
+0l | sometime after 2pm works for me
+0l | full name is on the DM
+0l | hope so!
+0l | fingers crossed 🤞
+0l | {handle} {handle2} {handle3} who's coming to the {city} one? {link}
+0l | {handle} {handle2} haha this is so us {link}
+0l | scores are in, we're still top 😎 {handle} {handle2}
+0l | that's what we're here for! let us know if you need anything else ^{promo}
+0l | happy to help, enjoy your day! *{promo}
+0l | we're excited to announce our new partnership with {brand2} {link}
+0n | news: {brand} outage yesterday affected thousands, says report {link}
+0l | my {product} arrived in a box big enough for a fridge 😂 {link}
++l | costume on, free fries acquired 🎃 {link}
+0l | nothing to see here, just me at the {brand} store again lol {link}
 """

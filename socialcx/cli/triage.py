@@ -64,12 +64,7 @@ def train(
         trained_at=SystemClock().now(),
     )
     save_classifier(model, metadata, out)
-    console.print(
-        f"{len(model.classes_)} classes, {len(rows):,} rows. Cross-validated: accuracy {model.cv_accuracy_:.3f}, "
-        f"macro-F1 {model.cv_macro_f1_:.3f}.\nAbstains below a confidence of {model.threshold_:.3f}: "
-        f"precision {model.cv_precision_:.3f} on the {model.cv_coverage_:.1%} of rows it keeps "
-        f"(target {target_precision:.2f}).\nWrote {out}/ (model.skops, metadata.json, MODEL_CARD.md)."
-    )
+    console.print(f"{metadata.summary()}\nWrote {out}/ (model.skops, metadata.json, MODEL_CARD.md).")
 
 
 def classify(

@@ -10,6 +10,7 @@ the encoder: torch and the MiniLM weights come from the installed `embeddings` e
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +51,7 @@ class ModelMetadata:
     cv_macro_f1: float
     cv_precision: float
     cv_coverage: float
+    precision_coverage: list[dict[str, float]]
     trained_at: str
     sklearn_version: str
 
@@ -70,8 +72,34 @@ class ModelMetadata:
             cv_macro_f1=model.cv_macro_f1_,
             cv_precision=model.cv_precision_,
             cv_coverage=model.cv_coverage_,
+            precision_coverage=[
+                {"threshold": round(float(t), 4), "coverage": round(float(c), 4), "precision": round(float(p), 4)}
+                for t, c, p in model.curve_
+            ],
             trained_at=trained_at.isoformat(),
             sklearn_version=sklearn.__version__,
+        )
+
+    def summary(self) -> str:
+        """What `socialcx train` reports: the cross-validated quality, the abstention threshold,
+        and the precision/coverage curve of the out-of-fold predictions it was chosen from."""
+        curve = "\n".join(
+            f"  {point['threshold']:>9.3f}  {point['coverage']:>8.1%}  {point['precision']:>9.3f}"
+            + ("  <- chosen" if point["threshold"] == round(self.threshold, 4) else "")
+            for point in self.precision_coverage
+        )
+        abstention = (
+            f"Abstains below a confidence of {self.threshold:.3f}: precision {self.cv_precision:.3f} on the "
+            f"{self.cv_coverage:.1%} of rows it keeps (target {self.target_precision:.2f}, shown with 95 % confidence)."
+            if self.cv_coverage
+            else f"Abstains below a confidence of {self.threshold:.3f}, that is always: no threshold showed a precision "
+            f"of {self.target_precision:.2f} out of fold; label more rows or lower --target-precision."
+        )
+        return (
+            f"{len(self.classes)} classes, {self.rows:,} rows. Cross-validated: accuracy {self.cv_accuracy:.3f}, "
+            f"macro-F1 {self.cv_macro_f1:.3f}.\n{abstention}\n"
+            f"Out-of-fold precision / coverage if it acted only above a threshold:\n"
+            f"  threshold  coverage  precision\n{curve}"
         )
 
     def card(self) -> str:
@@ -90,6 +118,7 @@ Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text colum
 - Abstention: below a confidence of {self.threshold:.3f} the prediction is withheld ("uncertain
   means human"). Chosen by cross-validation for a precision of {self.target_precision:.2f} on what
   is kept; it kept {self.cv_coverage:.1%} of rows at a precision of {self.cv_precision:.3f}.
+  The precision/coverage curve it was chosen from is in `metadata.json`.
 - Known limits: cross-validation on the training data overstates quality when rows repeat or
   come from templates; check on posts the model has never seen before trusting it with `auto`.
 """
@@ -97,7 +126,7 @@ Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text colum
 
 def save_classifier(model: TextClassifier, metadata: ModelMetadata, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, folder / MODEL_FILE)
+    sio.dump(model, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)  # about a third of the size
     (folder / METADATA_FILE).write_text(json.dumps(asdict(metadata), indent=2) + "\n", encoding="utf-8")
     (folder / CARD_FILE).write_text(metadata.card(), encoding="utf-8")
 
@@ -107,19 +136,16 @@ def load_classifier(folder: Path) -> TextClassifier:
     path = folder / MODEL_FILE
     if not path.is_file():
         raise UsageError(f"{folder}: no {MODEL_FILE} here; train one with `socialcx train --out {folder}`")
-    untrusted = set(sio.get_untrusted_types(file=path)) - _TRUSTED - _sklearn_internals(path)
+    listed = set(sio.get_untrusted_types(file=path))  # reads the whole file: once, not per question
+    untrusted = listed - _TRUSTED - _sklearn_internals(listed)
     if untrusted:
         raise UsageError(f"{path}: refusing to load types socialcx does not trust: {', '.join(sorted(untrusted))}")
-    model = sio.load(path, trusted=sorted(set(sio.get_untrusted_types(file=path))))
+    model = sio.load(path, trusted=sorted(listed))
     if not isinstance(model, TextClassifier):
         raise UsageError(f"{path}: not a socialcx classifier")
     return model
 
 
-def _sklearn_internals(path: Path) -> set[str]:
-    """Types from scikit-learn, NumPy and SciPy themselves, which skops lists conservatively."""
-    return {
-        name
-        for name in sio.get_untrusted_types(file=path)
-        if name.split(".")[0] in {"sklearn", "numpy", "scipy", "builtins"}
-    }
+def _sklearn_internals(names: set[str]) -> set[str]:
+    """Those of `names` from scikit-learn, NumPy and SciPy themselves, which skops lists conservatively."""
+    return {name for name in names if name.split(".")[0] in {"sklearn", "numpy", "scipy", "builtins"}}

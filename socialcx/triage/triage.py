@@ -2,8 +2,10 @@
 whether a mention is routine — true only when its intent is routine in the taxonomy, the intent
 was not abstained, and no risk flag is raised. Uncertain means human.
 
-The default model is trained from `models/triage/seed.csv` on first use and kept in
-`models/triage/default/`; a team can train its own classifiers on its own history.
+The shipped default model is `models/triage/default/v4/`, built by `models/triage/build_default.py`:
+intent and urgency from `models/triage/seed.csv`, sentiment from the seed set plus public labelled
+tweets. Where it is missing it is trained from the seed set alone on first use (sentiment then
+knows only the seed's language). A team can train its own classifiers on its own history.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ __all__ = ["DEFAULT_MODEL_DIR", "DEFAULT_MODEL_ROOT", "SEED", "Triage", "TriageM
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
 # Bump the version when the features or the classifier change, so the shipped model retrains.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 DEFAULT_MODEL_ROOT = DEFAULT_TAXONOMY.parent / "default"
 DEFAULT_MODEL_DIR = DEFAULT_MODEL_ROOT / f"v{MODEL_VERSION}"
 ACTIVE_FILE = "ACTIVE"  # in the root: the folder of the model in use, when retrained with feedback
@@ -75,18 +77,14 @@ class TriageModel:
         self.taxonomy = taxonomy
         self.languages = tuple(languages)
         self.version = version  # stored with every triage, so a re-run can tell old results from new
-        # Trained together on the seed, the three read the same features: compute them once.
-        self._shared = intent.shares_features_with(sentiment) and intent.shares_features_with(urgency)
+        # Classifiers trained on the same texts read the same features: compute them once per set.
+        self._feature_sets = _feature_sets((intent, sentiment, urgency))
 
     def triage(self, texts: Sequence[str]) -> list[Triage]:
         """Triage of each text, in order."""
         if not texts:
             return []
-        features = self.intent.features(texts)
-        intent_p, sentiment_p, urgency_p = (
-            model.proba_from_features(features) if self._shared else model.predict_proba(texts)
-            for model in (self.intent, self.sentiment, self.urgency)
-        )
+        intent_p, sentiment_p, urgency_p = self._probabilities(texts)
         intents, confidence = self.intent.classes_[intent_p.argmax(axis=1)], intent_p.max(axis=1)
         abstain = confidence < self.intent.threshold_
         sentiments = self.sentiment.classes_[sentiment_p.argmax(axis=1)]
@@ -112,6 +110,16 @@ class TriageModel:
             )
         return results
 
+    def _probabilities(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """The intent, sentiment and urgency probabilities of texts, features computed once per set."""
+        models = (self.intent, self.sentiment, self.urgency)
+        found: list[np.ndarray] = [np.empty(0)] * len(models)
+        for members in self._feature_sets:
+            features = models[members[0]].features(texts)
+            for index in members:
+                found[index] = models[index].proba_from_features(features)
+        return found
+
     @classmethod
     def train(cls, seed: Path = SEED, folder: Path = DEFAULT_MODEL_DIR, *, target_precision: float = 0.99) -> TriageModel:
         """Train the three classifiers on a seed CSV (`text,intent,sentiment,urgency`) and save them."""
@@ -121,15 +129,28 @@ class TriageModel:
 
     @classmethod
     def train_rows(
-        cls, rows: Sequence[dict[str, str]], folder: Path, *, source: str, now: datetime, target_precision: float = 0.99
+        cls,
+        rows: Sequence[dict[str, str]],
+        folder: Path,
+        *,
+        source: str,
+        now: datetime,
+        target_precision: float = 0.99,
+        sentiment_rows: Sequence[tuple[str, str]] = (),
     ) -> TriageModel:
-        """Train the three classifiers on rows with `text,intent,sentiment,urgency` and save them."""
+        """Train the three classifiers on rows with `text,intent,sentiment,urgency` and save them;
+        sentiment learns from `sentiment_rows` (text, sentiment) too."""
         texts = [row["text"] for row in rows]
         models, stamp = {}, _stamp(folder, now)
         for task in TASKS:
-            model = TextClassifier(target_precision=target_precision).fit(texts, [row[task] for row in rows])
+            extra = sentiment_rows if task == "sentiment" else ()
+            model = TextClassifier(target_precision=target_precision).fit(
+                texts + [text for text, _ in extra],
+                [row[task] for row in rows] + [label for _, label in extra],
+            )
+            described = f"{source} + {len(extra):,} public labelled tweets" if extra else source
             metadata = ModelMetadata.describe(
-                model, source=source, text_column="text", label_column=task, rows=len(rows), trained_at=now
+                model, source=described, text_column="text", label_column=task, rows=len(rows) + len(extra), trained_at=now
             )
             save_classifier(model, metadata, folder / task)
             models[task] = model
@@ -191,6 +212,18 @@ def activate(folder: Path, root: Path = DEFAULT_MODEL_ROOT) -> None:
     global _default
     with _default_lock:
         _default = None  # this process loads the new one on next use
+
+
+def _feature_sets(models: Sequence[TextClassifier]) -> list[list[int]]:
+    """The indices of `models` grouped by the features they read (the first of each group computes them)."""
+    sets: list[list[int]] = []
+    for index, model in enumerate(models):
+        same = next((members for members in sets if models[members[0]].shares_features_with(model)), None)
+        if same is None:
+            sets.append([index])
+        else:
+            same.append(index)
+    return sets
 
 
 def _complete(folder: Path) -> bool:

@@ -13,6 +13,7 @@ import pytest
 import skops.io as sio
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.stats import beta
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -38,7 +39,7 @@ def small_triage(tmp_path_factory) -> TriageModel:
     folder = tmp_path_factory.mktemp("triage")
     seed = folder / "seed.csv"
     with seed.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["text", "intent", "sentiment", "urgency"])
+        writer = csv.DictWriter(handle, fieldnames=list(ROWS[0]))
         writer.writeheader()
         writer.writerows(sample(900))
     TriageModel.train(seed, folder / "model")
@@ -91,12 +92,28 @@ def test_the_threshold_is_the_lowest_that_keeps_precision_at_or_above_the_target
     threshold = abstention_threshold(confidence, correct, target)
 
     # Every confidence is a possible threshold; the answer is the lowest whose kept predictions
-    # reach the target, or above every confidence (abstain always) when none does.
-    holding = [c for c in np.unique(confidence) if correct[confidence >= c].mean() >= target]
+    # show the target precision with 95 % confidence (the one-sided Clopper-Pearson lower bound
+    # of their hits), or above every confidence (abstain always) when none does.
+    holding = [c for c in np.unique(confidence) if _lower_bound(correct[confidence >= c]) >= target]
     if holding:
         assert threshold == min(holding)
     else:
         assert threshold > confidence.max()
+
+
+def _lower_bound(kept: np.ndarray) -> float:
+    hits = int(kept.sum())
+    return float(beta.ppf(0.05, hits, len(kept) - hits + 1)) if hits else 0.0
+
+
+def test_the_threshold_wants_evidence_not_a_lucky_streak():
+    # Ten sure predictions, all right, then a long run that is right 95 % of the time: ten rows
+    # cannot show a precision of 0.99, so the threshold must not be set by them alone.
+    confidence = np.r_[np.full(10, 0.99), np.linspace(0.9, 0.5, 400)]
+    correct = np.r_[np.ones(10, dtype=bool), np.arange(400) % 20 != 0]
+
+    assert abstention_threshold(confidence, correct, 0.99) > 0.99
+    assert abstention_threshold(confidence, correct, 0.9) < 0.6  # plenty of evidence for 0.9
 
 
 def test_triage_is_routine_only_for_a_sure_routine_intent_without_risk(small_triage):
@@ -141,6 +158,10 @@ def test_train_then_classify_round_trip(tmp_path):
     assert "Cross-validated: accuracy" in trained.output and "Abstains below a confidence of" in trained.output
     for name in ("model.skops", "metadata.json", "MODEL_CARD.md"):
         assert (tmp_path / "m" / name).is_file()
+    curve = json.loads((tmp_path / "m" / "metadata.json").read_text())["precision_coverage"]
+    assert "precision / coverage" in trained.output and f"{curve[0]['threshold']:.3f}" in trained.output
+    assert [point["coverage"] for point in curve] == sorted(point["coverage"] for point in curve)[::-1]
+    assert all(0 <= point["precision"] <= 1 for point in curve)
 
     classified = runner.invoke(app, ["classify", "--model", str(tmp_path / "m"), "--input", str(posts), "--text-column", "body", "--output", str(tmp_path / "out.jsonl")])
     assert classified.exit_code == 0, classified.output
@@ -186,3 +207,36 @@ def test_a_model_that_is_not_ours_is_refused(tmp_path):
 
     with pytest.raises(Exception, match="not a socialcx classifier"):
         load_classifier(tmp_path / "m")
+
+
+def test_near_copies_of_one_phrasing_cannot_vouch_for_each_other():
+    # Each "phrasing" is five random words with its label, written out six times with other
+    # numbers: copies are easy to recognise, but nothing carries over to a new phrasing.
+    rng = random.Random(4)
+    words = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(400)]
+    texts, labels, groups = [], [], []
+    for phrasing in range(120):
+        body, label = " ".join(rng.sample(words, 5)), "ab"[phrasing % 2]
+        for copy in range(6):
+            texts.append(f"{body} order {copy}{rng.randint(100, 999)}")
+            labels.append(label)
+            groups.append(phrasing)
+
+    copies_vouch = TextClassifier(cv=3).fit(texts, labels)
+    kept_apart = TextClassifier(cv=3).fit(texts, labels, groups)
+
+    assert copies_vouch.cv_accuracy_ > 0.9
+    assert kept_apart.cv_accuracy_ < 0.7  # about chance, as it would be on new phrasings
+    assert kept_apart.cv_coverage_ < copies_vouch.cv_coverage_
+
+
+def test_a_sentiment_model_trained_on_other_texts_gives_its_own_answers_in_triage(small_triage):
+    rows = sample(600, seed=5)
+    sentiment = TextClassifier(cv=2).fit([f"{r['text']} !" for r in rows], [r["sentiment"] for r in rows])
+    model = TriageModel(small_triage.intent, sentiment, small_triage.urgency, load_taxonomy())
+    texts = [r["text"] for r in sample(40, seed=6)]
+
+    results = model.triage(texts)
+
+    assert [r.sentiment for r in results] == list(sentiment.predict(texts))
+    assert [r.intent for r in results] == list(small_triage.intent.predict(texts))

@@ -14,7 +14,7 @@ from socialcx.care.feedback import relabel, retrain_with_feedback, training_rows
 from socialcx.care.inbox import enqueue, list_items
 from socialcx.errors import UsageError
 from socialcx.store import Feedback
-from socialcx.triage.triage import SEED, TriageModel, active_model_dir
+from socialcx.triage.triage import MODEL_VERSION, SEED, TriageModel, active_model_dir
 from tests.care.inbox.conftest import add_mention
 
 DOUBLE_CHARGES = ("you charged my card twice for one order", "double charge on my statement again", "billed two times, fix it")
@@ -75,7 +75,7 @@ def _small_seed(folder: Path, per_intent: int = 12) -> Path:
             by_intent[row["intent"]].append(row)
     path = folder / "seed.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["text", "intent", "sentiment", "urgency"])
+        writer = csv.DictWriter(handle, fieldnames=["text", "intent", "sentiment", "urgency"], extrasaction="ignore")
         writer.writeheader()
         writer.writerows(row for chosen in by_intent.values() for row in chosen)
     return path
@@ -83,7 +83,7 @@ def _small_seed(folder: Path, per_intent: int = 12) -> Path:
 
 def test_retraining_reports_old_and_new_before_switching_the_default(engine, clock, tmp_path):
     seed, root = _small_seed(tmp_path), tmp_path / "models"
-    running = root / "v3"
+    running = root / f"v{MODEL_VERSION}"
     running.mkdir(parents=True)
     (running / "in-use").write_text("the model a running process has loaded")
     with engine.begin() as db:
@@ -95,19 +95,19 @@ def test_retraining_reports_old_and_new_before_switching_the_default(engine, clo
     def compared(comparison):
         # Reported before anything is written: the default is still the running model.
         seen.append(comparison)
-        assert active_model_dir(root) == running and sorted(p.name for p in root.iterdir()) == ["v3"]
+        assert active_model_dir(root) == running and sorted(p.name for p in root.iterdir()) == [running.name]
 
     report = retrain_with_feedback(engine, now=clock.now(), seed=seed, root=root, on_compared=compared)
 
     [comparison] = seen
     assert (comparison.seed_rows, comparison.feedback_rows, comparison.dev_rows) == (168, 3, 34)
     assert [quality.task for quality in comparison.old] == [quality.task for quality in comparison.new] == ["intent", "sentiment", "urgency"]
-    assert report.folder == root / "v3-feedback-20261125T090000Z"
+    assert report.folder == root / f"v{MODEL_VERSION}-feedback-20261125T090000Z"
     assert (root / "ACTIVE").read_text().strip() == report.folder.name
     assert active_model_dir(root) == report.folder
     assert (running / "in-use").read_text() == "the model a running process has loaded"
     model = TriageModel.load(report.folder)
-    assert model.version == report.version == "v3-feedback-20261125T090000Z@20261125T090000Z"
+    assert model.version == report.version == f"v{MODEL_VERSION}-feedback-20261125T090000Z@20261125T090000Z"
     # The seed alone reads two of the three as something else; the new default learned the relabels.
     assert list(model.intent.predict(DOUBLE_CHARGES)) == ["billing_problem"] * 3
 

@@ -75,6 +75,8 @@ def _work_the_inbox(engine: sa.Engine, sandbox: Sandbox, now: datetime, rng: ran
             .order_by(InboxItem.due_at)
         ).all()
         for item in waiting[: rng.randint(10, 25)]:
+            if connection.scalar(sa.select(InboxItem.status).where(InboxItem.mention_id == item.mention_id)) not in ACTIVE:
+                continue  # closed with its group by an earlier action of this round
             agent = rng.choice(AGENTS)
             post_id = item.external_id.removeprefix("t1_").removeprefix("t3_")  # Reddit's kind prefixes
             truth = sandbox.scenario.truth.get((Channel(item.channel), post_id))
