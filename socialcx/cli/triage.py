@@ -167,6 +167,10 @@ def _train_with_feedback(state: _Context) -> None:
                 old.task, f"{old.accuracy:.3f}", _change(old.accuracy, new.accuracy), f"{old.macro_f1:.3f}", _change(old.macro_f1, new.macro_f1)
             )
         console.print(table)
+        if comparison.kept:
+            console.print(f"Kept unchanged from the model in use ({comparison.in_use}), as no agent corrected them: {', '.join(comparison.kept)}.")
+        for note in comparison.notes:
+            console.print(note)
         spinner.update("Training the new default model on the whole seed set and the feedback…")
 
     with console.status("Comparing the model without and with the feedback…") as spinner:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,10 @@ from socialcx.triage.risk import risk_flags
 from socialcx.triage.saved import METADATA_FILE, ModelMetadata, load_classifier, save_classifier
 from socialcx.triage.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
-__all__ = ["DEFAULT_MODEL_DIR", "DEFAULT_MODEL_ROOT", "SEED", "Triage", "TriageModel", "activate", "active_model_dir", "default_model", "feedback_folder"]
+__all__ = [
+    "DEFAULT_MODEL_DIR", "DEFAULT_MODEL_ROOT", "PUBLIC_TWEETS", "SEED", "Triage", "TriageModel", "activate", "active_model_dir",
+    "complete", "default_model", "feedback_folder", "trained_on",
+]
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
 # Bump the version when the features or the classifier change, so the shipped model retrains.
@@ -37,6 +41,7 @@ DEFAULT_MODEL_ROOT = DEFAULT_TAXONOMY.parent / "default"
 DEFAULT_MODEL_DIR = DEFAULT_MODEL_ROOT / f"v{MODEL_VERSION}"
 ACTIVE_FILE = "ACTIVE"  # in the root: the folder of the model in use, when retrained with feedback
 TASKS = ("intent", "sentiment", "urgency")
+PUBLIC_TWEETS = "public labelled tweets"  # how a classifier's metadata names training data not shipped with socialcx
 
 # A risk raises urgency to at least this level, whatever the model says.
 _RISK_URGENCY = {"safety": "critical", "legal_threat": "critical", "self_harm": "critical", "harassment": "high", "personal_data": "high"}
@@ -140,26 +145,28 @@ class TriageModel:
     ) -> TriageModel:
         """Train the three classifiers on rows with `text,intent,sentiment,urgency` and save them;
         sentiment learns from `sentiment_rows` (text, sentiment) too."""
-        texts = [row["text"] for row in rows]
-        models, stamp = {}, _stamp(folder, now)
-        for task in TASKS:
-            extra = sentiment_rows if task == "sentiment" else ()
-            model = TextClassifier(target_precision=target_precision).fit(
-                texts + [text for text, _ in extra],
-                [row[task] for row in rows] + [label for _, label in extra],
-            )
-            described = f"{source} + {len(extra):,} public labelled tweets" if extra else source
-            metadata = ModelMetadata.describe(
-                model, source=described, text_column="text", label_column=task, rows=len(rows) + len(extra), trained_at=now
-            )
-            save_classifier(model, metadata, folder / task)
-            models[task] = model
-        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy(), version=stamp)
+        models = {task: _fit(rows, task, folder, source=source, now=now, target_precision=target_precision,
+                             extra=sentiment_rows if task == "sentiment" else ()) for task in TASKS}
+        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy(), version=_stamp(folder, now))
+
+    @classmethod
+    def retrain(
+        cls, rows: Sequence[dict[str, str]], folder: Path, *, tasks: Collection[str], base: Path, source: str, now: datetime
+    ) -> TriageModel:
+        """Train the classifiers of `tasks` on `rows` and copy the others unchanged from the model in
+        `base`, their metadata naming it (`kept_from`): what they learned from may not be at hand."""
+        models = {
+            task: _fit(rows, task, folder, source=source, now=now) if task in tasks else _keep(base, folder, task)
+            for task in TASKS
+        }
+        return cls(models["intent"], models["sentiment"], models["urgency"], load_taxonomy(), version=_stamp(folder, now))
 
     @classmethod
     def load(cls, folder: Path = DEFAULT_MODEL_DIR) -> TriageModel:
         intent, sentiment, urgency = (load_classifier(folder / task) for task in TASKS)
-        return cls(intent, sentiment, urgency, load_taxonomy(), version=_stamp(folder, _trained_at(folder / "intent")))
+        # The newest of the three: a retraining that kept some classifiers is dated when it trained the others.
+        trained_at = max(_trained_at(folder / task) for task in TASKS)
+        return cls(intent, sentiment, urgency, load_taxonomy(), version=_stamp(folder, trained_at))
 
     def with_intent(self, folder: Path) -> TriageModel:
         """This model with the intent classifier a team trained (`socialcx train --out FOLDER`);
@@ -181,7 +188,7 @@ def default_model() -> TriageModel:
     with _default_lock:
         if _default is None:
             folder = active_model_dir()
-            _default = TriageModel.load(folder) if _complete(folder) else TriageModel.train()
+            _default = TriageModel.load(folder) if complete(folder) else TriageModel.train()
         return _default
 
 
@@ -192,7 +199,7 @@ def active_model_dir(root: Path = DEFAULT_MODEL_ROOT) -> Path:
         named = root / (root / ACTIVE_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         named = None
-    if named is not None and named.name.startswith(f"v{MODEL_VERSION}-") and _complete(named):
+    if named is not None and named.name.startswith(f"v{MODEL_VERSION}-") and complete(named):
         return named
     return root / f"v{MODEL_VERSION}"
 
@@ -226,8 +233,36 @@ def _feature_sets(models: Sequence[TextClassifier]) -> list[list[int]]:
     return sets
 
 
-def _complete(folder: Path) -> bool:
+def complete(folder: Path) -> bool:
+    """Whether `folder` holds all three classifiers of a triage model."""
     return all((folder / task / "model.skops").is_file() for task in TASKS)
+
+
+def trained_on(folder: Path) -> str:
+    """What the classifier saved in `folder` learned from, as its metadata says (e.g. `seed.csv + 3 relabelled mentions`)."""
+    return str(_metadata(folder).get("source", ""))
+
+
+def _fit(
+    rows: Sequence[dict[str, str]], task: str, folder: Path, *, source: str, now: datetime,
+    target_precision: float = 0.99, extra: Sequence[tuple[str, str]] = (),
+) -> TextClassifier:
+    """The classifier of `task` trained on `rows` plus `extra` (text, label), saved in `folder / task`."""
+    model = TextClassifier(target_precision=target_precision).fit(
+        [row["text"] for row in rows] + [text for text, _ in extra], [row[task] for row in rows] + [label for _, label in extra]
+    )
+    described = f"{source} + {len(extra):,} {PUBLIC_TWEETS}" if extra else source
+    metadata = ModelMetadata.describe(model, source=described, text_column="text", label_column=task, rows=len(rows) + len(extra), trained_at=now)
+    save_classifier(model, metadata, folder / task)
+    return model
+
+
+def _keep(base: Path, folder: Path, task: str) -> TextClassifier:
+    """The classifier of `task` copied unchanged from the model in `base` into `folder`, its metadata saying so."""
+    shutil.copytree(base / task, folder / task, dirs_exist_ok=True)
+    metadata = _metadata(folder / task) | {"kept_from": base.name}
+    (folder / task / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n", encoding="utf-8")
+    return load_classifier(folder / task)
 
 
 def _stamp(folder: Path, trained_at: datetime) -> str:
@@ -237,9 +272,19 @@ def _stamp(folder: Path, trained_at: datetime) -> str:
 
 def _trained_at(folder: Path) -> datetime:
     try:
-        return datetime.fromisoformat(json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))["trained_at"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return datetime.fromisoformat(str(_metadata(folder)["trained_at"]))
+    except (ValueError, KeyError, TypeError):
         raise UsageError(f"{folder}: {METADATA_FILE} is missing or unreadable; train the model again") from None
+
+
+def _metadata(folder: Path) -> dict[str, object]:
+    try:
+        found = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UsageError(f"{folder}: {METADATA_FILE} is missing or unreadable; train the model again") from None
+    if not isinstance(found, dict):
+        raise UsageError(f"{folder}: {METADATA_FILE} is unreadable; train the model again")
+    return found
 
 
 def _column(probabilities: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:

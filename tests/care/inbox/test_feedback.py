@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -146,3 +148,69 @@ def test_retraining_without_feedback_is_refused_and_changes_nothing(engine, cloc
     with pytest.raises(UsageError, match="no relabelled mentions to learn from"):
         retrain_with_feedback(engine, now=clock.now(), seed=_small_seed(tmp_path), root=root)
     assert not root.exists()
+
+
+# Stand-ins for the public tweets the shipped sentiment learned from: labelled against what the
+# seed set alone would say, so a sentiment classifier retrained without them reads them otherwise.
+PUBLIC = ("my flight got cancelled lol", "sitting on the tarmac for three hours", "lost my bag in denver again")
+
+
+def _model_in_use(root: Path, seed: Path, clock) -> TriageModel:
+    """A complete model in use under `root` whose sentiment also learned from tweets not at hand later."""
+    with seed.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    public = [(text, "positive") for text in PUBLIC for _ in range(8)]
+    return TriageModel.train_rows(rows, root / f"v{MODEL_VERSION}", source=seed.name, now=clock.now(), sentiment_rows=public)
+
+
+def _relabel_double_charges(engine, clock, **change) -> None:
+    with engine.begin() as db:
+        for text in DOUBLE_CHARGES:
+            mention_id = add_mention(db, posted=clock.now(), text=text, intent="other", sentiment="neutral", urgency="high")
+            relabel(db, mention_id, agent="maya", now=clock.now(), **change)
+
+
+def _metadata(folder: Path) -> dict:
+    return json.loads((folder / "metadata.json").read_text())
+
+
+def test_relabelling_intents_keeps_the_sentiment_and_urgency_classifiers_in_use(engine, clock, tmp_path):
+    seed, root = _small_seed(tmp_path), tmp_path / "models"
+    old = _model_in_use(root, seed, clock)
+    assert list(old.sentiment.predict(PUBLIC)) == ["positive"] * 3
+    _relabel_double_charges(engine, clock, intent="billing_problem")
+    clock.advance(timedelta(hours=1))
+    seen = []
+
+    report = retrain_with_feedback(engine, now=clock.now(), seed=seed, root=root, on_compared=seen.append)
+
+    [comparison] = seen
+    assert [quality.task for quality in comparison.old] == [quality.task for quality in comparison.new] == ["intent"]
+    assert (comparison.kept, comparison.in_use, comparison.notes) == (("sentiment", "urgency"), f"v{MODEL_VERSION}", ())
+    new = TriageModel.load(report.folder)
+    texts = [*PUBLIC, *DOUBLE_CHARGES, "thanks, the new app is great"]
+    assert np.array_equal(new.sentiment.predict_proba(texts), old.sentiment.predict_proba(texts))
+    assert np.array_equal(new.urgency.predict_proba(texts), old.urgency.predict_proba(texts))
+    assert list(new.intent.predict(DOUBLE_CHARGES)) == ["billing_problem"] * 3
+    sentiment = _metadata(report.folder / "sentiment")
+    assert sentiment["kept_from"] == f"v{MODEL_VERSION}" and sentiment["source"] == "seed.csv + 24 public labelled tweets"
+    assert "kept_from" not in _metadata(report.folder / "intent")
+    assert report.version == f"{report.folder.name}@20261125T100000Z"  # dated when it trained the intent
+
+
+def test_relabelling_a_sentiment_retrains_it_and_says_the_public_tweets_are_replaced(engine, clock, tmp_path):
+    seed, root = _small_seed(tmp_path), tmp_path / "models"
+    old = _model_in_use(root, seed, clock)
+    _relabel_double_charges(engine, clock, sentiment="negative")
+
+    report = retrain_with_feedback(engine, now=clock.now(), seed=seed, root=root)
+
+    assert [quality.task for quality in report.comparison.new] == ["sentiment"] and report.comparison.kept == ("intent", "urgency")
+    [note] = report.comparison.notes
+    assert note.startswith(f"The sentiment classifier in use (v{MODEL_VERSION}) learned from seed.csv + 24 public labelled tweets")
+    assert "not available at run time" in note and "replaces it" in note
+    new = TriageModel.load(report.folder)
+    assert list(new.sentiment.predict(PUBLIC)) != list(old.sentiment.predict(PUBLIC))  # the public tweets are forgotten
+    assert list(new.sentiment.predict(DOUBLE_CHARGES)) == ["negative"] * 3
+    assert _metadata(report.folder / "sentiment")["source"] == "seed.csv + 3 relabelled mentions"
+    assert np.array_equal(new.intent.predict_proba(DOUBLE_CHARGES), old.intent.predict_proba(DOUBLE_CHARGES))
