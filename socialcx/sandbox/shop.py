@@ -244,9 +244,8 @@ class Shop:
             email = query["email"].casefold()
             found = [c for c in self.state.customers if c.email.casefold() == email]
         elif "channel" in query and "handle" in query:
-            found = [
-                c for c in self.state.customers if c.handles.get(query["channel"]) == query["handle"]  # type: ignore[call-overload]
-            ]
+            wanted = (query["channel"], query["handle"])
+            found = [c for c in self.state.customers if wanted in {(str(ch), h) for ch, h in c.handles.items()}]
         else:
             raise ApiError(400, "give either email, or channel and handle")
         return _json({"customers": [c.model_dump(mode="json") for c in found]})

@@ -18,7 +18,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -44,6 +44,7 @@ from socialcx.channels import Channel
 __all__ = ["HttpCommerceSystem"]
 
 _CENTS = Decimal("0.01")
+T = TypeVar("T")
 
 
 class HttpCommerceSystem:
@@ -81,17 +82,7 @@ class HttpCommerceSystem:
             self._session = None
 
     async def settings(self) -> ShopSettings:
-        data = await self._call("GET", "/settings")
-        shipping = data["shipping"]
-        return ShopSettings(
-            currency=data["currency"],
-            shipping=ShippingSettings(
-                standard_days=int(shipping["standard_days"]),
-                express_days=int(shipping["express_days"]),
-                express_fee=_money(shipping["express_fee"]),
-                dispatch_weekends=bool(shipping["dispatch_weekends"]),
-            ),
-        )
+        return await self._call("GET", "/settings", _settings)
 
     async def find_customer(
         self, *, channel: Channel | None = None, handle: str | None = None, email: str | None = None
@@ -104,60 +95,53 @@ class HttpCommerceSystem:
             query = {"channel": str(channel), "handle": handle}
         else:
             raise ValueError("find_customer needs an email, or a channel and a handle")
-        found = (await self._call("GET", "/customers", params=query))["customers"]
-        return _customer(found[0]) if found else None
+        return await self._call("GET", "/customers", _first_customer, params=query)
 
     async def get_order(self, order_id: str) -> Order | None:
-        data = await self._call("GET", f"/orders/{_segment(order_id)}", missing_ok=True)
-        return None if data is None else _order(data)
+        return await self._call("GET", f"/orders/{_segment(order_id)}", _order, missing_ok=True)
 
     async def list_orders(self, customer_id: str) -> list[Order]:
-        data = await self._call("GET", f"/customers/{_segment(customer_id)}/orders", missing_ok=True)
-        return [] if data is None else [_order(order) for order in data["orders"]]
+        path = f"/customers/{_segment(customer_id)}/orders"
+        return await self._call("GET", path, _orders, missing_ok=True) or []
 
     async def get_product(self, sku: str) -> Product | None:
-        data = await self._call("GET", f"/products/{_segment(sku)}", missing_ok=True)
-        if data is None:
-            return None
-        return Product(data["sku"], data["name"], _money(data["price"]), int(data["stock"]))
+        return await self._call("GET", f"/products/{_segment(sku)}", _product, missing_ok=True)
 
     async def refund(self, order_id: str, charge_id: str, amount: Decimal, *, key: str) -> Refund:
         body = {"charge": charge_id, "amount": float(amount.quantize(_CENTS))}
-        data = await self._call("POST", f"/orders/{_segment(order_id)}/refunds", body=body, key=key)
-        return Refund(
-            charge=data["charge"], amount=_money(data["amount"]), at=_time(data["at"]),
-            order=data["order"], id=data["id"],
-        )
+        return await self._call("POST", f"/orders/{_segment(order_id)}/refunds", _refund, body=body, key=key)
 
     async def replace_item(
         self, order_id: str, sku: str, qty: int, shipping: ShippingSpeed, *, key: str
     ) -> Replacement:
         body = {"sku": sku, "qty": qty, "shipping": shipping}
-        data = await self._call("POST", f"/orders/{_segment(order_id)}/replacements", body=body, key=key)
-        return Replacement(data["id"], data["order"], data["sku"], int(data["qty"]), data["shipping"])
+        path = f"/orders/{_segment(order_id)}/replacements"
+        return await self._call("POST", path, _replacement, body=body, key=key)
 
     async def cancel_order(self, order_id: str, *, key: str) -> Order:
-        return _order(await self._call("POST", f"/orders/{_segment(order_id)}/cancel", body={}, key=key))
+        return await self._call("POST", f"/orders/{_segment(order_id)}/cancel", _order, body={}, key=key)
 
     async def change_address(self, order_id: str, address: str, *, key: str) -> Order:
         body = {"address": address}
-        return _order(await self._call("POST", f"/orders/{_segment(order_id)}/address", body=body, key=key))
+        return await self._call("POST", f"/orders/{_segment(order_id)}/address", _order, body=body, key=key)
 
     async def send_password_reset(self, customer_id: str, *, key: str) -> None:
-        await self._call("POST", f"/customers/{_segment(customer_id)}/password-reset", body={}, key=key)
+        path = f"/customers/{_segment(customer_id)}/password-reset"
+        await self._call("POST", path, _nothing, body={}, key=key)
 
     async def _call(
         self,
         method: str,
         path: str,
+        parse: Callable[[Any], T],
         *,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         key: str | None = None,
         missing_ok: bool = False,
-    ) -> Any:
-        """One request, retried while the failure is transient; the decoded JSON answer, or None
-        for a 404 when `missing_ok`."""
+    ) -> T | None:
+        """One request, retried while the failure is transient: the answer as `parse` reads it,
+        or None for a 404 when `missing_ok`. An answer `parse` cannot read counts as transient."""
         headers = self._headers | ({"Idempotency-Key": key} if key is not None else {})
         problem = ""
         for attempt in range(1, self._retry.attempts + 1):
@@ -176,7 +160,10 @@ class HttpCommerceSystem:
             if status >= 400:
                 error = data.get("error", {}) if isinstance(data, dict) else {}
                 raise CommerceRefused(error.get("code", f"http_{status}"), error.get("message", f"HTTP {status}"))
-            return data
+            try:
+                return parse(data)
+            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                problem = f"an answer not in the documented shape ({type(exc).__name__}: {exc})"
         raise CommerceUnavailable(
             f"{method} {path}: the commerce system gave no usable answer in {self._retry.attempts} attempts "
             f"(last: {problem}); retry later with the same idempotency key"
@@ -219,6 +206,44 @@ def _money(value: Any) -> Decimal:
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def _settings(data: Mapping[str, Any]) -> ShopSettings:
+    shipping = data["shipping"]
+    return ShopSettings(
+        currency=data["currency"],
+        shipping=ShippingSettings(
+            standard_days=int(shipping["standard_days"]),
+            express_days=int(shipping["express_days"]),
+            express_fee=_money(shipping["express_fee"]),
+            dispatch_weekends=bool(shipping["dispatch_weekends"]),
+        ),
+    )
+
+
+def _first_customer(data: Mapping[str, Any]) -> Customer | None:
+    found = data["customers"]
+    return _customer(found[0]) if found else None
+
+
+def _orders(data: Mapping[str, Any]) -> list[Order]:
+    return [_order(order) for order in data["orders"]]
+
+
+def _product(data: Mapping[str, Any]) -> Product:
+    return Product(data["sku"], data["name"], _money(data["price"]), int(data["stock"]))
+
+
+def _refund(data: Mapping[str, Any]) -> Refund:
+    return Refund(data["charge"], _money(data["amount"]), _time(data["at"]), order=data["order"], id=data["id"])
+
+
+def _replacement(data: Mapping[str, Any]) -> Replacement:
+    return Replacement(data["id"], data["order"], data["sku"], int(data["qty"]), data["shipping"])
+
+
+def _nothing(data: Any) -> None:
+    return None
 
 
 def _customer(data: Mapping[str, Any]) -> Customer:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from connectors.base import RetryPolicy
 from socialcx.care.systems import (
@@ -170,6 +171,39 @@ def test_a_shop_that_cannot_be_reached_is_unavailable() -> None:
         pass  # the server is gone
     with pytest.raises(CommerceUnavailable, match="ClientConnectorError"):
         run(url, lambda s: s.get_order("A1042"))
+
+
+def test_an_answer_out_of_the_documented_shape_is_unavailable_never_a_crash() -> None:
+    async def shapeless(request: web.Request) -> web.Response:
+        return web.json_response({"customers": [{"id": "C1"}]})
+
+    async def go() -> None:
+        app = web.Application()
+        app.router.add_get("/shop/v1/customers", shapeless)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/shop/v1"
+        try:
+            async with HttpCommerceSystem(url, "t", retry=FAST) as system:
+                await system.find_customer(email="jane@example.com")
+        finally:
+            await runner.cleanup()
+
+    with pytest.raises(CommerceUnavailable, match="not in the documented shape .KeyError: 'name'"):
+        asyncio.run(go())
+
+
+def test_the_ledger_is_served_to_other_processes(served) -> None:
+    sandbox, url = served
+    run(url, lambda s: s.send_password_reset("C1", key="m5:reset"))
+
+    async def get() -> Any:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url.removesuffix("/shop/v1") + "/_sandbox/ledger") as response:
+                return await response.json()
+
+    assert asyncio.run(get()) == [{"op": "password_reset", "customer": "C1"}]
 
 
 def test_the_shop_needs_a_token_and_a_key_on_every_write(served) -> None:
