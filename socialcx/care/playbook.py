@@ -12,6 +12,9 @@ and each intent may override them:
         templates:
           - "Hi @{author}, you can follow your order here: {order_link}"
 
+A `policy:` section says what socialcx may do in the team's commerce system by itself
+(`socialcx.care.policy`, `docs/policy.md`); without one it does nothing there.
+
 `{author}` is filled only with a handle valid on the mention's channel; for any other author a
 template without `{author}` is used, or, if the intent has none, a person replies.
 
@@ -41,6 +44,7 @@ from pydantic import (
     model_validator,
 )
 
+from socialcx.care.policy import Policy
 from socialcx.channels import Channel, valid_handle
 from socialcx.config import EnvVarName, Settings, _dotted, _in_file
 from socialcx.errors import ConfigError
@@ -178,6 +182,7 @@ class Playbook(_Section):
     caps: Caps = Field(default_factory=lambda: Caps(hour=60, day=500))  # all channels together
     length_limits: dict[Channel, int] = Field(default_factory=dict)
     intents: dict[str, IntentRules] = Field(default_factory=dict)
+    policy: Policy | None = None  # what socialcx may do in the team's systems (None: nothing)
     _source: Path | None = PrivateAttr(default=None)
 
     @property

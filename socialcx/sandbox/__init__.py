@@ -24,6 +24,7 @@ from socialcx.sandbox.scenario import (
     load_scenario,
     replay,
 )
+from socialcx.sandbox.shop import Shop, ShopState, ShopStateError, parse_shop, shop_state
 
 __all__ = [
     "SCENARIOS",
@@ -36,9 +37,14 @@ __all__ = [
     "Sandbox",
     "Scenario",
     "ScenarioSpec",
+    "Shop",
+    "ShopState",
+    "ShopStateError",
     "Truth",
     "generate",
     "load_scenario",
+    "parse_shop",
     "replay",
     "serve",
+    "shop_state",
 ]

@@ -12,6 +12,10 @@ only those the clock has reached. Control routes, for the CLI and other processe
     DELETE /_sandbox/faults?route=x.*    drop faults (all without `route`)
     GET    /_sandbox/limits              the rate-limit budget of each bucket
     PUT    /_sandbox/limits/{bucket}     {"limit": 100000, "seconds": 900}
+    GET    /_sandbox/ledger              every write the stand-in shop took, in order
+
+A sandbox given a shop state also serves the commerce API at `/shop/v1` (`shop.py`), with the
+same faults; its routes need a bearer token but spend no rate limit.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -42,6 +46,7 @@ from socialcx.sandbox.posts import Post, Timeline, visible_key
 from socialcx.sandbox.reddit import RedditApi
 from socialcx.sandbox.rss import RssApi
 from socialcx.sandbox.scenario import Scenario, Truth, load_scenario
+from socialcx.sandbox.shop import Shop, ShopState
 from socialcx.sandbox.x import XApi
 
 __all__ = ["Sandbox", "serve"]
@@ -65,7 +70,12 @@ class Sandbox:
     """
 
     def __init__(
-        self, scenario: Scenario, *, clock: Clock, wall: Callable[[], float] = time.time
+        self,
+        scenario: Scenario,
+        *,
+        clock: Clock,
+        wall: Callable[[], float] = time.time,
+        shop: ShopState | None = None,
     ) -> None:
         self.scenario = scenario
         self.clock = clock
@@ -75,7 +85,12 @@ class Sandbox:
         self.timelines = {channel: Timeline(channel, posts[channel]) for channel in Channel}
         self.apis = [api(self) for api in _APIS]
         self._routes = {route.name: (api, route) for api in self.apis for route in api.routes()}
-        self.faults = Faults({name: route.lists_posts for name, (_, route) in self._routes.items()})
+        self.shop = Shop(shop, clock=clock) if shop is not None else None
+        self._shop_routes = {route.name: route for route in self.shop.routes()} if self.shop else {}
+        self.faults = Faults(
+            {name: route.lists_posts for name, (_, route) in self._routes.items()}
+            | {name: False for name in self._shop_routes}
+        )
         budgets = {bucket: budget for api in self.apis for bucket, budget in api.budgets.items()}
         self.limits = RateLimits(budgets, wall=wall)
         self._wall = wall
@@ -94,13 +109,16 @@ class Sandbox:
 
         @web.middleware
         async def platform(request: web.Request, handler: Handler) -> web.StreamResponse:
-            found = self._routes.get(request.match_info.route.name or "")
+            name = request.match_info.route.name or ""
+            if self.shop is not None and name in self._shop_routes:
+                return await self._answer_shop(request, handler, self.shop, name)
+            found = self._routes.get(name)
             if found is None:  # a control route
                 return await handler(request)
             return await self._answer(request, handler, *found)
 
         app = web.Application(middlewares=[platform])
-        for _, route in self._routes.values():
+        for route in [route for _, route in self._routes.values()] + list(self._shop_routes.values()):
             app.router.add_route(route.method, route.path, route.handler, name=route.name)
         app.router.add_get("/_sandbox/", self._summary)
         app.router.add_get("/_sandbox/clock", self._clock)
@@ -110,6 +128,7 @@ class Sandbox:
         app.router.add_delete("/_sandbox/faults", self._clear_faults)
         app.router.add_get("/_sandbox/limits", self._limits)
         app.router.add_put("/_sandbox/limits/{bucket}", self._set_limit)
+        app.router.add_get("/_sandbox/ledger", self._ledger)
         return app
 
     @asynccontextmanager
@@ -163,6 +182,18 @@ class Sandbox:
             response = await _spoiled(request, handler, api, fault)
         response.headers.update(headers)
         return response
+
+    async def _answer_shop(
+        self, request: web.Request, handler: Handler, shop: Shop, name: str
+    ) -> web.StreamResponse:
+        """A shop route's answer: credentials, then any fault due. A `slow` answer is late after
+        the write is done, as when a shop's answer is lost on the way back."""
+        if not shop.authorized(request):
+            return shop.error(401, "send the API token as Authorization: Bearer <token>")
+        return await _spoiled(request, handler, shop, self.faults.take(name), late_after=True)
+
+    async def _ledger(self, request: web.Request) -> web.Response:
+        return web.json_response(self.shop.ledger if self.shop else [])
 
     async def _summary(self, request: web.Request) -> web.Response:
         until = visible_key(self.clock.now())
@@ -221,14 +252,24 @@ class Sandbox:
         return web.json_response(dataclasses.asdict(budget))
 
 
+class _Errors(Protocol):
+    def error(self, status: int, message: str) -> web.Response: ...
+
+
 async def _spoiled(
-    request: web.Request, handler: Handler, api: ChannelApi, fault: Fault | None
+    request: web.Request,
+    handler: Handler,
+    api: _Errors,
+    fault: Fault | None,
+    *,
+    late_after: bool = False,
 ) -> web.StreamResponse:
-    """The handler's answer as `fault` leaves it: replaced, late, cut short, or items changed."""
+    """The handler's answer as `fault` leaves it: replaced, late, cut short, or items changed.
+    A `slow` answer waits before the handler runs, or after it with `late_after`."""
     kind = fault.kind if fault else None
     if kind in ("429", "500", "503"):
         return api.error(int(kind), "the sandbox was told to fail this request")
-    if fault and kind == "slow":
+    if fault and kind == "slow" and not late_after:
         await asyncio.sleep(fault.seconds)
     if fault and kind in ITEM_FAULTS:
         request[FAULT] = fault
@@ -236,6 +277,8 @@ async def _spoiled(
         response = await handler(request)
     except ApiError as exc:
         return api.error(exc.status, exc.message)
+    if fault and kind == "slow" and late_after:
+        await asyncio.sleep(fault.seconds)
     if (
         kind == "malformed"
         and isinstance(response, web.Response)
