@@ -358,3 +358,21 @@ def test_a_state_saved_before_suspected_surges_were_held_back_carries_on(learned
     detector = SpikeDetector.from_state(old | {"version": 3})
     assert [step.at for step in events(run(detector, moments, values))] == [begin]
     assert len(detector.to_state()["held"]) == 1 + len(PARAMS.surge_windows)
+
+
+def test_a_slow_ramp_at_a_few_mentions_an_hour_is_raised_by_the_two_hour_sum():
+    # About 5 mentions an hour ramping to 4x over two hours: no half hour or hour stands out from
+    # the noise, but two hours of it do.
+    begin = START + 3 * WEEK + timedelta(days=1, hours=15)
+
+    def ramp(at: datetime) -> float:
+        elapsed = at - begin
+        if elapsed < timedelta(0) or elapsed >= timedelta(hours=2, minutes=30):
+            return 0.005
+        return 0.005 * (1.0 + 3.0 * min(1.0, elapsed / timedelta(hours=2)))
+
+    moments = times(START, 3 * WEEK + 2 * DAY)
+    values = bursty_counts(moments, 52, ramp, dispersion=0.05)
+    raised = events(run(SpikeDetector(), moments, values))
+    late = [step.at for step in raised if step.at >= START + 2 * WEEK]
+    assert len(late) == 1 and begin <= late[0] < begin + timedelta(hours=2, minutes=30)
