@@ -376,3 +376,20 @@ def test_a_slow_ramp_at_a_few_mentions_an_hour_is_raised_by_the_two_hour_sum():
     raised = events(run(SpikeDetector(), moments, values))
     late = [step.at for step in raised if step.at >= START + 2 * WEEK]
     assert len(late) == 1 and begin <= late[0] < begin + timedelta(hours=2, minutes=30)
+
+
+def test_a_detector_restored_while_a_surge_is_suspected_carries_on_identically():
+    # Saved while a surge builds (what it would teach held back, no alert yet): the restored
+    # detector learns the held-back part when the surge subsides, exactly as the original does.
+    begin = START + 3 * WEEK + timedelta(hours=14)
+    moments = times(START, 3 * WEEK + DAY)
+    values = bursty_counts(moments, 43, surge(begin, timedelta(hours=1), 1.8), dispersion=0.05)
+    original = SpikeDetector()
+    for i, (at, value) in enumerate(zip(moments, values)):
+        original.update(at, value)
+        if at >= begin and original.to_state()["suspect"] and not original.is_open:
+            break
+    assert any(pair[1] for pair in original.to_state()["held"]), "a surge is held back"
+    restored = SpikeDetector.from_state(json.loads(json.dumps(original.to_state())))
+    rest = slice(i + 1, None)
+    assert run(restored, moments[rest], values[rest]) == run(original, moments[rest], values[rest])
