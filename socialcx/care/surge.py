@@ -329,6 +329,7 @@ def _author(mention: Any) -> str:
 
 def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: InboxConfig | None = None) -> int:
     """Queue what the incidents' states allow (module docstring); the number of outbox rows queued."""
+    _handled_by_people(connection)
     paused = is_paused(connection)
     limits = _Limits.read(connection, playbook, now)
     queued = 0
@@ -340,6 +341,19 @@ def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: Inbo
     for incident in _incidents(connection, OPEN):
         _group_waiting(connection, incident, now, sla)
     return queued
+
+
+def _handled_by_people(connection: Connection) -> None:
+    """Waiting members a person answered or closed in the inbox (one by one, or the incident's
+    item in bulk) are theirs: the statement never follows."""
+    members = IncidentMember.__table__
+    for reason, handled in (
+        ("a person answered it", sa.select(OutboxReply.mention_id).where(OutboxReply.kind == "reply")),
+        ("a person closed it in the inbox", sa.select(InboxItem.mention_id).where(InboxItem.status.in_(("resolved", "ignored", "replied")))),
+    ):
+        connection.execute(
+            sa.update(members).where(members.c.status == "waiting", members.c.mention_id.in_(handled)).values(status="person", reason=reason)
+        )
 
 
 @dataclass

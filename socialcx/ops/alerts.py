@@ -58,6 +58,7 @@ from socialcx.store import (
     Alert,
     AlertEvent,
     Email,
+    IncidentRow,
     Mention,
     MentionTriage,
     SpikeCount,
@@ -266,6 +267,7 @@ def _alert_message(connection: Connection, settings: Settings, alert: Alert, eve
         "chart_cid": f"chart-{thread}@{_ID_DOMAIN}",
         "chart_hours": round(CHART.total_seconds() / 3600),
         "inbox_url": f"{settings.mail.web_url}/inbox" if settings.mail.web_url else None,
+        "incident": _incident_of(connection, alert),
     }
     root = f"<{thread}@{_ID_DOMAIN}>"
     is_root = event.kind == "raised"
@@ -279,6 +281,12 @@ def _alert_message(connection: Connection, settings: Settings, alert: Alert, eve
         context=context,
         images={context["chart_cid"]: series_chart(steps, alert_from=alert.opened_at, alert_until=alert.resolved_at and alert.resolved_at + bucket, zone=zone)},
     )
+
+
+def _incident_of(connection: Connection, alert: Alert) -> IncidentRow | None:
+    """The alert's incident, whose drafted statement the mail carries with the command to approve it."""
+    row = connection.execute(sa.select(IncidentRow.__table__).where(IncidentRow.alert_id == alert.id)).mappings().first()
+    return IncidentRow(**row) if row else None
 
 
 def _thread_id(alert: Alert) -> str:
