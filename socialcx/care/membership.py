@@ -5,8 +5,8 @@ alert's surge window (the window its explanation read) against the week before: 
 that surge there (a tenth of the window and twice their usual share, plus the alert's own), and
 the window's mentions of those intents as seeds. A mention is a member when it is on the alert's
 channel (any, for an alert on all channels) and a near-duplicate of a seed: MinHash over
-5-character shingles of the text without handles, links and `#`, at a Jaccard similarity of
-about `JACCARD` (datasketch's LSH). Its own intent does not matter: people repeating a complaint
+5-character shingles of the text without handles, links and `#`, with an estimated Jaccard
+similarity of at least `JACCARD` to a seed that datasketch's LSH proposes. Its own intent does not matter: people repeating a complaint
 add typos, links and hashtags the classifier reads as another intent.
 
 `bench/incident_membership.py` measured this against a TF-IDF centroid of the seeds on the sandbox
@@ -52,18 +52,25 @@ class Profile:
     seeds: tuple[str, ...]
     jaccard: float = JACCARD
     _index: MinHashLSH | None = field(default=None, init=False, repr=False, compare=False)
+    _seeds: dict[str, MinHash] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def is_member(self, candidate: Candidate) -> bool:
+        """On the channel, and a near-duplicate of a seed: LSH finds the candidates, and the
+        estimated Jaccard similarity to one of them must reach the threshold (LSH alone also
+        lets through some pairs well below it)."""
         if self.channel is not None and candidate.channel != self.channel:
             return False
-        return bool(self._lsh().query(signature(candidate.text)))
+        index, seeds = self._lsh()
+        mine = signature(candidate.text)
+        return any(mine.jaccard(seeds[key]) >= self.jaccard for key in index.query(mine))
 
-    def _lsh(self) -> MinHashLSH:
+    def _lsh(self) -> tuple[MinHashLSH, dict[str, MinHash]]:
         if self._index is None:
             self._index = MinHashLSH(threshold=self.jaccard, num_perm=_PERMUTATIONS)
-            for index, seed in enumerate(self.seeds):
-                self._index.insert(str(index), signature(seed))
-        return self._index
+            self._seeds = {str(index): signature(seed) for index, seed in enumerate(self.seeds)}
+            for key, seed in self._seeds.items():
+                self._index.insert(key, seed)
+        return self._index, self._seeds
 
     def to_json(self) -> dict[str, Any]:
         return {"intents": list(self.intents), "channel": self.channel, "seeds": list(self.seeds), "jaccard": self.jaccard}

@@ -127,8 +127,9 @@ OUTAGE = (
 
 
 def open_alert(engine: sa.Engine, add_mention: Callable[..., int], clock, *, texts: tuple[str, ...] = OUTAGE, copies: int = 3) -> int:
-    """A checkout outage as the detector leaves it: `copies` of each text stored in the last ten
-    minutes (outage reports, not routed yet), and an open alert whose explanation read them."""
+    """A checkout outage as the detector leaves it: `copies` of each text stored between ten and
+    six minutes ago (outage reports, not routed yet), and an open alert whose explanation read
+    them; mentions stored after that (by default five minutes ago) are new to the incident."""
     now = clock.now()
     for n in range(copies):
         for index, text in enumerate(texts):
@@ -136,7 +137,7 @@ def open_alert(engine: sa.Engine, add_mention: Callable[..., int], clock, *, tex
                 text=text, intent="outage_or_bug", routine=False, author_handle=f"seed{n}_{index}",
                 created_at=now - timedelta(minutes=9) + timedelta(seconds=n * 10 + index),
             )
-    window = [(now - timedelta(minutes=10)).isoformat(), now.isoformat()]
+    window = [(now - timedelta(minutes=10)).isoformat(), (now - timedelta(minutes=6)).isoformat()]
     with engine.begin() as connection:
         return connection.execute(
             sa.insert(Alert.__table__).values(
