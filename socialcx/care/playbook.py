@@ -187,9 +187,10 @@ class IncidentTemplates(_Section):
         return value
 
 
+# Each names the author: X refuses a post identical to one the account already made.
 _DEFAULT_INCIDENT_TEMPLATES = IncidentTemplates(
-    statement="We know about the problem with {topic} and we're working on it. Updates: {status_page_url}",
-    follow_up="It's fixed now; sorry for the trouble. What happened: {status_page_url}",
+    statement="@{author} We know about the problem with {topic} and we're working on it. Updates: {status_page_url}",
+    follow_up="@{author} It's fixed now; sorry for the trouble. What happened: {status_page_url}",
 )
 
 

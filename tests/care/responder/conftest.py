@@ -161,8 +161,12 @@ def decision_of(engine: sa.Engine, mention_id: int) -> Decision | None:
     return row_of(engine, Decision, mention_id)
 
 
-def outbox_of(engine: sa.Engine, mention_id: int) -> OutboxReply | None:
-    return row_of(engine, OutboxReply, mention_id)
+def outbox_of(engine: sa.Engine, mention_id: int, kind: str = "reply") -> OutboxReply | None:
+    """The mention's reply in the outbox (or, with `kind="follow_up"`, its incident's follow-up)."""
+    table = OutboxReply.__table__
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(table).where(table.c.mention_id == mention_id, table.c.kind == kind)).mappings().first()
+    return OutboxReply(**row) if row else None
 
 
 def inbox_of(engine: sa.Engine, mention_id: int) -> InboxItem | None:

@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx.care import inbox, surge
-from socialcx.care.outbox import send_pending, set_paused
+from socialcx.care.outbox import LEASE, send_pending, set_paused
 from socialcx.care.responder import route
 from socialcx.channels import Channel
 from socialcx.errors import UsageError
 from socialcx.store import Alert, IncidentMember, IncidentRow, OutboxReply
-from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, outbox_of
-from tests.care.responder.test_outbox import FakeConnector
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, our_replies, outbox_of
+from tests.care.responder.test_outbox import STEPS, FakeConnector, _kill_sender_at, _poll_mentions, _wall_clock
 
 REPORT = "is the @acme app down?? can't check out"
 
@@ -338,3 +338,61 @@ def test_a_reply_by_a_person_to_the_incident_item_answers_that_member_only(engin
 def _members(engine) -> list[IncidentMember]:
     with engine.connect() as connection:
         return [IncidentMember(**row) for row in connection.execute(sa.select(IncidentMember.__table__)).mappings()]
+
+
+# -- through the real clients, with a sender killed at every step ------------------------------
+
+
+def _incident_over(engine, mentions, clock) -> int:
+    """An incident (drafted) whose members are these polled mentions."""
+    now = clock.now()
+    with engine.begin() as connection:
+        alert_id = connection.execute(
+            sa.insert(Alert.__table__).values(
+                watch="acme", status="open", channel="all", slice="all", topic='"checkout"', opened_at=now, updated_at=now,
+                observed=90, expected=10, score=8.0, peak=90, cold_start=False, explanation={},
+            ).returning(Alert.__table__.c.id)
+        ).scalar_one()
+        incident = connection.execute(
+            sa.insert(IncidentRow.__table__).values(
+                alert_id=alert_id, watch="acme", topic="checkout", intent="outage_or_bug", terms=[], samples=[],
+                profile={"intents": [], "channel": None, "seeds": [], "jaccard": 0.4}, since=now, state="drafted",
+                statement="@{author} We know checkout is failing and we're on it. Updates: {status_page_url}", created_at=now,
+            ).returning(IncidentRow.__table__.c.id)
+        ).scalar_one()
+        surge.join(connection, [(m, IncidentRow(id=incident), "waiting", None) for m in mentions], now)
+    return incident
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_sender_killed_at_any_step_leaves_one_statement_per_member_and_one_follow_up_to_it(
+    engine, sandbox, sandbox_config, sandbox_settings, playbook, clock, tmp_path, step
+):
+    mentions = _poll_mentions(engine, sandbox_settings, clock)
+    incident = _incident_over(engine, mentions, clock)
+    _approve(engine, playbook, clock)
+
+    _kill_sender_at(step, sandbox_config, tmp_path)
+    asyncio.run(send_pending(engine, sandbox_settings, _wall_clock()))
+    asyncio.run(send_pending(engine, sandbox_settings, _wall_clock(LEASE + timedelta(minutes=1))))
+
+    answered = [m for m in mentions if outbox_of(engine, m.id) is not None]
+    assert len(answered) == len({(m.channel, m.author_id) for m in mentions})  # one statement per author
+    for mention in answered:
+        posted = our_replies(sandbox, Channel(mention.channel), mention.external_id)
+        assert len(posted) == 1 and outbox_of(engine, mention.id).platform_id == posted[0]
+
+    with engine.begin() as connection:
+        surge.close(connection, incident, agent="maya", now=clock.now(), playbook=playbook, follow_up="@{author} Fixed now, sorry for the trouble.")
+        surge.deliver(connection, playbook, clock.now())
+    (tmp_path / "again").mkdir()
+    _kill_sender_at(step, sandbox_config, tmp_path / "again")
+    asyncio.run(send_pending(engine, sandbox_settings, _wall_clock()))
+    asyncio.run(send_pending(engine, sandbox_settings, _wall_clock(LEASE + timedelta(minutes=1))))
+
+    for mention in answered:
+        statement = outbox_of(engine, mention.id).platform_id
+        follow_up = outbox_of(engine, mention.id, kind="follow_up")
+        assert our_replies(sandbox, Channel(mention.channel), statement) == [follow_up.platform_id]
+        assert follow_up.state == "sent" and follow_up.text.startswith(f"@{mention.author_handle} Fixed now")
+        assert our_replies(sandbox, Channel(mention.channel), mention.external_id) == [statement]  # nothing more to the mention
