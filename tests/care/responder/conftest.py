@@ -144,7 +144,11 @@ def open_alert(engine: sa.Engine, add_mention: Callable[..., int], clock, *, tex
                 watch="acme", status="open", channel="all", slice="all", topic='"checkout"',
                 opened_at=now - timedelta(minutes=5), updated_at=now, observed=90, expected=10, score=8.0, peak=90,
                 cold_start=False,
-                explanation={"intent": "outage_or_bug", "topic": '"checkout"', "window": window, "terms": [{"term": "checkout"}], "samples": []},
+                explanation={
+                    "intent": "outage_or_bug", "topic": '"checkout"', "window": window, "mentions": copies * len(texts),
+                    "terms": [{"term": "checkout", "count": copies, "baseline": 0, "z": 3.1}], "samples": [],
+                    "intents": {"outage_or_bug": copies * len(texts)}, "sentiments": {"negative": copies * len(texts)}, "channels": {"x": copies * len(texts)},
+                },
             ).returning(Alert.__table__.c.id)
         ).scalar_one()
 

@@ -1,0 +1,73 @@
+"""`socialcx incident list|show|approve|close|stop` from a terminal, and the alert email that
+carries the drafted statement with the command to approve it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_string
+from email.policy import default
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from socialcx.care import surge
+from socialcx.care.responder import route
+from socialcx.cli import app
+from socialcx.config import Settings
+from socialcx.ops.alerts import queue_alert_emails
+from socialcx.store import AlertEvent, Email, IncidentRow, OutboxReply
+from tests.care.responder.conftest import open_alert
+
+
+def _run(config, *args: str):
+    return CliRunner().invoke(app, ["--config", str(config), *args], env={"COLUMNS": "200"})
+
+
+def _config(engine, tmp_path):
+    path = tmp_path / "socialcx.toml"
+    path.write_text(f"database_url = {engine.url.render_as_string(hide_password=False)!r}\n", encoding="utf-8")
+    return path
+
+
+def test_a_person_lists_shows_approves_and_closes_an_incident(engine, settings, playbook, clock, add_mention, tmp_path):
+    config = _config(engine, tmp_path)
+    open_alert(engine, add_mention, clock, copies=1)
+    route(engine, settings, playbook, clock)
+    with engine.connect() as connection:
+        incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
+
+    listed = _run(config, "incident", "list")
+    shown = _run(config, "incident", "show", str(incident))
+    approved = _run(config, "incident", "approve", str(incident), "--text", "@{author} checkout is down; we're on it.", "--agent", "maya")
+    again = _run(config, "incident", "approve", str(incident))
+    closed = _run(config, "incident", "close", str(incident))
+    missing = _run(config, "incident", "stop", "999")
+
+    assert listed.exit_code == 0 and "drafted" in listed.output and "checkout" in listed.output
+    assert f"socialcx incident approve {incident}" in shown.output and "Members: 4 (4 waiting" in shown.output
+    assert approved.exit_code == 0 and "4 queued in the outbox now" in approved.output
+    with engine.connect() as connection:
+        texts = connection.execute(sa.select(OutboxReply.text).where(OutboxReply.origin == "incident")).scalars().all()
+    assert len(texts) == 4 and all(text.endswith("checkout is down; we're on it.") and text.startswith("@seed0_") for text in texts)
+    assert again.exit_code == 1 and again.output == f"error: incident #{incident} is approved: there is nothing to approve\n"
+    assert closed.exit_code == 0 and "the follow-up is drafted" in closed.output and f"socialcx incident approve {incident}" in closed.output
+    assert missing.exit_code == 1 and "there is no incident #999" in missing.output
+
+
+def test_the_alert_email_carries_the_drafted_statement_and_the_command_to_approve_it(engine, playbook, clock, add_mention):
+    settings = Settings(watches=[{"name": "acme", "handles": ["@acme"]}], mail={"recipients": ["care@acme.example"]})
+    alert = open_alert(engine, add_mention, clock, copies=1)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(AlertEvent.__table__).values(
+            alert_id=alert, kind="raised", at=clock.now() - timedelta(minutes=5), channel="all", slice="all", observed=90, expected=10, score=8.0,
+        ))
+        surge.sync(connection, playbook, clock.now())  # as the pipeline does, before the mail
+        incident = connection.execute(sa.select(IncidentRow.__table__).where(IncidentRow.alert_id == alert)).mappings().one()
+
+    assert queue_alert_emails(engine, settings, clock) == 1
+
+    with engine.connect() as connection:
+        raw = connection.execute(sa.select(Email.message)).scalar_one()
+    text = next(part for part in message_from_string(raw, policy=default).walk() if part.get_content_type() == "text/plain").get_content().replace("\r\n", "\n")
+    assert incident["statement"] in text and "{author}" in incident["statement"]
+    assert f"socialcx incident approve {incident['id']}\n" in text and f'socialcx incident approve {incident["id"]} --text "..."' in text
