@@ -4,15 +4,16 @@ Two scenarios: the demo's (`default`: a checkout outage, 300 mentions over three
 viral complaint (a week of traffic with 400 people repeating "double charging" over six hours).
 Every mention is triaged by the shipped model, with its text as the connectors store it (a
 Reddit submission's title). The alert is placed where the detector raises it in the demo (the
-5-minute bucket after the surge's first mention) and stays open for the surge; its profile is
-built from the explanation's window (one bucket before the alert's and the alert's own) against
-the week before, exactly as `socialcx.care.surge` builds it. The candidates are every mention
+5-minute bucket after the surge's first mention) and stays open for the surge; the incident opens
+when the alert is judged (45 minutes later in the demo), its profile built from the mentions
+since one bucket before the alert's against the week before, as `socialcx.care.surge` does. The candidates are every mention
 from the window's start to the alert's end; truth is `Truth.incident`.
 
 - minhash: `socialcx.care.membership` as shipped (a near-duplicate, MinHash/LSH over 5-character
-  shingles, of one of the window's mentions of the surging intents), at three Jaccard thresholds;
+  shingles, of one of the window's mentions whose near-duplicates surge), at three Jaccard
+  thresholds;
 - tfidf: the TF-IDF cosine (words, sublinear tf, IDF of the window and the week) to the centroid of
-  the same seeds, for a mention of a surging intent at `threshold`, or of any intent at `any`.
+  the same seeds, for a mention of one of the seeds' intents at `threshold`, or of any at `any`.
 
     python bench/incident_membership.py
 """
@@ -31,6 +32,7 @@ from socialcx.triage.triage import default_model
 
 START = datetime(2026, 11, 23, tzinfo=UTC)
 BUCKET = timedelta(minutes=5)
+JUDGED_AFTER = timedelta(minutes=45)  # the demo's: the alert is judged (the incident opens) 45 min after its bucket
 CASES = {
     "default (checkout outage)": (SCENARIOS["default"], timedelta(hours=2, minutes=35)),
     "viral (double charge)": (
@@ -52,17 +54,17 @@ def main() -> None:
         ]
         first = min(at for _, at, incident in rows if incident)
         opened = first.replace(minute=first.minute - first.minute % 5, second=0, microsecond=0) + BUCKET
-        start, end = opened - BUCKET, opened + BUCKET
+        start, end = opened - BUCKET, opened + JUDGED_AFTER
         window = [c for c, at, _ in rows if start <= at < end]
         baseline = [c for c, at, _ in rows if start - timedelta(days=7) <= at < start][-5_000:]
         candidates = [(c, incident is not None) for c, at, incident in rows if start <= at <= opened + open_for]
-        profile = build_profile(window, baseline, intent=None, channel=None)
+        profile = build_profile(window, baseline, channel=None)
         print(f"== {name}: {len(candidates)} candidates, {sum(t for _, t in candidates)} members, surging intents {profile.intents}")
         for jaccard in (0.3, JACCARD, 0.5):
             swept = Profile(profile.intents, None, profile.seeds, jaccard)
             label = f"minhash {jaccard:.1f}" + (" (shipped)" if jaccard == JACCARD else "")
             print(f"  {label:<24}" + _score([swept.is_member(c) for c, _ in candidates], candidates))
-        seeds = [c.text for c in window if c.intent in profile.intents]
+        seeds = list(profile.seeds)
         vectorizer = TfidfVectorizer(tokenizer=terms_of, token_pattern=None, lowercase=False, sublinear_tf=True)
         vectorizer.fit(seeds + [c.text for c in baseline])
         centroid = np.asarray(vectorizer.transform(seeds).mean(axis=0)).ravel()

@@ -90,21 +90,47 @@ def _open(connection: Connection, playbook: Playbook, alert: Alert, now: datetim
     channel = None if alert.channel == "all" else alert.channel
     intent = explanation.get("intent")
     terms = [term["term"] for term in explanation.get("terms", [])]
-    window = _candidates(connection, alert.watch, channel, start, end, limit=None)
+    window = _candidates(connection, alert.watch, channel, start, max(end, now), limit=None)
     baseline = _candidates(connection, alert.watch, channel, start - BASELINE, start, limit=_BASELINE_SAMPLE)
-    profile = build_profile(window, baseline, intent=intent, channel=channel)
+    profile = build_profile(window, baseline, channel=channel)
     rules = playbook.incidents
     templates = rules.templates_for(intent, terms)
     auto = rules.auto(templates)
     topic = _topic(alert.topic)
-    return connection.execute(
+    incident = connection.execute(
         sa.insert(IncidentRow.__table__).values(
             alert_id=alert.id, watch=alert.watch, topic=topic, intent=intent, terms=terms,
             samples=explanation.get("samples", []), profile=profile.to_json(), since=start,
             state="approved" if auto else "drafted", statement=_draft(templates.statement, playbook, topic),
             created_at=now, approved_by="playbook (auto_statement)" if auto else None, approved_at=now if auto else None,
-        ).returning(IncidentRow.__table__.c.id)
-    ).scalar_one()
+        ).returning(*IncidentRow.__table__.c)
+    ).mappings().one()
+    _adopt(connection, IncidentRow(**incident), profile, now)
+    return incident["id"]
+
+
+def _adopt(connection: Connection, incident: IncidentRow, profile: Profile, now: datetime) -> None:
+    """Members routed before the incident opened (the alert is judged minutes after the surge
+    began) that still wait for a person join it: they get the statement too, once approved.
+    Those with a risk flag join for a person, in the inbox as they are."""
+    taken = sa.select(IncidentMember.mention_id)
+    replied = sa.select(OutboxReply.mention_id)
+    rows = connection.execute(
+        sa.select(
+            Mention.id, Mention.channel, Mention.author_id, Mention.author_handle, Mention.text, MentionTriage.intent,
+            MentionTriage.risks,
+        )
+        .join(MentionTriage, MentionTriage.mention_id == Mention.id)
+        .join(InboxItem, InboxItem.mention_id == Mention.id)
+        .where(
+            Mention.watch == incident.watch, Mention.created_at >= incident.since, InboxItem.status.in_(("open", "escalated")),
+            Mention.id.not_in(taken), Mention.id.not_in(replied),
+        )
+    ).all()
+    join(connection, [
+        (row, incident, "person" if row.risks else "waiting", "a risk flag: a person answers" if row.risks else None)
+        for row in rows if profile.is_member(Candidate(row.text, row.intent, row.channel))
+    ], now)
 
 
 def _window(alert: Alert, explanation: Mapping[str, Any]) -> tuple[datetime, datetime]:

@@ -147,7 +147,7 @@ def test_the_daemon_routes_each_mention_once_and_sends_at_once_only_after_queuei
     assert _counts(engine) == (2, 1, 1) and woken == ["outbox"]
 
     # A checkout outage opens: a report of it is a member, waiting for the statement's approval.
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     member = add_mention(author_handle="kim", text="is the @acme app down?? can't check out!")
 
     asyncio.run(daemon.route())
@@ -155,7 +155,7 @@ def test_the_daemon_routes_each_mention_once_and_sends_at_once_only_after_queuei
 
     assert decision_of(engine, member).guardrail == "incident" and decision_of(engine, member).outcome == "incident"
     assert inbox_of(engine, member) is not None and outbox_of(engine, member) is None
-    assert _counts(engine) == (7, 1, 6) and woken == ["outbox"]  # nothing new to send, nothing twice
+    assert _counts(engine) == (11, 1, 10) and woken == ["outbox"]  # nothing new to send, nothing twice
 
 
 def test_a_daemon_without_triage_routes_nothing(engine, settings, playbook, clock, add_mention):

@@ -100,6 +100,21 @@ def test_a_viral_complaint_is_an_incident_and_the_usual_complaint_in_the_same_wo
 # -- before and after approval --------------------------------------------------------------------
 
 
+def test_reports_routed_to_people_before_the_alert_was_judged_join_the_incident_when_it_opens(engine, settings, playbook, clock, add_mention):
+    early = [add_mention(text=f"{REPORT} ({n})", intent="outage_or_bug", routine=False) for n in range(3)]
+    risky = add_mention(text=REPORT + " my lawyer will hear about this", intent="outage_or_bug", risks=["legal_threat"])
+    route(engine, settings, playbook, clock)  # no alert yet: people's, like any report
+    assert {decision_of(engine, m).outcome for m in early} == {"inbox"}
+
+    open_alert(engine, add_mention, clock, copies=2)
+    route(engine, settings, playbook, clock)
+    _approve(engine, playbook, clock)
+
+    assert all(_member(engine, m).status == "answered" and outbox_of(engine, m).origin == "incident" for m in early)
+    assert all(inbox_of(engine, m).status == "resolved" for m in early)
+    assert _member(engine, risky).status == "person" and outbox_of(engine, risky) is None and inbox_of(engine, risky).status == "open"
+
+
 def test_before_approval_the_members_wait_in_one_inbox_item_with_their_count(engine, settings, playbook, clock, add_mention):
     open_alert(engine, add_mention, clock)
     for n in range(20):
@@ -117,7 +132,7 @@ def test_before_approval_the_members_wait_in_one_inbox_item_with_their_count(eng
 
 
 def test_approval_answers_every_waiting_and_every_new_member_once_per_author(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     first = add_mention(text=REPORT, intent="outage_or_bug", author_handle="kim", author_id="u-kim")
     again = add_mention(text=REPORT + "!!", intent="outage_or_bug", author_handle="kim", author_id="u-kim")
     route(engine, settings, playbook, clock)
@@ -130,8 +145,8 @@ def test_approval_answers_every_waiting_and_every_new_member_once_per_author(eng
     route(engine, settings, playbook, clock)
 
     statements = _statements(engine)
-    assert queued == 5  # the four reports the alert read, and kim once
-    assert len(statements) == 6 and len({s.mention_id for s in statements}) == 6  # and lee, once, on the next pass
+    assert queued == 9  # the eight reports the alert read, and kim once
+    assert len(statements) == 10 and len({s.mention_id for s in statements}) == 10  # and lee, once, on the next pass
     assert outbox_of(engine, first).origin == "incident" and "https://status.acme.example" not in outbox_of(engine, first).text
     assert outbox_of(engine, again) is None and _member(engine, again).status == "covered"
     assert outbox_of(engine, later) is not None
@@ -143,7 +158,7 @@ def test_approval_answers_every_waiting_and_every_new_member_once_per_author(eng
 
 def test_an_edited_statement_is_what_members_get_with_their_handle(engine, settings, write_playbook, clock, add_mention):
     playbook = _with_incidents(write_playbook, "")
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     member = add_mention(text=REPORT, intent="outage_or_bug", author_handle="kim")
     route(engine, settings, playbook, clock)
 
@@ -157,7 +172,7 @@ def test_an_edited_statement_is_what_members_get_with_their_handle(engine, setti
 
 def test_auto_statement_skips_the_approval(engine, settings, write_playbook, clock, add_mention):
     playbook = _with_incidents(write_playbook, "  auto_statement: true\n")
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     member = add_mention(text=REPORT, intent="outage_or_bug")
 
     route(engine, settings, playbook, clock)
@@ -166,7 +181,7 @@ def test_auto_statement_skips_the_approval(engine, settings, write_playbook, clo
 
 
 def test_a_member_with_a_risk_flag_goes_to_a_person_and_never_gets_the_statement(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     risky = add_mention(text=REPORT + " my lawyer will hear about this", intent="outage_or_bug", risks=["legal_threat"], routine=False)
     route(engine, settings, playbook, clock)
     _approve(engine, playbook, clock)
@@ -211,18 +226,18 @@ def test_statements_stop_at_the_ceiling_and_caps_and_the_rest_wait_for_the_next_
 
 def test_routine_caps_do_not_count_the_statements(engine, settings, write_playbook, clock, add_mention):
     playbook = write_playbook(PLAYBOOK.replace("caps: {hour: 100, day: 1000}", "caps: {hour: 3, day: 1000}"))
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
-    _approve(engine, playbook, clock)  # four statements
+    _approve(engine, playbook, clock)  # eight statements
     question = add_mention(text="@acme where is my order?")
 
     route(engine, settings, playbook, clock)
 
-    assert len(_statements(engine)) == 4 and decision_of(engine, question).outcome == "auto_reply"
+    assert len(_statements(engine)) == 8 and decision_of(engine, question).outcome == "auto_reply"
 
 
 def test_pause_holds_the_statements_until_resumed(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
     set_paused(engine, True, now=clock.now())
     member = add_mention(text=REPORT, intent="outage_or_bug")
@@ -233,12 +248,12 @@ def test_pause_holds_the_statements_until_resumed(engine, settings, playbook, cl
 
     set_paused(engine, False, now=clock.now())
     route(engine, settings, playbook, clock)
-    assert len(_statements(engine)) == 5
+    assert len(_statements(engine)) == 9
 
     set_paused(engine, True, now=clock.now())  # statements already queued are held by the sender too
     fake = FakeConnector()
     report = asyncio.run(send_pending(engine, settings, clock, connectors={Channel.X: fake}))
-    assert report.held == 5 and fake.posted == {}
+    assert report.held == 9 and fake.posted == {}
 
 
 # -- closing ---------------------------------------------------------------------------------------
@@ -252,7 +267,7 @@ def _sent(engine, mention_id: int, platform_id: str) -> None:
 
 
 def test_the_follow_up_goes_once_to_each_author_who_got_the_statement_and_to_nobody_else(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, texts=(REPORT,), copies=1)
+    open_alert(engine, add_mention, clock, texts=(REPORT,), copies=2)
     got, covered = add_mention(text=REPORT + "!", intent="outage_or_bug", author_id="u1"), add_mention(text=REPORT + "!!", intent="outage_or_bug", author_id="u1")
     risky = add_mention(text=REPORT + " my lawyer will hear about this", intent="outage_or_bug", risks=["legal_threat"])
     unsent = add_mention(text=REPORT + "?", intent="outage_or_bug", author_id="u3")
@@ -275,7 +290,7 @@ def test_the_follow_up_goes_once_to_each_author_who_got_the_statement_and_to_nob
 
     with engine.connect() as connection:
         follow_ups = connection.execute(sa.select(OutboxReply.mention_id, OutboxReply.in_reply_to).where(OutboxReply.kind == "follow_up")).all()
-    assert got in statements and len(statements) == 3  # the report the alert read, got and unsent
+    assert got in statements and len(statements) == 4  # the two reports the alert read, got and unsent
     assert sorted(follow_ups) == sorted((m, f"9{m}") for m in statements if m != unsent)  # answering our statement
     assert _incidents(engine)[0].state == "closed"
     assert (_member(engine, covered).status, _member(engine, risky).status) == ("covered", "person")
@@ -285,9 +300,9 @@ def test_an_incident_closed_by_hand_sends_no_more_statements_and_its_waiting_mem
     engine, settings, write_playbook, clock, add_mention
 ):
     playbook = _with_incidents(write_playbook, "  hourly_ceiling: 2\n")
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
-    _approve(engine, playbook, clock)  # two of four; two wait for the ceiling
+    _approve(engine, playbook, clock)  # two of eight; six wait for the ceiling
     waiting = [m.mention_id for m in _members(engine) if m.status == "waiting"]
     for statement in _statements(engine):
         _sent(engine, statement.mention_id, f"9{statement.mention_id}")
@@ -298,7 +313,7 @@ def test_an_incident_closed_by_hand_sends_no_more_statements_and_its_waiting_mem
     later = add_mention(text=REPORT, intent="outage_or_bug", created_at=clock.now())
     route(engine, settings, playbook, clock)
 
-    assert len(waiting) == 2 and all(_member(engine, m).status == "person" for m in waiting)
+    assert len(waiting) == 6 and all(_member(engine, m).status == "person" for m in waiting)
     assert all(inbox_of(engine, m).group_id is None and inbox_of(engine, m).status == "open" for m in waiting)
     assert _member(engine, later) is None and decision_of(engine, later).guardrail != "incident"
     with engine.connect() as connection:
@@ -308,7 +323,7 @@ def test_an_incident_closed_by_hand_sends_no_more_statements_and_its_waiting_mem
 
 
 def test_a_stopped_incident_sends_nothing_and_cannot_be_approved(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
 
     with engine.begin() as connection:
@@ -319,11 +334,11 @@ def test_a_stopped_incident_sends_nothing_and_cannot_be_approved(engine, setting
 
     assert _statements(engine) == [] and {m.status for m in _members(engine)} == {"person"}
     with engine.connect() as connection:
-        assert len(inbox.list_items(connection)) == 4  # one item each again
+        assert len(inbox.list_items(connection)) == 8  # one item each again
 
 
 def test_a_reply_by_a_person_to_the_incident_item_answers_that_member_only(engine, settings, playbook, clock, add_mention):
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
     lead = _incidents(engine)[0].lead_mention_id
 
@@ -332,7 +347,7 @@ def test_a_reply_by_a_person_to_the_incident_item_answers_that_member_only(engin
     _approve(engine, playbook, clock)
 
     assert outbox_of(engine, lead).origin == "agent" and _member(engine, lead).status == "person"
-    assert len(_statements(engine)) == 3  # the others still got the statement
+    assert len(_statements(engine)) == 7  # the others still got the statement
 
 
 def _members(engine) -> list[IncidentMember]:

@@ -31,7 +31,7 @@ def _config(engine, tmp_path):
 
 def test_a_person_lists_shows_approves_and_closes_an_incident(engine, settings, playbook, clock, add_mention, tmp_path):
     config = _config(engine, tmp_path)
-    open_alert(engine, add_mention, clock, copies=1)
+    open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
     with engine.connect() as connection:
         incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
@@ -44,11 +44,11 @@ def test_a_person_lists_shows_approves_and_closes_an_incident(engine, settings, 
     missing = _run(config, "incident", "stop", "999")
 
     assert listed.exit_code == 0 and "drafted" in listed.output and "checkout" in listed.output
-    assert f"socialcx incident approve {incident}" in shown.output and "Members: 4 (4 waiting" in shown.output
-    assert approved.exit_code == 0 and "4 queued in the outbox now" in approved.output
+    assert f"socialcx incident approve {incident}" in shown.output and "Members: 8 (8 waiting" in shown.output
+    assert approved.exit_code == 0 and "8 queued in the outbox now" in approved.output
     with engine.connect() as connection:
         texts = connection.execute(sa.select(OutboxReply.text).where(OutboxReply.origin == "incident")).scalars().all()
-    assert len(texts) == 4 and all(text.endswith("checkout is down; we're on it.") and text.startswith("@seed0_") for text in texts)
+    assert len(texts) == 8 and all(text.endswith("checkout is down; we're on it.") and text.startswith("@seed") for text in texts)
     assert again.exit_code == 1 and again.output == f"error: incident #{incident} is approved: there is nothing to approve\n"
     assert closed.exit_code == 0 and "the follow-up is drafted" in closed.output and f"socialcx incident approve {incident}" in closed.output
     assert missing.exit_code == 1 and "there is no incident #999" in missing.output
@@ -56,7 +56,7 @@ def test_a_person_lists_shows_approves_and_closes_an_incident(engine, settings, 
 
 def test_the_alert_email_carries_the_drafted_statement_and_the_command_to_approve_it(engine, playbook, clock, add_mention):
     settings = Settings(watches=[{"name": "acme", "handles": ["@acme"]}], mail={"recipients": ["care@acme.example"]})
-    alert = open_alert(engine, add_mention, clock, copies=1)
+    alert = open_alert(engine, add_mention, clock, copies=2)
     with engine.begin() as connection:
         connection.execute(sa.insert(AlertEvent.__table__).values(
             alert_id=alert, kind="raised", at=clock.now() - timedelta(minutes=5), channel="all", slice="all", observed=90, expected=10, score=8.0,
