@@ -86,9 +86,9 @@ class Profile:
 def build_profile(window: Sequence[Candidate], baseline: Sequence[Candidate], *, channel: str | None) -> Profile:
     """The profile of the surge in `window` (the alert's window on its watch and channel)
     against `baseline` (the week before), for the alert's `channel`."""
-    signatures = [signature(candidate.text) for candidate in window]
+    signatures = _signatures([candidate.text for candidate in window])
     here = _near(signatures, signatures)
-    usual = _near(signatures, [signature(candidate.text) for candidate in baseline])
+    usual = _near(signatures, _signatures([candidate.text for candidate in baseline]), verify=False)
     seeds = [
         candidate for candidate, repeated, before in zip(window, here, usual, strict=True)
         if repeated >= 2 and repeated / len(window) >= _LIFT * before / max(len(baseline), _SMALL_BASELINE)
@@ -97,17 +97,29 @@ def build_profile(window: Sequence[Candidate], baseline: Sequence[Candidate], *,
     return Profile(tuple(intents), channel, tuple(dict.fromkeys(candidate.text for candidate in seeds)))
 
 
-def _near(these: Sequence[MinHash], among: Sequence[MinHash]) -> list[int]:
-    """For each of `these`, how many of `among` are its near-duplicates (itself included)."""
+def _near(these: Sequence[MinHash], among: Sequence[MinHash], *, verify: bool = True) -> list[int]:
+    """For each of `these`, how many of `among` are its near-duplicates (itself included); not
+    `verify`ing LSH's candidates counts more of them, which only makes a seed harder to earn."""
     index = MinHashLSH(threshold=JACCARD, num_perm=_PERMUTATIONS)
     for key, minhash in enumerate(among):
         index.insert(key, minhash)
-    return [sum(1 for key in index.query(mine) if mine.jaccard(among[key]) >= JACCARD) for mine in these]
+    return [
+        sum(1 for key in index.query(mine) if not verify or mine.jaccard(among[key]) >= JACCARD) for mine in these
+    ]
 
 
 def signature(text: str) -> MinHash:
     """The MinHash of a text's 5-character shingles, handles, links and `#` left out."""
-    clean = re.sub(r"\s+", " ", _NOISE.sub("", text.lower())).strip()
     minhash = MinHash(num_perm=_PERMUTATIONS)
-    minhash.update_batch([clean[i : i + _SHINGLE].encode() for i in range(max(1, len(clean) - _SHINGLE + 1))])
+    minhash.update_batch(_shingles(text))
     return minhash
+
+
+def _signatures(texts: Sequence[str]) -> list[MinHash]:
+    """`signature` of many texts at once (datasketch's bulk hashing: about twice as fast)."""
+    return list(MinHash.bulk([_shingles(text) for text in texts], num_perm=_PERMUTATIONS)) if texts else []
+
+
+def _shingles(text: str) -> list[bytes]:
+    clean = re.sub(r"\s+", " ", _NOISE.sub("", text.lower())).strip()
+    return [clean[i : i + _SHINGLE].encode() for i in range(max(1, len(clean) - _SHINGLE + 1))]

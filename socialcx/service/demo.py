@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from connectors import available, connector_class
 from socialcx.care import surge
 from socialcx.care.inbox import ACTIVE, InboxEntry, list_items
-from socialcx.care.kpis import IncidentKpis, KpiReport, incident_kpis, kpis
+from socialcx.care.kpis import IncidentKpis, KpiReport, incident_kpis, kpis, percentiles
 from socialcx.care.playbook import Playbook
 from socialcx.care.playbook import default_playbook_text, playbook_for
 from socialcx.clock import SimulatedClock
@@ -139,6 +139,7 @@ class SurgeFigures:
     during_alert: int  # mentions posted while the alert was open, not skipped
     replied: int  # of those, with a reply sent
     double_statements: int  # authors who got two statements for one incident
+    after_approval_p50: timedelta | None  # statement sent, from the approval (or the mention, if later)
 
 
 def prepare_demo(folder: Path) -> Settings:
@@ -449,7 +450,7 @@ def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | No
     """The first incident's membership against the scenario's truth, and the replies sent to the
     mentions posted while its alert was open."""
     first = connection.execute(
-        sa.select(IncidentRow.id, IncidentRow.since, Alert.opened_at, Alert.resolved_at)
+        sa.select(IncidentRow.id, IncidentRow.since, IncidentRow.approved_at, Alert.opened_at, Alert.resolved_at)
         .join(Alert, Alert.id == IncidentRow.alert_id).order_by(IncidentRow.id).limit(1)
     ).first()
     if first is None:
@@ -480,7 +481,16 @@ def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | No
             .where(IncidentMember.incident_id == first.id).group_by(IncidentMember.author).having(sa.func.count() > 1).subquery()
         )
     ).scalar_one()
+    waits = [
+        (sent_at - max(created_at, first.approved_at)).total_seconds()
+        for created_at, sent_at in connection.execute(
+            sa.select(Mention.created_at, OutboxReply.sent_at).join(IncidentMember, IncidentMember.mention_id == Mention.id)
+            .join(OutboxReply, (OutboxReply.mention_id == Mention.id) & (OutboxReply.kind == "reply"))
+            .where(IncidentMember.incident_id == first.id, OutboxReply.origin == "incident", OutboxReply.sent_at.is_not(None))
+        )
+    ] if first.approved_at else []
     return SurgeFigures(
+        after_approval_p50=timedelta(seconds=percentiles(waits)[0]) if waits else None,
         members=len(member), precision=hits / len(member) if member else None,
         recall=hits / len(of_incident) if of_incident else None,
         during_alert=len(during), replied=sum(1 for mention_id in during if mention_id in answered), double_statements=twice,
@@ -488,9 +498,14 @@ def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | No
 
 
 def _truth(truth: dict[tuple[Channel, str], str | None], row: Any) -> str | None:
-    """The scripted incident a stored mention belongs to (Reddit ids carry their kind prefix)."""
-    post = row.external_id.removeprefix("t1_").removeprefix("t3_")
-    return truth.get((Channel(row.channel), post))
+    """The scripted incident a stored mention belongs to, by the sandbox's post id: Reddit's ids
+    carry their kind prefix, Bluesky's are the end of the post's URI, a feed entry's the end of its link."""
+    channel, post = Channel(row.channel), row.external_id.removeprefix("t1_").removeprefix("t3_")
+    if channel is Channel.BLUESKY:
+        post = post.rsplit("/", 1)[-1]
+    elif channel is Channel.RSS:
+        post = post.rsplit("-", 1)[-1]
+    return truth.get((channel, post))
 
 
 def _after(raised_at: datetime, incidents: tuple[tuple[str, datetime], ...]) -> timedelta | None:
@@ -614,7 +629,8 @@ def _print_incidents(console: Console, report: DemoReport) -> None:
     console.print(Text(
         f"  Membership against the scenario's truth: precision {precision}, recall {recall} ({figures.members:,} members). "
         f"While the alert was open, {figures.replied:,} of {figures.during_alert:,} mentions not skipped got a sent reply ({share:.0%}); "
-        f"authors with two statements: {figures.double_statements}."
+        f"authors with two statements: {figures.double_statements}; members' first response after the approval: "
+        f"p50 {_minutes(figures.after_approval_p50) if figures.after_approval_p50 is not None else '-'}."
     ))
 
 
