@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from socialcx.care import surge
+from socialcx.care.kpis import incident_kpis
 from socialcx.care.responder import route
 from socialcx.cli import app
 from socialcx.config import Settings
@@ -71,3 +72,25 @@ def test_the_alert_email_carries_the_drafted_statement_and_the_command_to_approv
     text = next(part for part in message_from_string(raw, policy=default).walk() if part.get_content_type() == "text/plain").get_content().replace("\r\n", "\n")
     assert incident["statement"] in text and "{author}" in incident["statement"]
     assert f"socialcx incident approve {incident['id']}\n" in text and f'socialcx incident approve {incident["id"]} --text "..."' in text
+
+
+def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention, tmp_path):
+    config = _config(engine, tmp_path)
+    open_alert(engine, add_mention, clock, copies=2)
+    route(engine, settings, playbook, clock)
+    with engine.begin() as connection:
+        incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
+        surge.approve(connection, incident, agent="maya", now=clock.now(), playbook=playbook)
+        surge.deliver(connection, playbook, clock.now())
+        connection.execute(sa.update(OutboxReply.__table__).values(state="sent", sent_at=clock.now() + timedelta(minutes=3), platform_id=OutboxReply.id))
+    risky = add_mention(text="is the @acme app down?? can't check out, my lawyer will hear about this", intent="outage_or_bug", risks=["legal_threat"])
+    route(engine, settings, playbook, clock)
+
+    with engine.connect() as connection:
+        [row] = incident_kpis(connection)
+    shown = _run(config, "kpis")
+
+    assert (row.members, row.answered, row.handled_by_people, row.follow_ups_sent) == (9, 8, 1, 0) and risky
+    assert row.to_approval == timedelta(minutes=5)  # the alert opened five minutes before
+    assert timedelta(minutes=11) < row.p50 < row.p90 < timedelta(minutes=12)  # posted 9 minutes before, sent 3 after
+    assert "Incidents (surge mode)" in shown.output and "8 (89%)" in shown.output
