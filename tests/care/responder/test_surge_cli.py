@@ -15,6 +15,7 @@ from socialcx.care.kpis import incident_kpis
 from socialcx.care.responder import route
 from socialcx.cli import app
 from socialcx.config import Settings
+from socialcx.ops import analytics
 from socialcx.ops.alerts import queue_alert_emails
 from socialcx.store import AlertEvent, Email, IncidentRow, OutboxReply
 from tests.care.responder.conftest import open_alert
@@ -94,3 +95,6 @@ def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention,
     assert row.to_approval == timedelta(minutes=5)  # the alert opened five minutes before
     assert timedelta(minutes=11) < row.p50 < row.p90 < timedelta(minutes=12)  # posted 9 minutes before, sent 3 after
     assert "Incidents (surge mode)" in shown.output and "8 (89%)" in shown.output
+    frame = analytics.incidents(engine)
+    assert frame[["members", "answered", "handled_by_people"]].values.tolist() == [[9, 8, 1]]
+    assert round(frame["share_answered"].iloc[0], 3) == 0.889 and frame["to_approval"].iloc[0] == timedelta(minutes=5)
