@@ -199,6 +199,7 @@ class IncidentKpis:
     """How surge mode did on one incident."""
 
     incident_id: int
+    alert_id: int
     topic: str
     state: str
     members: int
@@ -217,13 +218,15 @@ class IncidentKpis:
 def incident_kpis(connection: Connection) -> list[IncidentKpis]:
     """The KPIs of every incident, oldest first."""
     incidents = connection.execute(
-        sa.select(IncidentRow.id, IncidentRow.topic, IncidentRow.state, IncidentRow.approved_at, Alert.opened_at)
+        sa.select(IncidentRow.id, IncidentRow.alert_id, IncidentRow.topic, IncidentRow.state, IncidentRow.approved_at, Alert.opened_at)
         .join(Alert, Alert.id == IncidentRow.alert_id).order_by(IncidentRow.id)
     ).all()
     return [_incident_kpis(connection, *incident) for incident in incidents]
 
 
-def _incident_kpis(connection: Connection, incident_id: int, topic: str, state: str, approved_at: datetime | None, opened_at: datetime) -> IncidentKpis:
+def _incident_kpis(
+    connection: Connection, incident_id: int, alert_id: int, topic: str, state: str, approved_at: datetime | None, opened_at: datetime
+) -> IncidentKpis:
     members = IncidentMember.__table__
     statuses = Counter(connection.execute(sa.select(members.c.status).where(members.c.incident_id == incident_id)).scalars())
     sent = connection.execute(
@@ -235,7 +238,7 @@ def _incident_kpis(connection: Connection, incident_id: int, topic: str, state: 
     waits = [(row.sent_at - row.created_at).total_seconds() for row in sent if row.kind == "reply"]
     p50, p90 = percentiles(waits) if waits else (None, None)
     return IncidentKpis(
-        incident_id, topic, state, members=sum(statuses.values()), answered=len(waits), handled_by_people=statuses["person"],
+        incident_id, alert_id, topic, state, members=sum(statuses.values()), answered=len(waits), handled_by_people=statuses["person"],
         follow_ups_sent=sum(row.kind == "follow_up" for row in sent),
         p50=timedelta(seconds=p50) if p50 is not None else None, p90=timedelta(seconds=p90) if p90 is not None else None,
         to_approval=approved_at - opened_at if approved_at else None,

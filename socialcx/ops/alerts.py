@@ -44,7 +44,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.engine import Connection, Engine
 
 from socialcx.care.feedback import current_label
-from socialcx.care.kpis import kpis
+from socialcx.care.kpis import incident_kpis, kpis
 from socialcx.clock import Clock
 from socialcx.collect.budget import ReadBudget
 from socialcx.config import Settings
@@ -383,6 +383,13 @@ def _digest_message(connection: Connection, settings: Settings, clock: Clock, da
              "opened": _local(alert.opened_at, zone), "peak": alert.peak,
              "resolved": _local(alert.resolved_at, zone) if alert.resolved_at else None}
             for alert in alert_rows
+        ],
+        "incidents": [
+            {"id": row.incident_id, "topic": row.topic, "state": row.state.replace("_", " "), "members": row.members,
+             "answered": row.answered, "share": _percent(row.share_answered), "p50": _duration(row.p50) if row.p50 else "-",
+             "approval": _duration(row.to_approval) if row.to_approval else "not approved", "people": row.handled_by_people,
+             "follow_ups": row.follow_ups_sent}
+            for row in incident_kpis(connection) if row.alert_id in {alert.id for alert in alert_rows}
         ],
         "budgets": [_budget(ReadBudget(connection.engine, channel, settings.channels.get(channel), clock).status(), zone)
                     for channel in settings.channels.enabled()],

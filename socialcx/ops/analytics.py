@@ -147,7 +147,7 @@ def incidents(engine: Engine) -> pd.DataFrame:
         rows = definitions.incident_kpis(connection)
     columns = [field.name for field in dataclasses.fields(definitions.IncidentKpis)] + ["share_answered"]
     frame = pd.DataFrame([[*dataclasses.astuple(row), row.share_answered] for row in rows], columns=columns)
-    return _typed(frame, categories=("state",), integers=("incident_id", "members", "answered", "handled_by_people", "follow_ups_sent"))
+    return _typed(frame, categories=("state",), integers=("incident_id", "alert_id", "members", "answered", "handled_by_people", "follow_ups_sent"))
 
 
 VOLUME_KEYS = ("channel", "watch", "intent", "sentiment", "urgency")

@@ -16,7 +16,7 @@ from socialcx.care.responder import route
 from socialcx.cli import app
 from socialcx.config import Settings
 from socialcx.ops import analytics
-from socialcx.ops.alerts import queue_alert_emails
+from socialcx.ops.alerts import queue_alert_emails, queue_digest
 from socialcx.store import AlertEvent, Email, IncidentRow, OutboxReply
 from tests.care.responder.conftest import open_alert
 
@@ -98,3 +98,22 @@ def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention,
     frame = analytics.incidents(engine)
     assert frame[["members", "answered", "handled_by_people"]].values.tolist() == [[9, 8, 1]]
     assert round(frame["share_answered"].iloc[0], 3) == 0.889 and frame["to_approval"].iloc[0] == timedelta(minutes=5)
+
+
+def test_the_digest_lists_the_days_incidents_with_their_kpis(engine, settings, playbook, clock, add_mention):
+    settings = Settings(watches=[{"name": "acme", "handles": ["@acme"]}], mail={"recipients": ["care@acme.example"]})
+    open_alert(engine, add_mention, clock, copies=2)
+    route(engine, settings, playbook, clock)
+    with engine.begin() as connection:
+        incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
+        surge.approve(connection, incident, agent="maya", now=clock.now(), playbook=playbook)
+        surge.deliver(connection, playbook, clock.now())
+        connection.execute(sa.update(OutboxReply.__table__).values(state="sent", sent_at=clock.now() + timedelta(minutes=3)))
+
+    assert queue_digest(engine, settings, clock, clock.now().date())
+
+    with engine.connect() as connection:
+        raw = connection.execute(sa.select(Email.message).where(Email.kind == "digest")).scalar_one()
+    text = next(part for part in message_from_string(raw, policy=default).walk() if part.get_content_type() == "text/plain").get_content()
+    assert f"#{incident} checkout (approved): 8 members, 8 answered by the statement (100%)" in " ".join(text.split())
+    assert "approved 5 min after the alert" in " ".join(text.split())
