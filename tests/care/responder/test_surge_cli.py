@@ -75,15 +75,21 @@ def test_the_alert_email_carries_the_drafted_statement_and_the_command_to_approv
     assert f"socialcx incident approve {incident['id']}\n" in text and f'socialcx incident approve {incident["id"]} --text "..."' in text
 
 
-def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention, tmp_path):
-    config = _config(engine, tmp_path)
+def _answered_in_three_minutes(engine, settings, playbook, clock, add_mention) -> int:
+    """An outage of eight reports, its statement approved now and sent to each three minutes later."""
     open_alert(engine, add_mention, clock, copies=2)
     route(engine, settings, playbook, clock)
     with engine.begin() as connection:
         incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
         surge.approve(connection, incident, agent="maya", now=clock.now(), playbook=playbook)
         surge.deliver(connection, playbook, clock.now())
-        connection.execute(sa.update(OutboxReply.__table__).values(state="sent", sent_at=clock.now() + timedelta(minutes=3), platform_id=OutboxReply.id))
+        connection.execute(sa.update(OutboxReply.__table__).values(state="sent", sent_at=clock.now() + timedelta(minutes=3)))
+    return incident
+
+
+def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention, tmp_path):
+    config = _config(engine, tmp_path)
+    _answered_in_three_minutes(engine, settings, playbook, clock, add_mention)
     risky = add_mention(text="is the @acme app down?? can't check out, my lawyer will hear about this", intent="outage_or_bug", risks=["legal_threat"])
     route(engine, settings, playbook, clock)
 
@@ -102,13 +108,7 @@ def test_kpis_show_each_incident(engine, settings, playbook, clock, add_mention,
 
 def test_the_digest_lists_the_days_incidents_with_their_kpis(engine, settings, playbook, clock, add_mention):
     settings = Settings(watches=[{"name": "acme", "handles": ["@acme"]}], mail={"recipients": ["care@acme.example"]})
-    open_alert(engine, add_mention, clock, copies=2)
-    route(engine, settings, playbook, clock)
-    with engine.begin() as connection:
-        incident = connection.execute(sa.select(IncidentRow.id)).scalar_one()
-        surge.approve(connection, incident, agent="maya", now=clock.now(), playbook=playbook)
-        surge.deliver(connection, playbook, clock.now())
-        connection.execute(sa.update(OutboxReply.__table__).values(state="sent", sent_at=clock.now() + timedelta(minutes=3)))
+    incident = _answered_in_three_minutes(engine, settings, playbook, clock, add_mention)
 
     assert queue_digest(engine, settings, clock, clock.now().date())
 
