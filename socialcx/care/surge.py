@@ -360,6 +360,7 @@ def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: Inbo
     limits = _Limits.read(connection, playbook, now)
     queued = 0
     for incident in _incidents(connection, ("approved", "following_up")):
+        incident = _incident(connection, incident.id, lock=True)  # one deliverer an incident at a time
         if incident.state == "approved" and not paused:
             queued += _statements(connection, playbook, incident, limits, now, sla)
         elif incident.state == "following_up" and incident.follow_up_approved_at and not paused:
