@@ -105,6 +105,8 @@ def incident_approve(
         f"Incident #{incident_id}: the {what} is approved; {queued} queued in the outbox now, and every new member gets it "
         "once. The daemon sends them, or `socialcx send`."
     )
+    if text is not None and "{author}" not in text:
+        console.print("Note: the text names nobody ({author}); X refuses a post identical to an earlier one, so there only the first goes out.")
 
 
 @incident_app.command("close")
