@@ -1,6 +1,6 @@
 """The one chain that follows the storing of mentions (triaged inside ingest, same transaction):
 
-    judge spikes ─▶ queue their alert mail ─▶ route (responder: auto-reply, draft, inbox) ─▶ send the outbox
+    judge spikes (open incidents) ─▶ queue their alert mail ─▶ route (statements too) (responder: auto-reply, draft, inbox) ─▶ send the outbox
 
 `socialcx poll` runs the whole chain once after its pass (`Pipeline.after_poll`). The daemon
 (`socialcx run`, and the demo, which runs the daemon) runs each link as a job of its own, on its
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from connectors.base import Connector
 from socialcx.care.outbox import SendReport, send_pending
+from socialcx.care import surge
 from socialcx.care.playbook import Playbook
 from socialcx.care.responder import route
 from socialcx.channels import Channel
@@ -56,10 +57,13 @@ class Pipeline:
         self.settings, self.engine, self.clock, self.playbook = settings, engine, clock, playbook
 
     def judge_spikes(self) -> Judged:
-        """Judge the buckets that closed and settled, and queue the alert emails that follow
+        """Judge the buckets that closed and settled, open an incident for each new alert (its
+        statement drafted, for the alert email to carry), and queue the alert emails that follow
         (idempotent: an alert event is mailed once)."""
         spikes = self.settings.spikes
         changed = evaluate(self.engine, clock=self.clock, bucket=spikes.bucket, settle=spikes.settle)
+        with self.engine.begin() as connection:
+            surge.sync(connection, self.playbook, self.clock.now())
         return Judged(changed, queue_alert_emails(self.engine, self.settings, self.clock))
 
     def route(self) -> list[sa.Row[Any]]:

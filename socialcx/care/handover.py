@@ -17,10 +17,10 @@ from sqlalchemy.engine import Connection
 from socialcx.errors import UsageError
 from socialcx.store import OutboxReply, dialect_insert
 
-__all__ = ["ORIGINS", "Origin", "queue_replies", "queue_reply"]
+__all__ = ["ORIGINS", "Origin", "queue_follow_ups", "queue_replies", "queue_reply"]
 
-Origin = Literal["auto", "agent", "approved"]
-ORIGINS = ("auto", "agent", "approved")
+Origin = Literal["auto", "agent", "approved", "incident"]
+ORIGINS = ("auto", "agent", "approved", "incident")  # incident: an approved statement, held by `pause` like `auto`
 
 
 def queue_reply(
@@ -60,14 +60,14 @@ def queue_replies(
     ids = dict(
         connection.execute(
             dialect_insert(connection, table)
-            .on_conflict_do_nothing(index_elements=["mention_id"])
+            .on_conflict_do_nothing(index_elements=["mention_id", "kind"])
             .returning(table.c.mention_id, table.c.id),
-            [{"mention_id": mention_id, **values} for mention_id, values in rows.items()],
+            [{"mention_id": mention_id, "kind": "reply", **values} for mention_id, values in rows.items()],
         ).all()
     )
     for mention_id in rows.keys() - ids.keys():
         existing = connection.execute(
-            sa.select(table.c.id, table.c.state, table.c.origin).where(table.c.mention_id == mention_id)
+            sa.select(table.c.id, table.c.state, table.c.origin).where(table.c.mention_id == mention_id, table.c.kind == "reply")
         ).one()
         if existing.state != "failed":
             raise UsageError(
@@ -77,3 +77,27 @@ def queue_replies(
         connection.execute(sa.update(table).where(table.c.id == existing.id).values(**rows[mention_id]))
         ids[mention_id] = existing.id
     return [ids[mention_id] for mention_id, _, _ in replies]
+
+
+def queue_follow_ups(connection: Connection, follow_ups: Sequence[tuple[int, str, str, datetime]]) -> int:
+    """Write an incident's follow-up for each (mention id, text, our statement's platform id,
+    time) into the outbox, as a reply to our statement; a mention that already has one keeps
+    it (a follow-up is sent once). Returns how many were written."""
+    if not follow_ups:
+        return 0
+    if any(not text.strip() for _, text, _, _ in follow_ups):
+        raise UsageError("a follow-up needs some text")
+    table = OutboxReply.__table__
+    written = connection.execute(
+        dialect_insert(connection, table)
+        .on_conflict_do_nothing(index_elements=["mention_id", "kind"])
+        .returning(table.c.id),
+        [
+            {
+                "mention_id": mention_id, "kind": "follow_up", "in_reply_to": statement, "text": text.strip(),
+                "origin": "incident", "agent": None, "state": "pending", "created_at": now, "updated_at": now, "attempts": 0,
+            }
+            for mention_id, text, statement, now in follow_ups
+        ],
+    ).all()
+    return len(written)

@@ -32,7 +32,7 @@ from socialcx.care.handover import queue_reply
 from socialcx.channels import Channel
 from socialcx.config import BusinessHours, InboxConfig
 from socialcx.errors import UsageError
-from socialcx.store import DeadLetter, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
+from socialcx.store import DeadLetter, IncidentMember, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
     "ACTIVE",
@@ -533,7 +533,7 @@ def _respond(connection: Connection, mention_id: int, text: str, *, origin: str,
         .values(status="replied", claimed_by=agent, first_response_at=sa.func.coalesce(InboxItem.first_response_at, now))
     )
     _close_copies(
-        connection, mention_id, status="resolved", resolved_at=now,
+        connection, mention_id, members_too=False, status="resolved", resolved_at=now,
         first_response_at=sa.func.coalesce(InboxItem.first_response_at, now),
     )
     return outbox_id
@@ -602,11 +602,14 @@ def _group(mention_id: int) -> sa.Select[Any]:
     return sa.select(InboxItem.mention_id).where(InboxItem.group_id == mention_id)
 
 
-def _close_copies(connection: Connection, mention_id: int, **values: Any) -> None:
-    """Cross-posts follow the item leading them: answered, resolved or ignored with it."""
-    connection.execute(
-        sa.update(InboxItem).where(InboxItem.group_id == mention_id, InboxItem.status.not_in(CLOSED)).values(**values)
-    )
+def _close_copies(connection: Connection, mention_id: int, *, members_too: bool = True, **values: Any) -> None:
+    """Cross-posts follow the item leading them: answered, resolved or ignored with it. The
+    members of an incident grouped under it are resolved or ignored with it (in bulk), but a
+    reply to one of them answers that one only: the others still wait for the statement."""
+    query = sa.update(InboxItem).where(InboxItem.group_id == mention_id, InboxItem.status.not_in(CLOSED))
+    if not members_too:
+        query = query.where(InboxItem.mention_id.not_in(sa.select(IncidentMember.mention_id)))
+    connection.execute(query.values(**values))
 
 
 def _item(connection: Connection, mention_id: int, *, lock: bool = False) -> InboxItem:

@@ -9,6 +9,10 @@ and notebooks (`pandas.DataFrame(report.response_times)` gives a table).
   time, or is still missing past it; an item resolved without a reply counts as answered when
   it was resolved.
 - Backlog: items waiting for a person, by priority, whenever they arrived.
+- Per incident (`incident_kpis`): members, those answered by the statement (sent) and their
+  share, p50 and p90 of their first response (from the mention's creation to the statement
+  sent), the time from the alert to the statement's approval, members a person handled, and
+  follow-ups sent.
 
     >>> report = kpis(connection, now=clock.now(), since=clock.now() - timedelta(days=7))
     >>> report.automation_rate, report.sla_breach_rate, report.backlog["critical"]
@@ -29,9 +33,20 @@ from sqlalchemy.engine import Connection
 
 from socialcx.care.feedback import current_label
 from socialcx.care.inbox import ACTIVE, PRIORITIES
-from socialcx.store import InboxItem, Mention, MentionTriage, OutboxReply, UTCDateTime
+from socialcx.store import Alert, IncidentMember, IncidentRow, InboxItem, Mention, MentionTriage, OutboxReply, UTCDateTime
 
-__all__ = ["KpiReport", "ResponseTimes", "answered", "backlog", "kpis", "percentiles", "posted_between", "sla_items"]
+__all__ = [
+    "IncidentKpis",
+    "KpiReport",
+    "ResponseTimes",
+    "answered",
+    "backlog",
+    "incident_kpis",
+    "kpis",
+    "percentiles",
+    "posted_between",
+    "sla_items",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +112,7 @@ def kpis(connection: Connection, *, now: datetime, since: datetime | None = None
 # The KPIs' definitions as queries, one row per counted thing, shared with `socialcx.ops.analytics`
 # (which groups them any way an analyst asks): what counts, and from which times.
 
-_SENT = (OutboxReply.state == "sent") & OutboxReply.sent_at.is_not(None)
+_SENT = (OutboxReply.state == "sent") & OutboxReply.sent_at.is_not(None) & (OutboxReply.kind == "reply")  # not follow-ups
 
 
 def posted_between(since: datetime | None, until: datetime | None) -> sa.ColumnElement[bool]:
@@ -114,11 +129,12 @@ def _intent() -> sa.ColumnElement[str]:
 
 def answered(since: datetime | None = None, until: datetime | None = None) -> sa.Select[Any]:
     """One row per answered mention: its first response was the reply sent at `sent_at`, by
-    `responder` (`auto`, or `human` for agents' replies and approved drafts)."""
+    `responder` (`auto`, `statement` for an incident's, or `human` for agents' replies and
+    approved drafts)."""
     return (
         sa.select(
             Mention.id.label("mention_id"), Mention.channel, Mention.watch, _intent().label("intent"),
-            sa.case((OutboxReply.origin == "auto", "auto"), else_="human").label("responder"),
+            sa.case((OutboxReply.origin == "auto", "auto"), (OutboxReply.origin == "incident", "statement"), else_="human").label("responder"),
             OutboxReply.agent, Mention.created_at.label("posted_at"), OutboxReply.sent_at,
         )
         .join(OutboxReply, OutboxReply.mention_id == Mention.id)
@@ -176,3 +192,54 @@ def _order(entry: tuple[tuple[str, str], list[float]]) -> tuple[int, str]:
 def _times(group: str, key: str, seconds: list[float]) -> ResponseTimes:
     p50, p90 = percentiles(seconds)
     return ResponseTimes(group, key, len(seconds), timedelta(seconds=p50), timedelta(seconds=p90))
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentKpis:
+    """How surge mode did on one incident."""
+
+    incident_id: int
+    alert_id: int
+    topic: str
+    state: str
+    members: int
+    answered: int  # by the statement, sent
+    handled_by_people: int
+    follow_ups_sent: int
+    p50: timedelta | None  # first response of the members answered by the statement
+    p90: timedelta | None
+    to_approval: timedelta | None  # from the alert to the statement's approval
+
+    @property
+    def share_answered(self) -> float | None:
+        return self.answered / self.members if self.members else None
+
+
+def incident_kpis(connection: Connection) -> list[IncidentKpis]:
+    """The KPIs of every incident, oldest first."""
+    incidents = connection.execute(
+        sa.select(IncidentRow.id, IncidentRow.alert_id, IncidentRow.topic, IncidentRow.state, IncidentRow.approved_at, Alert.opened_at)
+        .join(Alert, Alert.id == IncidentRow.alert_id).order_by(IncidentRow.id)
+    ).all()
+    return [_incident_kpis(connection, *incident) for incident in incidents]
+
+
+def _incident_kpis(
+    connection: Connection, incident_id: int, alert_id: int, topic: str, state: str, approved_at: datetime | None, opened_at: datetime
+) -> IncidentKpis:
+    members = IncidentMember.__table__
+    statuses = Counter(connection.execute(sa.select(members.c.status).where(members.c.incident_id == incident_id)).scalars())
+    sent = connection.execute(
+        sa.select(OutboxReply.kind, Mention.created_at, OutboxReply.sent_at)
+        .join(members, members.c.mention_id == OutboxReply.mention_id)
+        .join(Mention, Mention.id == OutboxReply.mention_id)
+        .where(members.c.incident_id == incident_id, OutboxReply.origin == "incident", OutboxReply.state == "sent")
+    ).all()
+    waits = [(row.sent_at - row.created_at).total_seconds() for row in sent if row.kind == "reply"]
+    p50, p90 = percentiles(waits) if waits else (None, None)
+    return IncidentKpis(
+        incident_id, alert_id, topic, state, members=sum(statuses.values()), answered=len(waits), handled_by_people=statuses["person"],
+        follow_ups_sent=sum(row.kind == "follow_up" for row in sent),
+        p50=timedelta(seconds=p50) if p50 is not None else None, p90=timedelta(seconds=p90) if p90 is not None else None,
+        to_approval=approved_at - opened_at if approved_at else None,
+    )

@@ -58,6 +58,7 @@ __all__ = [
 LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
 MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
 _RESPONDER = "responder"  # the control row of the kill switch
+_HELD_BY_PAUSE = ("auto", "incident")  # what nobody approved for this very mention
 
 # Test hook for the crash matrix: stop (forever) at this step, after writing the ready file,
 # so that a test can `kill -9` the process exactly there.
@@ -131,7 +132,7 @@ async def _send_one(
     built: dict[Channel, Connector],
 ) -> str | None:
     """One row through its states; the name of the `SendReport` count it adds to, if any."""
-    if row.origin == "auto" and await asyncio.to_thread(_paused, engine):
+    if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
         return "held"
     uncertain = row.state == "sending"
     if not await asyncio.to_thread(_claim, engine, row, sender, clock.now()):
@@ -184,10 +185,17 @@ _TARGET_FIELDS = [field.name for field in fields(ReplyTarget)]
 
 def _due(engine: Engine, now: datetime) -> list[Any]:
     """Rows to send now: pending ones whose time has come, and `sending` ones whose lease ran out
-    (uncertain), oldest first, each with its mention."""
+    (uncertain), oldest first, each with its mention (a follow-up with our statement as the post
+    it answers)."""
     outbox, mention = OutboxReply.__table__, Mention.__table__
     query = (
-        sa.select(outbox, *(mention.c[name].label(f"m_{name}") for name in _TARGET_FIELDS))
+        sa.select(
+            outbox,
+            *(
+                (sa.func.coalesce(outbox.c.in_reply_to, mention.c[name]) if name == "external_id" else mention.c[name]).label(f"m_{name}")
+                for name in _TARGET_FIELDS
+            ),
+        )
         .join(mention, mention.c.id == outbox.c.mention_id)
         .where(
             sa.or_(

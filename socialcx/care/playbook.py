@@ -55,6 +55,8 @@ __all__ = [
     "LENGTH_LIMITS",
     "ActionRules",
     "Caps",
+    "IncidentRules",
+    "IncidentTemplates",
     "IntentRules",
     "Playbook",
     "QuietHours",
@@ -77,6 +79,8 @@ LENGTH_LIMITS: dict[Channel, int] = {
 
 # Variables every template may use, filled from the mention.
 MENTION_VARIABLES = ("author", "channel", "intent")
+# Variables an incident's statement and follow-up may use besides those and the playbook's.
+INCIDENT_VARIABLES = ("topic", "status_page_url")
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -172,6 +176,54 @@ class IntentRules(_Section):
         return self.enabled and self.mode == "auto"
 
 
+class IncidentTemplates(_Section):
+    """The holding statement and the follow-up for incidents about one topic or intent."""
+
+    statement: str
+    follow_up: str
+    auto_statement: bool | None = None  # None: the section's
+
+    @field_validator("statement", "follow_up")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("expected some text")
+        return value
+
+
+# Each names the author: X refuses a post identical to one the account already made.
+_DEFAULT_INCIDENT_TEMPLATES = IncidentTemplates(
+    statement="@{author} We know about the problem with {topic} and we're working on it. Updates: {status_page_url}",
+    follow_up="@{author} It's fixed now; sorry for the trouble. What happened: {status_page_url}",
+)
+
+
+class IncidentRules(_Section):
+    """Surge mode (`incidents:`): the statement every member of an incident gets once a person
+    approves it (or at once, with `auto_statement: true`), the follow-up when it is over, and
+    the limits on both: per channel, per incident (`budget`, apart from the routine replies'
+    caps) and for all incidents together in any hour (`hourly_ceiling`)."""
+
+    status_page_url: str = "https://status.example.com"
+    auto_statement: bool = False  # the first words a brand says in an outage are a person's decision
+    templates: dict[str, IncidentTemplates] = Field(default_factory=lambda: {"default": _DEFAULT_INCIDENT_TEMPLATES})
+    length_limits: dict[Channel, int] = Field(default_factory=dict)  # per channel, over the playbook's
+    per_channel: Caps = Field(default_factory=lambda: Caps(hour=200, day=2000))
+    budget: Caps = Field(default_factory=lambda: Caps(hour=300, day=3000))  # statements and follow-ups of one incident
+    hourly_ceiling: int = Field(default=500, ge=0)  # of all incidents together
+
+    def templates_for(self, intent: str | None, terms: list[str]) -> IncidentTemplates:
+        """The templates for an incident: its intent's, else the first of its surging terms
+        named, else `default` (the shipped wording without one)."""
+        for key in (intent, *terms):
+            if key is not None and key in self.templates:
+                return self.templates[key]
+        return self.templates.get("default", _DEFAULT_INCIDENT_TEMPLATES)
+
+    def auto(self, templates: IncidentTemplates) -> bool:
+        return self.auto_statement if templates.auto_statement is None else templates.auto_statement
+
+
 class Playbook(_Section):
     """The whole playbook, validated; build it with `load_playbook`."""
 
@@ -183,6 +235,7 @@ class Playbook(_Section):
     length_limits: dict[Channel, int] = Field(default_factory=dict)
     intents: dict[str, IntentRules] = Field(default_factory=dict)
     policy: Policy | None = None  # what socialcx may do in the team's systems (None: nothing)
+    incidents: IncidentRules = Field(default_factory=IncidentRules)
     _source: Path | None = PrivateAttr(default=None)
 
     @property
@@ -202,36 +255,47 @@ class Playbook(_Section):
         return self.length_limits.get(channel, LENGTH_LIMITS.get(channel))
 
     def render(self, intent: str, channel: Channel, external_id: str, author: str | None,
-               action: Mapping[str, Any] | None = None) -> Rendered:
+               action: Mapping[str, Any] | None = None, *, incident: Mapping[str, str] | None = None,
+               text: str | None = None) -> Rendered:
         """The reply for a mention: one of the intent's templates, chosen by a hash of the
         mention (the same mention always gets the same one; neighbours get different ones),
         with its variables filled. An author whose handle is not valid on the channel is never
         named: only templates without `{author}` are chosen from, and with none the reply is
         refused for a person to write. A reply too long for the channel is refused, never cut.
-        Every reply socialcx writes from a template is rendered here."""
-        rules = self.intents[intent]
-        if not rules.templates:
+        Every reply socialcx writes from a template is rendered here: an incident's statement
+        or follow-up is `text` (as a person approved it), with the `incident`'s variables
+        (`topic`, `status_page_url`) and the incidents' length limits."""
+        if text is not None:
+            label, all_templates = "the incident's text", [text]
+        else:
+            rules = self.intents[intent]
+            label, all_templates = intent, rules.templates
+        if not all_templates:
             return Rendered(None, f"the playbook has no template for {intent}")
         handle = valid_handle(channel, author)
-        templates = rules.templates if handle else [t for t in rules.templates if "author" not in _variables(t)]
+        templates = all_templates if handle else [t for t in all_templates if "author" not in _variables(t)]
         if not templates:
             return Rendered(None, (
-                f"the author's handle is missing or not a valid {channel} handle, and every {intent} template "
+                f"the author's handle is missing or not a valid {channel} handle, and every {label} template "
                 "names the author: a person replies"
             ))
         digest = hashlib.sha256(f"{channel}:{external_id}".encode()).digest()
         template = templates[int.from_bytes(digest[:8], "big") % len(templates)]
-        values = {**self.variables, "channel": str(channel), "intent": intent, "action": _Fields(action or {})}
+        values = {
+            **self.variables, "status_page_url": self.incidents.status_page_url, **(incident or {}),
+            "channel": str(channel), "intent": intent, "action": _Fields(action or {}),
+        }
         if handle:
             values["author"] = handle
         try:
-            text = template.format_map(values).strip()
-        except (KeyError, AttributeError) as exc:
+            reply = template.format_map(values).strip()
+        except (KeyError, AttributeError, ValueError, IndexError) as exc:
             return Rendered(None, f"the template needs {exc}, which is not known for this mention")
-        limit = self.length_limit(channel)
-        if limit is not None and len(text) > limit:
-            return Rendered(None, f"the reply would be {len(text)} characters, over {channel}'s limit of {limit}")
-        return Rendered(text, None)
+        limit = self.incidents.length_limits.get(channel) if text is not None else None
+        limit = limit or self.length_limit(channel)
+        if limit is not None and len(reply) > limit:
+            return Rendered(None, f"the reply would be {len(reply)} characters, over {channel}'s limit of {limit}")
+        return Rendered(reply, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +365,7 @@ def load_playbook(path: Path) -> Playbook:
         raise ConfigError(_describe(exc, path, data, lines)) from None
     _check_intents(playbook, path, lines)
     _check_templates(playbook, path, lines)
+    _check_incident_templates(playbook, path, lines)
     playbook._source = path
     return playbook
 
@@ -347,18 +412,29 @@ def _check_templates(playbook: Playbook, path: Path, lines: dict[tuple[Any, ...]
         for index, template in enumerate(rules.templates):
             loc = ("intents", name, "templates", index)
             where = f"{path}:{_line(lines, loc, ('defaults', 'templates', index))}: intents.{name}.templates[{index}]"
-            try:
-                roots = _variables(template)
-            except ValueError as exc:
-                raise ConfigError(f"{where}: {exc}; write {{{{ and }}}} for literal braces") from None
-            for root in roots:
-                if root == "":
-                    raise ConfigError(f"{where}: {{}} needs a variable name, like {{author}}")
-                if root not in allowed:
-                    hint = "give the intent an action: first" if root == "action" else "define it under variables:"
-                    raise ConfigError(
-                        f"{where}: unknown variable {{{root}}}; {hint}, or use one of: {', '.join(sorted(allowed))}"
-                    )
+            _check_variables(where, template, allowed)
+
+
+def _check_variables(where: str, template: str, allowed: set[str]) -> None:
+    """Refuse a template with unbalanced braces, an empty `{}` or a variable nobody fills."""
+    try:
+        roots = _variables(template)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}; write {{{{ and }}}} for literal braces") from None
+    for root in roots:
+        if root == "":
+            raise ConfigError(f"{where}: {{}} needs a variable name, like {{author}}")
+        if root not in allowed:
+            hint = "give the intent an action: first" if root == "action" else "define it under variables:"
+            raise ConfigError(f"{where}: unknown variable {{{root}}}; {hint}, or use one of: {', '.join(sorted(allowed))}")
+
+
+def _check_incident_templates(playbook: Playbook, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    allowed = {*MENTION_VARIABLES, *INCIDENT_VARIABLES, *playbook.variables}
+    for key, templates in playbook.incidents.templates.items():
+        for name in ("statement", "follow_up"):
+            where = f"{path}:{_line(lines, ('incidents', 'templates', key, name))}: incidents.templates.{key}.{name}"
+            _check_variables(where, getattr(templates, name), allowed)
 
 
 def _describe(exc: ValidationError, path: Path, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> str:

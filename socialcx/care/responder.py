@@ -6,6 +6,7 @@ mention goes, and the decision is logged with its reason (table `decision`, one 
     own_account   our own posts (and our replies coming back in listings)       → skipped
     known_bot     a listed bot, or a handle that ends in "bot"                  → skipped
     answered      we or a person already replied to it                          → skipped
+    incident      a member of an open incident (`care.surge`), no risk flag     → incident
     kill_switch   `socialcx pause` is on                                        → inbox
     triage        the classifier abstained, or raised a risk flag               → inbox
     playbook      the intent is not in the playbook, disabled, or `off`         → inbox
@@ -16,13 +17,14 @@ mention goes, and the decision is logged with its reason (table `decision`, one 
     age           older than `max_age_minutes`                                  → inbox
     caps          per-author, per-channel or global replies per hour or day     → inbox
     quiet_hours   inside the intent's quiet hours                               → inbox
-    incident      an open spike alert on this watch is about this intent        → inbox
     mode          the intent is in `draft` (shadow mode)                        → draft
     action        the intent's action refused, failed or was over its limits    → inbox
     template      no reply fits the channel                                     → inbox
 
 A mention that passes everything gets an outbox row (`socialcx.care.outbox`), sent by
-`send_pending`; one stopped only by `mode` goes to the inbox with the rendered draft.
+`send_pending`; one stopped only by `mode` goes to the inbox with the rendered draft. A member of
+an incident waits for the incident's statement (`care.surge.deliver`, which each pass runs and
+which keeps the statement's own guardrails); a member with a risk flag goes to a person.
 """
 
 from __future__ import annotations
@@ -44,18 +46,17 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
 from connectors import connector_class
-from socialcx.care import inbox
+from socialcx.care import inbox, surge
 from socialcx.care.handover import queue_replies
 from socialcx.care.outbox import is_paused
 from socialcx.care.playbook import ActionRules, Caps, IntentRules, Playbook
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import Settings
-from socialcx.spikes.incidents import open_alerts
 from socialcx.store import (
     ActionSpend,
-    Alert,
     Decision,
+    IncidentRow,
     Mention,
     MentionTriage,
     OutboxReply,
@@ -65,8 +66,8 @@ from socialcx.store import (
 __all__ = ["GUARDRAILS", "Verdict", "amount_in", "route"]
 
 GUARDRAILS = (
-    "own_account", "known_bot", "answered", "kill_switch", "triage", "playbook", "confidence", "channel",
-    "thread", "claimed", "age", "caps", "quiet_hours", "incident", "mode", "action", "template",
+    "own_account", "known_bot", "answered", "incident", "kill_switch", "triage", "playbook", "confidence", "channel",
+    "thread", "claimed", "age", "caps", "quiet_hours", "mode", "action", "template",
 )
 _SKIPPED = ("own_account", "known_bot", "answered")  # nothing for anyone to do
 
@@ -85,7 +86,7 @@ _TRIAGE_COLUMNS = ("intent", "confidence", "abstained", "risks")
 class Verdict:
     """What the guardrails said about one mention: the first one that stopped it, if any."""
 
-    outcome: str  # auto_reply, draft, inbox, skipped
+    outcome: str  # auto_reply, draft, incident, inbox, skipped
     reason: str
     guardrail: str | None = None
 
@@ -101,8 +102,9 @@ def route(
     mention_ids: Collection[int] | None = None,
 ) -> list[sa.Row[Any]]:
     """Decide, for each triaged mention not routed yet (or only those in `mention_ids`), oldest
-    first, whether to answer it; queue the reply or hand it to the inbox; return the decisions
-    (rows of the `decision` table: `id`, `mention_id`, `at`, `outcome`, `reason`, `guardrail`).
+    first, whether to answer it; queue the reply, hand it to the inbox or to its incident; return
+    the decisions (rows of the `decision` table: `id`, `mention_id`, `at`, `outcome`, `reason`,
+    `guardrail`). Incidents are opened for new alerts first, and their statements delivered last.
 
     Mentions are judged a page at a time: what the guardrails need is read for the whole page,
     then kept up to date in memory as each mention is decided (a reply queued counts towards the
@@ -110,20 +112,19 @@ def route(
 
     Blocking (it may call a playbook action over HTTP): from async code, run it in a thread.
     """
+    with engine.begin() as connection:
+        surge.sync(connection, playbook, clock.now())
     with engine.connect() as connection:
         unrouted = _unrouted(connection, mention_ids)
         connection.commit()
-        if not unrouted:
-            return []
-        alerts: defaultdict[str, list[Alert]] = defaultdict(list)
-        for alert in open_alerts(engine):
-            alerts[alert.watch].append(alert)
         decisions = []
         for start in range(0, len(unrouted), _PAGE):
             page = unrouted[start : start + _PAGE]
             with connection.begin():
-                context = _Context.read(connection, settings, playbook, alerts, page, clock.now())
+                context = _Context.read(connection, settings, playbook, page, clock.now())
             decisions += _route_page(connection, context, clock, page)
+    with engine.begin() as connection:
+        surge.deliver(connection, playbook, clock.now(), settings.inbox)
     return decisions
 
 
@@ -166,9 +167,9 @@ def _route_page(connection: Connection, context: _Context, clock: Clock, page: l
             context.replied(mention, now)
         routed.append(_Routed(mention, verdict, draft, action_result, now))
         if action_result is not None:  # written at once: a crash must not lose what the action did
-            decisions += _record(connection, context.settings, routed)
+            decisions += _record(connection, context.settings, routed, context.members)
             routed = []
-    return decisions + _record(connection, context.settings, routed)
+    return decisions + _record(connection, context.settings, routed, context.members)
 
 
 @dataclass
@@ -179,7 +180,7 @@ class _Context:
     settings: Settings
     playbook: Playbook
     us: _Us
-    alerts: Mapping[str, list[Alert]]  # open spike alerts by watch
+    members: Mapping[int, IncidentRow]  # the page's mentions that belong to an open incident
     paused: bool
     sent: set[str]  # the platform ids of our sent replies that are among the page's posts
     answered: dict[int, str]  # the page's mentions that have an outbox row: its state
@@ -194,7 +195,6 @@ class _Context:
         connection: Connection,
         settings: Settings,
         playbook: Playbook,
-        alerts: Mapping[str, list[Alert]],
         page: list[Unrouted],
         now: datetime,
     ) -> _Context:
@@ -205,7 +205,7 @@ class _Context:
             settings=settings,
             playbook=playbook,
             us=_Us.read(connection, settings),
-            alerts=alerts,
+            members=surge.member_of(connection, page),
             paused=is_paused(connection),
             sent=set(connection.execute(
                 sa.select(outbox.c.platform_id).where(
@@ -250,11 +250,14 @@ class _Context:
                 self.turns[channel, key].add(turn)
 
     def _read_replies(self, connection: Connection, now: datetime) -> None:
-        """The replies queued or sent (not failed) in the last day, by the cap scopes they count in."""
+        """The replies queued or sent (not failed) in the last day, by the cap scopes they count in;
+        incidents' statements have their own budget (`care.surge`), apart from these caps."""
         replies = connection.execute(
             sa.select(OutboxReply.created_at, Mention.channel, Mention.author_id, Mention.author_handle)
             .join(Mention, Mention.id == OutboxReply.mention_id)
-            .where(OutboxReply.state != "failed", OutboxReply.created_at > now - _LONGEST_CAP)
+            .where(
+                OutboxReply.state != "failed", OutboxReply.origin != "incident", OutboxReply.created_at > now - _LONGEST_CAP
+            )
             .order_by(OutboxReply.created_at)
         )
         for reply in replies:
@@ -293,6 +296,8 @@ def _judge(context: _Context, mention: Unrouted, now: datetime) -> Verdict:
         if name == "mode":
             drafting = True
             continue
+        if name == "incident":
+            return Verdict("incident", refusal, name)
         return Verdict("skipped" if name in _SKIPPED else "inbox", refusal, name)
     if drafting:
         return Verdict("draft", "shadow mode: the intent is in draft, so a person approves the reply", "mode")
@@ -457,10 +462,10 @@ def _quiet_hours(context: _Context, mention: Unrouted, now: datetime) -> str | N
 
 
 def _incident(context: _Context, mention: Unrouted, now: datetime) -> str | None:
-    for alert in context.alerts.get(mention.watch, ()):
-        if alert.slice == f"intent:{mention.intent}" or (alert.explanation or {}).get("intent") == mention.intent:
-            return f"spike alert #{alert.id} is open on {mention.intent} ({alert.topic}): people answer during an incident"
-    return None
+    incident = context.members.get(mention.id)
+    if incident is None or mention.risks:
+        return None  # a member with a risk flag goes to a person (the triage check)
+    return f"a member of incident #{incident.id} ({incident.topic}): it gets the incident's statement once approved"
 
 
 def _mode(context: _Context, mention: Unrouted, now: datetime) -> str | None:
@@ -471,6 +476,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("own_account", _own_account),
     ("known_bot", _known_bot),
     ("answered", _answered),
+    ("incident", _incident),
     ("kill_switch", _kill_switch),
     ("triage", _triage),
     ("playbook", _playbook),
@@ -481,7 +487,6 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("age", _age),
     ("caps", _caps),
     ("quiet_hours", _quiet_hours),
-    ("incident", _incident),
     ("mode", _mode),
 )
 
@@ -517,7 +522,9 @@ def _unrouted(connection: Connection, mention_ids: Collection[int] | None) -> li
     return list(connection.execute(query))
 
 
-def _record(connection: Connection, settings: Settings, routed: list[_Routed]) -> list[sa.Row[Any]]:
+def _record(
+    connection: Connection, settings: Settings, routed: list[_Routed], members: Mapping[int, IncidentRow]
+) -> list[sa.Row[Any]]:
     """Log the decisions and act on them in one transaction; a mention another process routed
     first (the decision is unique per mention) is left out, and so is what it would have done."""
     if not routed:
@@ -548,6 +555,14 @@ def _record(connection: Connection, settings: Settings, routed: list[_Routed]) -
                 for r in ours if r.verdict.outcome in ("draft", "inbox")
             ],
             sla=settings.inbox,
+        )
+        surge.join(
+            connection,
+            [
+                (r.mention, members[r.mention.id], "waiting" if r.verdict.outcome == "incident" else "person", r.verdict.reason)
+                for r in ours if r.mention.id in members and r.verdict.outcome in ("incident", "inbox")
+            ],
+            routed[0].now,
         )
     return [decided[r.mention.id] for r in ours]
 

@@ -281,13 +281,16 @@ def kpis(
     ctx: typer.Context,
     since: Annotated[str | None, typer.Option(help="Mentions posted since then: ISO time, or an age like 7d. Default: all.")] = None,
 ) -> None:
-    """First response times, automation rate, SLA breaches and the backlog."""
+    """First response times, automation rate, SLA breaches, the backlog, and each incident's KPIs."""
+    from socialcx.care.kpis import incident_kpis
     from socialcx.care.kpis import kpis as compute
 
     state: _Context = ctx.obj
     now = state.clock.now()
     after = _when(state, "--since", since)
-    report = _in_transaction(state, lambda connection: compute(connection, now=now, since=after), only_reads=True)
+    report, incidents = _in_transaction(
+        state, lambda connection: (compute(connection, now=now, since=after), incident_kpis(connection)), only_reads=True
+    )
     period = f"since {after:%Y-%m-%d %H:%M} UTC" if after else "all time"
     automation = "—" if report.automation_rate is None else f"{report.automation_rate:.1%}"
     breaches = "—" if report.sla_breach_rate is None else f"{report.sla_breach_rate:.1%} ({report.sla_breached} of {report.sla_items} items)"
@@ -307,6 +310,18 @@ def kpis(
         backlog.add_column(priority, justify="right")
     backlog.add_row(*(f"{count:,}" for count in report.backlog.values()))
     console.print(backlog)
+    if incidents:
+        table = Table(title="Incidents (surge mode)", title_justify="left")
+        for column in ("#", "topic", "state", "members", "by the statement", "p50", "p90", "alert to approval", "by people", "follow-ups"):
+            table.add_column(column, justify="left" if column in ("topic", "state") else "right")
+        for row in incidents:
+            share = f"{row.answered:,} ({row.share_answered:.0%})" if row.share_answered is not None else "0"
+            table.add_row(
+                str(row.incident_id), Text(row.topic), row.state.replace("_", " "), f"{row.members:,}", share,
+                *(_duration(span) if span is not None else "—" for span in (row.p50, row.p90, row.to_approval)),
+                f"{row.handled_by_people:,}", f"{row.follow_ups_sent:,}",
+            )
+        console.print(table)
 
 
 def _duration(span: Any) -> str:

@@ -101,7 +101,8 @@ def _print_decisions(decisions: list[Any]) -> None:
         outcomes = Counter(decision.outcome for decision in decisions)
         console.print(
             f"Responder: {outcomes['auto_reply']} auto-replies, {outcomes['draft']} drafts, "
-            f"{outcomes['inbox']} to the inbox, {outcomes['skipped']} skipped."
+            + (f"{outcomes['incident']} incident members, " if outcomes["incident"] else "")
+            + f"{outcomes['inbox']} to the inbox, {outcomes['skipped']} skipped."
         )
 
 

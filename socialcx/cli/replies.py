@@ -69,12 +69,15 @@ def pause(
     ctx: typer.Context,
     reason: Annotated[str | None, typer.Option(help="Why, for whoever resumes.")] = None,
 ) -> None:
-    """Stop every auto-reply at once, in every process: new mentions go to people, queued auto-replies wait."""
+    """Stop every auto-reply and incident statement at once, in every process: new mentions go to people, queued ones wait."""
     from socialcx.care.outbox import set_paused
 
     state: _Context = ctx.obj
     set_paused(state.engine(), True, now=state.clock.now(), reason=reason)
-    console.print("Auto-replies paused. Replies written or approved by people still go out. `socialcx resume` turns them back on.")
+    console.print(
+        "Auto-replies and incident statements paused. Replies people write or approve one by one still go out. "
+        "`socialcx resume` turns them back on."
+    )
 
 
 def resume(ctx: typer.Context) -> None:

@@ -44,7 +44,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.engine import Connection, Engine
 
 from socialcx.care.feedback import current_label
-from socialcx.care.kpis import kpis
+from socialcx.care.kpis import incident_kpis, kpis
 from socialcx.clock import Clock
 from socialcx.collect.budget import ReadBudget
 from socialcx.config import Settings
@@ -58,6 +58,7 @@ from socialcx.store import (
     Alert,
     AlertEvent,
     Email,
+    IncidentRow,
     Mention,
     MentionTriage,
     SpikeCount,
@@ -266,6 +267,7 @@ def _alert_message(connection: Connection, settings: Settings, alert: Alert, eve
         "chart_cid": f"chart-{thread}@{_ID_DOMAIN}",
         "chart_hours": round(CHART.total_seconds() / 3600),
         "inbox_url": f"{settings.mail.web_url}/inbox" if settings.mail.web_url else None,
+        "incident": _incident_of(connection, alert),
     }
     root = f"<{thread}@{_ID_DOMAIN}>"
     is_root = event.kind == "raised"
@@ -279,6 +281,12 @@ def _alert_message(connection: Connection, settings: Settings, alert: Alert, eve
         context=context,
         images={context["chart_cid"]: series_chart(steps, alert_from=alert.opened_at, alert_until=alert.resolved_at and alert.resolved_at + bucket, zone=zone)},
     )
+
+
+def _incident_of(connection: Connection, alert: Alert) -> IncidentRow | None:
+    """The alert's incident, whose drafted statement the mail carries with the command to approve it."""
+    row = connection.execute(sa.select(IncidentRow.__table__).where(IncidentRow.alert_id == alert.id)).mappings().first()
+    return IncidentRow(**row) if row else None
 
 
 def _thread_id(alert: Alert) -> str:
@@ -375,6 +383,13 @@ def _digest_message(connection: Connection, settings: Settings, clock: Clock, da
              "opened": _local(alert.opened_at, zone), "peak": alert.peak,
              "resolved": _local(alert.resolved_at, zone) if alert.resolved_at else None}
             for alert in alert_rows
+        ],
+        "incidents": [
+            {"id": row.incident_id, "topic": row.topic, "state": row.state.replace("_", " "), "members": row.members,
+             "answered": row.answered, "share": _percent(row.share_answered), "p50": _duration(row.p50) if row.p50 else "-",
+             "approval": _duration(row.to_approval) if row.to_approval else "not approved", "people": row.handled_by_people,
+             "follow_ups": row.follow_ups_sent}
+            for row in incident_kpis(connection) if row.alert_id in {alert.id for alert in alert_rows}
         ],
         "budgets": [_budget(ReadBudget(connection.engine, channel, settings.channels.get(channel), clock).status(), zone)
                     for channel in settings.channels.enabled()],

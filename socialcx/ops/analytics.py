@@ -14,6 +14,7 @@ grouped any way the analyst asks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ from socialcx.store import (
 )
 from socialcx.store import connect as connect_store
 
-__all__ = ["alert_events", "alerts", "connect", "inbox", "kpis", "mentions", "replies", "volume"]
+__all__ = ["alert_events", "alerts", "connect", "inbox", "incidents", "kpis", "mentions", "replies", "volume"]
 
 Moment = datetime | str | pd.Timestamp
 CHUNK_ROWS = 250_000  # rows per read: bounds the driver's memory on large stores
@@ -84,12 +85,13 @@ def mentions(
 
 
 def replies(engine: Engine) -> pd.DataFrame:
-    """Every outbox reply with its mention: who answered (`responder` auto or human, `agent`),
-    its state, and `first_response` (sent minus posted) for those sent."""
-    responder = sa.case((OutboxReply.origin == "auto", "auto"), else_="human")
+    """Every outbox reply with its mention: who answered (`responder` auto, statement or human,
+    `agent`), its `kind` (reply, or an incident's follow-up), its state, and `first_response`
+    (sent minus posted) for those sent."""
+    responder = sa.case((OutboxReply.origin == "auto", "auto"), (OutboxReply.origin == "incident", "statement"), else_="human")
     query = _labelled(
         sa.select(
-            OutboxReply.mention_id, Mention.channel, Mention.watch, _label("intent").label("intent"), OutboxReply.origin,
+            OutboxReply.mention_id, OutboxReply.kind, Mention.channel, Mention.watch, _label("intent").label("intent"), OutboxReply.origin,
             responder.label("responder"), OutboxReply.agent, OutboxReply.state, OutboxReply.attempts,
             Mention.created_at.label("posted_at"), OutboxReply.created_at.label("queued_at"), OutboxReply.sent_at,
             OutboxReply.error,
@@ -99,7 +101,7 @@ def replies(engine: Engine) -> pd.DataFrame:
     ).order_by(OutboxReply.id)
     frame = _read(engine, query, times=("posted_at", "queued_at", "sent_at"))
     frame["first_response"] = frame["sent_at"] - frame["posted_at"]
-    return _typed(frame, categories=("channel", "watch", "intent", "origin", "responder", "agent", "state"), integers=("attempts",))
+    return _typed(frame, categories=("kind", "channel", "watch", "intent", "origin", "responder", "agent", "state"), integers=("attempts",))
 
 
 def inbox(engine: Engine) -> pd.DataFrame:
@@ -135,6 +137,17 @@ def alert_events(engine: Engine) -> pd.DataFrame:
     query = sa.select(*(column for column in table.c if column.name != "id")).order_by(table.c.alert_id, table.c.at, table.c.id)
     frame = _read(engine, query, times=("at",))
     return _typed(frame, categories=("kind", "channel", "slice"), integers=("alert_id",), floats=("observed", "expected", "score"))
+
+
+def incidents(engine: Engine) -> pd.DataFrame:
+    """Every incident with its KPIs, oldest first (`socialcx.care.kpis.incident_kpis`): members,
+    answered by the statement and their share, first response p50 and p90, alert to approval,
+    members people handled and follow-ups sent."""
+    with engine.connect() as connection:
+        rows = definitions.incident_kpis(connection)
+    columns = [field.name for field in dataclasses.fields(definitions.IncidentKpis)] + ["share_answered"]
+    frame = pd.DataFrame([[*dataclasses.astuple(row), row.share_answered] for row in rows], columns=columns)
+    return _typed(frame, categories=("state",), integers=("incident_id", "alert_id", "members", "answered", "handled_by_people", "follow_ups_sent"))
 
 
 VOLUME_KEYS = ("channel", "watch", "intent", "sentiment", "urgency")

@@ -4,7 +4,9 @@ The in-process sandbox serves a scenario (by default two days with a checkout ou
 37) on a `SimulatedClock` that runs the two days in about two minutes; a local SMTP server
 (aiosmtpd) catches the daemon's emails. `socialcx.service.daemon.Daemon` runs exactly as `socialcx run`
 does: polls on schedule, triage, routing, spike judging, the outbox and the mailer. A live
-view follows it. The demo folder keeps the config, a playbook that answers the routine
+view follows it. A person is played too: about ten simulated minutes after an alert email
+arrives, the incident's drafted statement is approved as it stands, and its follow-up as soon as
+it is drafted (when the alert resolves). The demo folder keeps the config, a playbook that answers the routine
 intents by itself, the database, the captured emails (`mail/*.eml`) and their charts
 (`charts/*.png`), so the other commands and the notebooks can look at what happened. Each run
 starts afresh.
@@ -40,8 +42,10 @@ from rich.text import Text
 from sqlalchemy.engine import Connection, Engine
 
 from connectors import available, connector_class
+from socialcx.care import surge
 from socialcx.care.inbox import ACTIVE, InboxEntry, list_items
-from socialcx.care.kpis import KpiReport, kpis
+from socialcx.care.kpis import IncidentKpis, KpiReport, incident_kpis, kpis, percentiles
+from socialcx.care.playbook import Playbook
 from socialcx.care.playbook import default_playbook_text, playbook_for
 from socialcx.clock import SimulatedClock
 from socialcx.collect.ingest import Triager
@@ -53,9 +57,10 @@ from socialcx.config import (
     sandbox_secrets,
 )
 from socialcx.ops.logs import RedactSecrets, secret_values
-from socialcx.sandbox import SCENARIOS, Budget, Sandbox, load_scenario
+from socialcx.channels import Channel
+from socialcx.sandbox import SCENARIOS, Budget, Sandbox, Scenario, load_scenario
 from socialcx.service.daemon import Daemon
-from socialcx.store import Alert, AlertEvent, Decision, InboxItem, Mention, OutboxReply, connect
+from socialcx.store import Alert, AlertEvent, Decision, Email, IncidentMember, IncidentRow, InboxItem, Mention, OutboxReply, connect
 
 __all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]
 
@@ -67,6 +72,8 @@ MAIL_PORT = 2525  # written in the demo config; each run listens on a free port 
 RECIPIENT = "care-team@example.com"
 DATABASE_FILES = ("socialcx.db", "socialcx.db-wal", "socialcx.db-shm", "socialcx.db-journal")
 OUTPUT_FOLDERS = ("mail", "charts")
+APPROVER = "demo-approver"
+READ_MAIL_IN = timedelta(minutes=10)  # how long the person takes to read the alert email and approve
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,22 @@ class DemoReport:
     emails: tuple[tuple[Path, str], ...]  # captured .eml file and its subject
     charts: tuple[Path, ...]
     kpis: KpiReport
+    incidents_kpis: tuple[IncidentKpis, ...]
+    surge: SurgeFigures | None  # the first alert's, against the scenario's truth
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeFigures:
+    """The first alert as the issue measures it: membership against the scenario's truth, and the
+    mentions posted while it was open that got a sent reply (auto or the statement)."""
+
+    members: int
+    precision: float | None
+    recall: float | None  # of the truth's incident mentions stored between the incident's start and the alert's end
+    during_alert: int  # mentions posted while the alert was open, not skipped
+    replied: int  # of those, with a reply sent
+    double_statements: int  # authors who got two statements for one incident
+    after_approval_p50: timedelta | None  # statement sent, from the approval (or the mention, if later)
 
 
 def prepare_demo(folder: Path) -> Settings:
@@ -195,11 +218,11 @@ def run_demo(
             daemon = Daemon(settings, engine, clock, triage=triage, playbook=playbook)
             with _recent_events(settings) as events:
                 began = time.monotonic()
-                asyncio.run(_serve(daemon, clock, end, lambda: _state(engine, daemon, clock, end, folder, events), on_tick))
+                asyncio.run(_serve(daemon, clock, end, lambda: _state(engine, daemon, clock, end, folder, events), on_tick, playbook))
                 ran = time.monotonic() - began
         caught = _caught(folder / "mail", folder / "charts")
         incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
-        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught)
+        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught, world)
     finally:
         engine.dispose()
 
@@ -221,9 +244,11 @@ async def _serve(
     end: datetime,
     state: Callable[[], DemoState],
     on_tick: Callable[[DemoState], None] | None,
+    playbook: Playbook,
 ) -> None:
     """Run the daemon past the scenario's `end` until its last posts are surely fetched and its
-    last buckets judged, then once more judge, send and mail whatever is due."""
+    last buckets judged, then once more judge, send and mail whatever is due. A person approves
+    the incidents' statements and follow-ups meanwhile (`_approve_like_a_person`)."""
     stop = asyncio.Event()
     settings = daemon.settings
     polls = max(settings.channels.get(channel).poll_interval_seconds for channel in settings.channels.enabled())
@@ -231,8 +256,10 @@ async def _serve(
 
     async def watch_the_clock() -> None:
         while clock.now() < done:
-            if on_tick and daemon.ready.is_set():
-                on_tick(await asyncio.to_thread(state))
+            if daemon.ready.is_set():
+                await asyncio.to_thread(_approve_like_a_person, daemon.engine, playbook, clock, settings)
+                if on_tick:
+                    on_tick(await asyncio.to_thread(state))
             await asyncio.sleep(0.25)
         stop.set()
 
@@ -246,6 +273,26 @@ async def _serve(
     await daemon.mail()
     if on_tick:
         on_tick(await asyncio.to_thread(state))
+
+
+def _approve_like_a_person(engine: Engine, playbook: Playbook, clock: SimulatedClock, settings: Settings) -> None:
+    """What the care team's lead does: approve a drafted statement as it stands about ten minutes
+    after the alert email was sent, and a drafted follow-up at once; through the functions
+    `socialcx incident approve` calls, and delivering at once as it does."""
+    now = clock.now()
+    with engine.begin() as connection:
+        for incident in surge.list_incidents(connection, states=("drafted", "following_up")):
+            row = surge.find(connection, incident.id).incident
+            if row.state == "following_up" and row.follow_up_approved_at:
+                continue
+            if row.state == "drafted":
+                mailed = connection.execute(
+                    sa.select(sa.func.min(Email.sent_at)).where(Email.key.like(f"alert:{row.alert_id}:%"), Email.sent_at.is_not(None))
+                ).scalar()
+                if mailed is None or now < mailed + READ_MAIL_IN:
+                    continue
+            surge.approve(connection, incident.id, agent=APPROVER, now=now, playbook=playbook)
+            surge.deliver(connection, playbook, now, settings.inbox)
 
 
 class _MailCatcher:
@@ -358,6 +405,7 @@ def _report(
     seconds: float,
     incidents: tuple[tuple[str, datetime], ...],
     caught: tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]],
+    world: Scenario,
 ) -> DemoReport:
     folder = Path(settings.data_dir)
     emails, charts = caught
@@ -388,12 +436,76 @@ def _report(
         )
         inbox = tuple(list_items(connection, limit=5))
         report = kpis(connection, now=end)
+        per_incident = tuple(incident_kpis(connection))
+        figures = _surge_figures(connection, world)
     return DemoReport(
         folder=folder, scenario=scenario, start=START, end=end, seconds=seconds, polls=_total(daemon.metrics.polls),
         poll_errors=_total(daemon.metrics.errors), mentions=per_channel, outcomes=outcomes, replies=replies,
         examples=tuple(examples.values())[:3], inbox=inbox, incidents=incidents, alerts=alerts, emails=emails,
-        charts=charts, kpis=report,
+        charts=charts, kpis=report, incidents_kpis=per_incident, surge=figures,
     )
+
+
+def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | None:
+    """The first incident's membership against the scenario's truth, and the replies sent to the
+    mentions posted while its alert was open."""
+    first = connection.execute(
+        sa.select(IncidentRow.id, IncidentRow.since, IncidentRow.approved_at, Alert.opened_at, Alert.resolved_at)
+        .join(Alert, Alert.id == IncidentRow.alert_id).order_by(IncidentRow.id).limit(1)
+    ).first()
+    if first is None:
+        return None
+    until = first.resolved_at or datetime.max.replace(tzinfo=UTC)
+    truth = {(channel, external_id): found.incident for (channel, external_id), found in world.truth.items()}
+    rows = connection.execute(
+        sa.select(Mention.channel, Mention.external_id, Mention.created_at, IncidentMember.incident_id, Decision.outcome)
+        .outerjoin(IncidentMember, IncidentMember.mention_id == Mention.id)
+        .outerjoin(Decision, Decision.mention_id == Mention.id)
+        .where(Mention.created_at >= first.since, Mention.created_at < until)
+    ).all()
+    member = [row for row in rows if row.incident_id == first.id]
+    of_incident = [row for row in rows if _truth(truth, row) is not None]
+    hits = sum(1 for row in member if _truth(truth, row) is not None)
+    answered = set(connection.execute(
+        sa.select(OutboxReply.mention_id).join(Mention, Mention.id == OutboxReply.mention_id)
+        .where(OutboxReply.kind == "reply", OutboxReply.state == "sent", Mention.created_at >= first.opened_at, Mention.created_at < until)
+    ).scalars())
+    during = connection.execute(
+        sa.select(Mention.id).join(Decision, Decision.mention_id == Mention.id)
+        .where(Mention.created_at >= first.opened_at, Mention.created_at < until, Decision.outcome != "skipped")
+    ).scalars().all()
+    twice = connection.execute(
+        sa.select(sa.func.count()).select_from(
+            sa.select(IncidentMember.author)
+            .join(OutboxReply, (OutboxReply.mention_id == IncidentMember.mention_id) & (OutboxReply.kind == "reply") & (OutboxReply.origin == "incident"))
+            .where(IncidentMember.incident_id == first.id).group_by(IncidentMember.author).having(sa.func.count() > 1).subquery()
+        )
+    ).scalar_one()
+    waits = [
+        (sent_at - max(created_at, first.approved_at)).total_seconds()
+        for created_at, sent_at in connection.execute(
+            sa.select(Mention.created_at, OutboxReply.sent_at).join(IncidentMember, IncidentMember.mention_id == Mention.id)
+            .join(OutboxReply, (OutboxReply.mention_id == Mention.id) & (OutboxReply.kind == "reply"))
+            .where(IncidentMember.incident_id == first.id, OutboxReply.origin == "incident", OutboxReply.sent_at.is_not(None))
+        )
+    ] if first.approved_at else []
+    return SurgeFigures(
+        after_approval_p50=timedelta(seconds=percentiles(waits)[0]) if waits else None,
+        members=len(member), precision=hits / len(member) if member else None,
+        recall=hits / len(of_incident) if of_incident else None,
+        during_alert=len(during), replied=sum(1 for mention_id in during if mention_id in answered), double_statements=twice,
+    )
+
+
+def _truth(truth: dict[tuple[Channel, str], str | None], row: Any) -> str | None:
+    """The scripted incident a stored mention belongs to, by the sandbox's post id: Reddit's ids
+    carry their kind prefix, Bluesky's are the end of the post's URI, a feed entry's the end of its link."""
+    channel, post = Channel(row.channel), row.external_id.removeprefix("t1_").removeprefix("t3_")
+    if channel is Channel.BLUESKY:
+        post = post.rsplit("/", 1)[-1]
+    elif channel is Channel.RSS:
+        post = post.rsplit("-", 1)[-1]
+    return truth.get((channel, post))
 
 
 def _after(raised_at: datetime, incidents: tuple[tuple[str, datetime], ...]) -> timedelta | None:
@@ -450,7 +562,7 @@ def print_report(console: Console, report: DemoReport, config: Path) -> None:
     outcomes = report.outcomes
     console.print(
         f"Responder: {outcomes['auto_reply']:,} auto-replies, {outcomes['draft']:,} drafts, "
-        f"{outcomes['inbox']:,} to the inbox, {outcomes['skipped']:,} skipped; "
+        f"{outcomes['incident']:,} incident members, {outcomes['inbox']:,} to the inbox, {outcomes['skipped']:,} skipped; "
         f"{report.replies['sent']:,} auto-replies sent through the clients"
         + (f", {report.replies['failed']:,} refused by the platform (back in the inbox)" if report.replies["failed"] else "")
         + "."
@@ -470,6 +582,8 @@ def print_report(console: Console, report: DemoReport, config: Path) -> None:
     for alert in report.alerts:
         when = "before any scripted incident" if alert.after_incident is None else f"{_minutes(alert.after_incident)} after it began"
         console.print(Text(f"  Spike alert #{alert.id} on {alert.channel} · {alert.slice}: raised on the {alert.raised_at:%a %H:%M} bucket, {when}"))
+
+    _print_incidents(console, report)
 
     times = Table(title="First response times", title_justify="left")
     for column in ("by", "", "replies", "p50", "p90"):
@@ -493,6 +607,31 @@ def print_report(console: Console, report: DemoReport, config: Path) -> None:
         f"  socialcx --config {config} mentions search checkout\n"
         f"and open the analysts' notebooks on it: jupyter lab notebooks/ (they read {report.folder / 'socialcx.db'})."
     )
+
+
+def _print_incidents(console: Console, report: DemoReport) -> None:
+    """Surge mode: each incident's KPIs, and the first one against the scenario's truth."""
+    for row in report.incidents_kpis:
+        share = f"{row.share_answered:.0%}" if row.share_answered is not None else "-"
+        times = f"p50 {_minutes(row.p50)}, p90 {_minutes(row.p90)}" if row.p50 is not None and row.p90 is not None else "no statement sent"
+        approval = _minutes(row.to_approval) if row.to_approval is not None else "not approved"
+        console.print(Text(
+            f"Incident #{row.incident_id} ({row.topic}, {row.state.replace('_', ' ')}): {row.members:,} members, {row.answered:,} answered "
+            f"by the statement ({share}; first response {times}); approved {approval} after the alert; "
+            f"{row.handled_by_people:,} handled by people; {row.follow_ups_sent:,} follow-ups sent."
+        ))
+    figures = report.surge
+    if figures is None:
+        return
+    precision = f"{figures.precision:.3f}" if figures.precision is not None else "-"
+    recall = f"{figures.recall:.3f}" if figures.recall is not None else "-"
+    share = figures.replied / figures.during_alert if figures.during_alert else 0.0
+    console.print(Text(
+        f"  Membership against the scenario's truth: precision {precision}, recall {recall} ({figures.members:,} members). "
+        f"While the alert was open, {figures.replied:,} of {figures.during_alert:,} mentions not skipped got a sent reply ({share:.0%}); "
+        f"authors with two statements: {figures.double_statements}; members' first response after the approval: "
+        f"p50 {_minutes(figures.after_approval_p50) if figures.after_approval_p50 is not None else '-'}."
+    ))
 
 
 def _short(text: str, width: int = 90) -> str:

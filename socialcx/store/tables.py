@@ -24,6 +24,8 @@ __all__ = [
     "Email",
     "Feedback",
     "InboxItem",
+    "IncidentMember",
+    "IncidentRow",
     "Mention",
     "MentionTriage",
     "OutboxReply",
@@ -265,17 +267,21 @@ class Decision(SQLModel, table=True):
 
 
 class OutboxReply(SQLModel, table=True):
-    """A reply to one mention, written before it is sent so that it is sent exactly once.
+    """A reply to one mention, written before it is sent so that it is sent exactly once; an
+    incident's follow-up is a second row of the mention (`kind`), answering our statement.
 
     pending → sending → sent, or failed when the platform refuses it for good. A row left in
     `sending` past its lease is uncertain: the platform is asked before any resend."""
 
     __tablename__ = "outbox"
+    __table_args__ = (sa.UniqueConstraint("mention_id", "kind", name="uq_outbox_mention_id_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), unique=True, nullable=False))
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False))
+    kind: str = Field(default="reply", max_length=16)  # reply (one a mention), follow_up (an incident's, to our statement)
+    in_reply_to: str | None = Field(default=None, max_length=255)  # the post answered, when not the mention: our statement
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    origin: str = Field(max_length=16)  # auto, agent, approved
+    origin: str = Field(max_length=16)  # auto, agent, approved, incident
     agent: str | None = Field(default=None, max_length=100)
     state: str = Field(max_length=16, index=True)  # pending, sending, sent, failed
     created_at: datetime = _utc_column(index=True)
@@ -378,3 +384,51 @@ class Email(SQLModel, table=True):
     sent_at: datetime | None = _utc_column(nullable=True)
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
+
+
+class IncidentRow(SQLModel, table=True):
+    """An incident a person can act on: one per spike alert, with its members (`IncidentMember`),
+    the holding statement they get once approved, and the follow-up once it is over
+    (`socialcx.care.surge`).
+
+    drafted → approved → following_up → closed, or stopped by a person at any point."""
+
+    __tablename__ = "incident"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("alert.id", ondelete="CASCADE"), unique=True, nullable=False))
+    watch: str = Field(max_length=100, index=True)
+    topic: str = Field(max_length=200)
+    intent: str | None = Field(default=None, max_length=64)
+    terms: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    samples: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # the explanation's sample mentions
+    profile: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # what members look like (`care.membership`)
+    since: datetime = _utc_column()  # members are created from here: the start of the alert's window
+    state: str = Field(max_length=16, index=True)  # drafted, approved, following_up, closed, stopped
+    statement: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    follow_up: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    lead_mention_id: int | None = None  # the inbox item the waiting members are grouped under
+    created_at: datetime = _utc_column()
+    approved_by: str | None = Field(default=None, max_length=100)
+    approved_at: datetime | None = _utc_column(nullable=True)
+    follow_up_drafted_at: datetime | None = _utc_column(nullable=True)
+    follow_up_by: str | None = Field(default=None, max_length=100)
+    follow_up_approved_at: datetime | None = _utc_column(nullable=True)
+    closed_by: str | None = Field(default=None, max_length=100)
+    closed_at: datetime | None = _utc_column(nullable=True)
+
+
+class IncidentMember(SQLModel, table=True):
+    """A mention that belongs to an incident, and what became of it: `waiting` for the
+    statement, `answered` by it, `covered` (its author already got it), or `person` (a
+    person answers: `reason`)."""
+
+    __tablename__ = "incident_member"
+
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True))
+    incident_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("incident.id", ondelete="CASCADE"), index=True, nullable=False))
+    author: str = Field(max_length=300)  # channel and author id (or handle): one statement each
+    status: str = Field(max_length=16)  # waiting, answered, covered, person
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    joined_at: datetime = _utc_column()
+    answered_at: datetime | None = _utc_column(nullable=True)

@@ -481,7 +481,7 @@ def test_a_read_command_does_not_upgrade_the_schema_and_says_a_migration_is_pend
     engine.dispose()
 
     status = runner.invoke(app, ["mentions", "list"])  # reads only what the old schema has
-    inbox = runner.invoke(app, ["inbox", "list"])  # needs a column the pending migration adds
+    inbox = runner.invoke(app, ["incident", "list"])  # needs a table the pending migration adds
 
     assert status.exit_code == 0 and "No mentions" in status.stdout
     pending = f"the database is at schema revision {previous} and this socialcx expects {head_revision()}; run `socialcx db upgrade`"
@@ -489,12 +489,12 @@ def test_a_read_command_does_not_upgrade_the_schema_and_says_a_migration_is_pend
     assert inbox.exit_code == 1 and (inbox.exception is None or isinstance(inbox.exception, SystemExit))
     note, error = inbox.stderr.strip().splitlines()
     assert note.startswith("note: the database is at schema revision")
-    assert error.startswith("error: this command needs the pending schema upgrade: run `socialcx db upgrade` first (no such column")
+    assert error.startswith("error: this command needs the pending schema upgrade: run `socialcx db upgrade` first (no such table")
     engine = connect(url, migrate=False)
     assert current_revision(engine) == previous  # nothing was upgraded behind the user's back
     engine.dispose()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["inbox", "list"]).exit_code == 0
+    assert runner.invoke(app, ["incident", "list"]).exit_code == 0
 
 
 def current_before_head() -> str:

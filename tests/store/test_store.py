@@ -190,3 +190,29 @@ def test_an_uncreatable_data_folder_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match=r"cannot create the folder .*afile/sub for the database \(Not a directory\); "
                                          r"set data_dir or database_url to a place socialcx can write"):
         connect(f"sqlite:///{tmp_path / 'afile' / 'sub' / 'socialcx.db'}")
+
+
+def test_replies_queued_before_surge_mode_are_kept_as_each_mentions_one_reply(database_url):
+    engine = connect(database_url, migrate=False)
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        mention = connection.execute(
+            sa.text("INSERT INTO mention (channel, external_id, watch, text, created_at, fetched_at, raw) "
+                    "VALUES ('x', '1', 'acme', 'where is my order', '2026-11-24 08:00:00.000000', '2026-11-24 08:01:00.000000', '{}') RETURNING id")
+        ).scalar_one()
+        connection.execute(
+            sa.text("INSERT INTO outbox (mention_id, text, origin, state, created_at, updated_at, attempts) "
+                    "VALUES (:m, 'On its way', 'agent', 'sent', '2026-11-24 08:02:00.000000', '2026-11-24 08:02:00.000000', 1)"),
+            {"m": mention},
+        )
+
+    upgrade(engine)
+
+    with engine.begin() as connection:
+        kept = connection.execute(sa.text("SELECT mention_id, kind, in_reply_to, text, state FROM outbox")).all()
+        follow_up = "INSERT INTO outbox (mention_id, kind, text, origin, state, created_at, updated_at, attempts) VALUES (:m, :k, 'Fixed', 'incident', 'pending', '2026-11-24 09:00:00.000000', '2026-11-24 09:00:00.000000', 0)"
+        connection.execute(sa.text(follow_up), {"m": mention, "k": "follow_up"})  # a second row, of another kind
+    assert kept == [(mention, "reply", None, "On its way", "sent")]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.execute(sa.text(follow_up), {"m": mention, "k": "reply"})  # still one reply per mention
+    engine.dispose()

@@ -17,7 +17,7 @@ from socialcx import Channel, connect
 from socialcx.care.playbook import Playbook, load_playbook
 from socialcx.config import Settings, load_settings
 from socialcx.sandbox import Budget, Sandbox, ScenarioSpec, generate
-from socialcx.store import Decision, InboxItem, Mention, MentionTriage, OutboxReply
+from socialcx.store import Alert, Decision, InboxItem, Mention, MentionTriage, OutboxReply
 from tests.connectors.conftest import CREDENTIAL_VALUES, CREDENTIALS
 
 PLAYBOOK = """\
@@ -118,6 +118,41 @@ def add_mention(engine: sa.Engine, clock) -> Callable[..., int]:
     return add
 
 
+OUTAGE = (
+    "@acme checkout broken for anyone else? #acmedown",
+    "is the @acme app down?? can't check out",
+    "@acme website keeps giving me an error at payment",
+    "@acme site is down AGAIN. been trying to order for an hour",
+)
+
+
+def open_alert(engine: sa.Engine, add_mention: Callable[..., int], clock, *, texts: tuple[str, ...] = OUTAGE, copies: int = 3) -> int:
+    """A checkout outage as the detector leaves it: `copies` of each text stored between ten and
+    six minutes ago (outage reports, not routed yet), and an open alert whose explanation read
+    them; mentions stored after that (by default five minutes ago) are new to the incident."""
+    now = clock.now()
+    for n in range(copies):
+        for index, text in enumerate(texts):
+            add_mention(
+                text=text, intent="outage_or_bug", routine=False, author_handle=f"seed{n}_{index}",
+                created_at=now - timedelta(minutes=9) + timedelta(seconds=n * 10 + index),
+            )
+    window = [(now - timedelta(minutes=10)).isoformat(), (now - timedelta(minutes=6)).isoformat()]
+    with engine.begin() as connection:
+        return connection.execute(
+            sa.insert(Alert.__table__).values(
+                watch="acme", status="open", channel="all", slice="all", topic='"checkout"',
+                opened_at=now - timedelta(minutes=5), updated_at=now, observed=90, expected=10, score=8.0, peak=90,
+                cold_start=False,
+                explanation={
+                    "intent": "outage_or_bug", "topic": '"checkout"', "window": window, "mentions": copies * len(texts),
+                    "terms": [{"term": "checkout", "count": copies, "baseline": 0, "z": 3.1}], "samples": [],
+                    "intents": {"outage_or_bug": copies * len(texts)}, "sentiments": {"negative": copies * len(texts)}, "channels": {"x": copies * len(texts)},
+                },
+            ).returning(Alert.__table__.c.id)
+        ).scalar_one()
+
+
 def row_of(engine: sa.Engine, model: type[SQLModel], mention_id: int) -> Any:
     """The row of `model`'s table for a mention (each of these tables has one per mention)."""
     table = model.__table__
@@ -130,8 +165,12 @@ def decision_of(engine: sa.Engine, mention_id: int) -> Decision | None:
     return row_of(engine, Decision, mention_id)
 
 
-def outbox_of(engine: sa.Engine, mention_id: int) -> OutboxReply | None:
-    return row_of(engine, OutboxReply, mention_id)
+def outbox_of(engine: sa.Engine, mention_id: int, kind: str = "reply") -> OutboxReply | None:
+    """The mention's reply in the outbox (or, with `kind="follow_up"`, its incident's follow-up)."""
+    table = OutboxReply.__table__
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(table).where(table.c.mention_id == mention_id, table.c.kind == kind)).mappings().first()
+    return OutboxReply(**row) if row else None
 
 
 def inbox_of(engine: sa.Engine, mention_id: int) -> InboxItem | None:

@@ -13,8 +13,7 @@ from socialcx.care.handover import queue_reply
 from socialcx.care.outbox import set_paused
 from socialcx.care.responder import route
 from socialcx.config import Settings
-from socialcx.store import Alert
-from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, outbox_of
 
 
 def test_a_routine_mention_that_passes_every_guardrail_is_queued_for_an_auto_reply(engine, settings, playbook, clock, add_mention):
@@ -152,16 +151,8 @@ def quiet_hours(engine, add_mention, clock, write_playbook):  # the clock reads 
 
 
 def incident(engine, add_mention, clock, write_playbook):
-    now = clock.now()
-    with engine.begin() as connection:
-        connection.execute(
-            sa.insert(Alert.__table__).values(
-                watch="acme", status="open", channel="all", slice="all", topic="orders stuck, tracking down",
-                opened_at=now - timedelta(minutes=30), updated_at=now, observed=90, expected=10, score=8.0, peak=90,
-                cold_start=False, explanation={"intent": "order_status", "topic": "orders stuck"},
-            )
-        )
-    return add_mention(), None
+    open_alert(engine, add_mention, clock)
+    return add_mention(text="@acme checkout broken for anyone else?? #acmedown", intent="order_status"), None
 
 
 CASES = [
@@ -187,7 +178,7 @@ CASES = [
     (channel_cap, "caps", "inbox", "on x in the last hour"),
     (global_cap, "caps", "inbox", "in all in the last day"),
     (quiet_hours, "quiet_hours", "inbox", "quiet hours (08:00-11:00 Europe/Paris)"),
-    (incident, "incident", "inbox", "spike alert"),
+    (incident, "incident", "incident", "member of incident #"),
 ]
 
 
@@ -205,6 +196,8 @@ def test_each_guardrail_alone_stops_an_auto_reply(engine, settings, playbook, cl
     item = inbox_of(engine, mention_id)
     if outcome == "inbox":
         assert item is not None and item.reason == decision.reason and item.draft is None
+    elif outcome == "incident":  # waits in the incident's one item for the statement's approval
+        assert item is not None and item.reason.startswith("incident #") and "waits for approval" in item.reason
     else:
         assert item is None
 

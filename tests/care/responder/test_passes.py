@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,8 +15,8 @@ import sqlalchemy as sa
 from socialcx.care import responder
 from socialcx.care.responder import route
 from socialcx.service.daemon import Daemon
-from socialcx.store import Alert, Decision, InboxItem, OutboxReply
-from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, outbox_of
+from socialcx.store import Decision, InboxItem, OutboxReply
+from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, outbox_of
 
 
 @pytest.fixture(params=[1000, 2], ids=["one page", "pages of two"])
@@ -147,23 +146,16 @@ def test_the_daemon_routes_each_mention_once_and_sends_at_once_only_after_queuei
     assert inbox_of(engine, risky) is not None and outbox_of(engine, risky) is None
     assert _counts(engine) == (2, 1, 1) and woken == ["outbox"]
 
-    # An outage on order_status opens: a new question about an order is a member, for people.
-    with engine.begin() as connection:
-        connection.execute(
-            sa.insert(Alert.__table__).values(
-                watch="acme", status="open", channel="all", slice="all", topic="orders stuck, tracking down",
-                opened_at=clock.now() - timedelta(minutes=30), updated_at=clock.now(), observed=90, expected=10,
-                score=8.0, peak=90, cold_start=False, explanation={"intent": "order_status", "topic": "orders stuck"},
-            )
-        )
-    member = add_mention(author_handle="kim")
+    # A checkout outage opens: a report of it is a member, waiting for the statement's approval.
+    open_alert(engine, add_mention, clock, copies=2)
+    member = add_mention(author_handle="kim", text="is the @acme app down?? can't check out!")
 
     asyncio.run(daemon.route())
     asyncio.run(daemon.route())
 
-    assert decision_of(engine, member).guardrail == "incident" and decision_of(engine, member).outcome == "inbox"
+    assert decision_of(engine, member).guardrail == "incident" and decision_of(engine, member).outcome == "incident"
     assert inbox_of(engine, member) is not None and outbox_of(engine, member) is None
-    assert _counts(engine) == (3, 1, 2) and woken == ["outbox"]  # nothing new to send, nothing twice
+    assert _counts(engine) == (11, 1, 10) and woken == ["outbox"]  # nothing new to send, nothing twice
 
 
 def test_a_daemon_without_triage_routes_nothing(engine, settings, playbook, clock, add_mention):

@@ -75,8 +75,8 @@ def _work_the_inbox(engine: sa.Engine, sandbox: Sandbox, now: datetime, rng: ran
             .order_by(InboxItem.due_at)
         ).all()
         for item in waiting[: rng.randint(10, 25)]:
-            if connection.scalar(sa.select(InboxItem.status).where(InboxItem.mention_id == item.mention_id)) not in ACTIVE:
-                continue  # closed with its group by an earlier action of this round
+            if not is_waiting(connection, item.mention_id):
+                continue  # closed with the item it was grouped under (by an earlier action of this round)
             agent = rng.choice(AGENTS)
             post_id = item.external_id.removeprefix("t1_").removeprefix("t3_")  # Reddit's kind prefixes
             truth = sandbox.scenario.truth.get((Channel(item.channel), post_id))
@@ -90,6 +90,10 @@ def _work_the_inbox(engine: sa.Engine, sandbox: Sandbox, now: datetime, rng: ran
             else:  # the platforms refuse a reply repeated word for word
                 text = f"Sorry about this, @{item.author_handle}. Could you DM us the details? ({agent}, #{item.mention_id})"
                 reply(connection, item.mention_id, text, agent=agent, now=now)
+
+
+def is_waiting(connection: sa.Connection, mention_id: int) -> bool:
+    return connection.execute(sa.select(InboxItem.status).where(InboxItem.mention_id == mention_id)).scalar() in ACTIVE
 
 
 def build_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
