@@ -89,17 +89,10 @@ def incident_approve(
 ) -> None:
     """Approve the drafted statement (or, once the incident is over, the follow-up); it goes out at once to everyone waiting."""
     from socialcx.care import surge
-    from socialcx.care.playbook import playbook_for
 
-    state: _Context = ctx.obj
-    playbook = playbook_for(state.settings)
-    now = state.clock.now()
-
-    def act(connection: Any) -> tuple[Any, int]:
-        incident = surge.approve(connection, incident_id, agent=_agent(agent), now=now, playbook=playbook, text=text)
-        return incident, surge.deliver(connection, playbook, now, state.settings.inbox)
-
-    incident, queued = _in_transaction(state, act)
+    incident, queued = _then_deliver(ctx.obj, lambda connection, now, playbook: surge.approve(
+        connection, incident_id, agent=_agent(agent), now=now, playbook=playbook, text=text
+    ))
     what = "follow-up" if incident.state in ("following_up", "closed") else "statement"
     console.print(
         f"Incident #{incident_id}: the {what} is approved; {queued} queued in the outbox now, and every new member gets it "
@@ -118,17 +111,10 @@ def incident_close(
 ) -> None:
     """Close an incident by hand: no more statements; the follow-up goes to those who got the statement once approved."""
     from socialcx.care import surge
-    from socialcx.care.playbook import playbook_for
 
-    state: _Context = ctx.obj
-    playbook = playbook_for(state.settings)
-    now = state.clock.now()
-
-    def act(connection: Any) -> tuple[Any, int]:
-        incident = surge.close(connection, incident_id, agent=_agent(agent), now=now, playbook=playbook, follow_up=follow_up)
-        return incident, surge.deliver(connection, playbook, now, state.settings.inbox)
-
-    incident, queued = _in_transaction(state, act)
+    incident, queued = _then_deliver(ctx.obj, lambda connection, now, playbook: surge.close(
+        connection, incident_id, agent=_agent(agent), now=now, playbook=playbook, follow_up=follow_up
+    ))
     if incident.state == "closed":
         console.print(f"Incident #{incident_id} is closed; nobody got the statement, so there is nothing to follow up.")
     elif incident.follow_up_approved_at:
@@ -149,3 +135,18 @@ def incident_stop(ctx: typer.Context, incident_id: _Id, agent: _Agent = None) ->
     now = state.clock.now()
     _in_transaction(state, lambda connection: surge.stop(connection, incident_id, agent=_agent(agent), now=now))
     console.print(f"Incident #{incident_id} is stopped; its waiting members are in the inbox, one item each.")
+
+
+def _then_deliver(state: _Context, change: Any) -> tuple[Any, int]:
+    """Apply `change(connection, now, playbook)` to an incident and queue what it lets go out, in
+    one transaction; the incident and how many replies were queued."""
+    from socialcx.care import surge
+    from socialcx.care.playbook import playbook_for
+
+    playbook, now = playbook_for(state.settings), state.clock.now()
+
+    def act(connection: Any) -> tuple[Any, int]:
+        incident = change(connection, now, playbook)
+        return incident, surge.deliver(connection, playbook, now, state.settings.inbox)
+
+    return _in_transaction(state, act)
