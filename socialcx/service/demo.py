@@ -338,14 +338,19 @@ def _recent_events(settings: Settings) -> Iterator[deque[str]]:
     handler = _Keep(logging.INFO)
     handler.addFilter(RedactSecrets(secret_values(settings)))
     logger = logging.getLogger("socialcx")
-    level = logger.level
+    # On the accelerated clock a job often outlasts its interval and the next run is skipped by
+    # design (one instance a job); APScheduler's notice of each skip would scroll over the view.
+    scheduler = logging.getLogger("apscheduler")
+    levels = logger.level, scheduler.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    scheduler.setLevel(logging.ERROR)
     try:
         yield lines
     finally:
         logger.removeHandler(handler)
-        logger.setLevel(level)
+        logger.setLevel(levels[0])
+        scheduler.setLevel(levels[1])
 
 
 def _state(engine: Engine, daemon: Daemon, clock: SimulatedClock, end: datetime, folder: Path, events: deque[str]) -> DemoState:
