@@ -33,10 +33,11 @@ __all__ = [
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 # Where a URL holds a password: after `user:` up to the last `@` (a password may hold an `@` or
-# a `/`), and as a query parameter (psycopg reads `?password=`).
+# a `/`), and as a query parameter (psycopg reads `?password=`), masked to the end of the URL: a
+# password written there unencoded may hold an `&`, and the parameters after it are not worth a leak.
 _PASSWORD_PATTERNS = (
     (re.compile(r"(://[^:/?#@]*:).*@", re.DOTALL), r"\g<1>***@"),
-    (re.compile(r"(?i)([?&](?:password|passwd|pwd)=)[^&]*"), r"\g<1>***"),
+    (re.compile(r"(?i)([?&](?:password|passwd|pwd)=).*", re.DOTALL), r"\g<1>***"),
 )
 _PORT = re.compile(r"@(?:\[[^\]/]*\]?|[^/:?\[]*):([^/?]*)")
 
