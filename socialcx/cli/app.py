@@ -104,7 +104,7 @@ class _Context:
         from socialcx.store import connect_reader
 
         engine, pending = connect_reader(self.settings.database)
-        if pending and not self.pending_upgrade:  # said once, however many reads a command makes
+        if pending:
             self.pending_upgrade = True
             errors.print(Text(f"note: {pending}"))
         return engine

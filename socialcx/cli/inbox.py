@@ -75,15 +75,17 @@ def inbox_list(
     state: _Context = ctx.obj
     statuses = _choices("--status", "status", status, _STATUSES)
     priorities = _choices("--priority", "priority", priority, PRIORITIES)
-    entries = _in_transaction(state, lambda connection: list_items(
-        connection, statuses=statuses or ACTIVE, priorities=priorities, channels=channel or (),
-        intents=intent or (), claimed_by=claimed_by, limit=limit,
-    ), only_reads=True)
-    if not (status or priority or intent or claimed_by):
-        _print_unreadable(_in_transaction(
-            state, lambda connection: unreadable_posts(connection, channels=channel or (), limit=limit),
-            only_reads=True,
-        ))
+    unfiltered = not (status or priority or intent or claimed_by)  # unreadable posts have none of these
+
+    def read(connection: Any) -> tuple[list[Any], list[Any]]:
+        entries = list_items(
+            connection, statuses=statuses or ACTIVE, priorities=priorities, channels=channel or (),
+            intents=intent or (), claimed_by=claimed_by, limit=limit,
+        )
+        return entries, unreadable_posts(connection, channels=channel or (), limit=limit) if unfiltered else []
+
+    entries, unreadable = _in_transaction(state, read, only_reads=True)
+    _print_unreadable(unreadable)
     if not entries:
         console.print("The inbox is empty." if not (status or priority or channel or intent or claimed_by) else "No items match.")
         return
