@@ -146,13 +146,14 @@ def _money(match: re.Match[str]) -> Decimal | None:
 
 
 def _secrets(case: Case) -> tuple[set[str], set[str], set[str], set[Decimal]]:
-    """The case's order ids, emails, addresses and amounts (every nonzero amount of its orders:
-    charges, refunds, item prices and line totals, shipping fees; and the expected refunds)."""
+    """The case's order ids, emails (the shop's, and any the customer wrote), addresses and amounts
+    (every nonzero amount of its orders: charges, refunds, item prices and line totals, shipping
+    fees; and the expected refunds)."""
     shop = case.get("shop", {})
     orders = shop.get("orders", [])
-    answers = " ".join(str(text) for text in case.get("answers", {}).values())
+    given = " ".join([case.get("post", {}).get("text", ""), *map(str, case.get("answers", {}).values())])
     ids = {order["id"] for order in orders}
-    emails = {customer["email"] for customer in shop.get("customers", [])} | set(_EMAIL.findall(answers))
+    emails = {customer["email"] for customer in shop.get("customers", [])} | set(_EMAIL.findall(given))
     addresses = {order["address"] for order in orders}
     if case.get("answers", {}).get("address"):
         addresses.add(case["answers"]["address"])

@@ -8,7 +8,20 @@ import copy
 import json
 from pathlib import Path
 
-from bench.resolve import load_cases, main, score, summarise
+from bench.resolve import CASES_DIR, load_cases, main, score, summarise
+from socialcx.channels import Channel
+from socialcx.sandbox.shop import shop_state
+
+MIN_CASES = 50
+ANSWER_FIELDS = {"order_id", "email", "item", "quantity", "deadline", "address"}
+OUTCOMES = {"resolved", "needs_approval", "awaiting_customer", "handed_over"}
+LEDGER_FIELDS = {
+    "refund": {"op", "order", "amount", "charge"},
+    "replace": {"op", "order", "sku", "qty", "shipping"},
+    "cancel": {"op", "order"},
+    "change_address": {"op", "order", "address"},
+    "password_reset": {"op", "customer"},
+}
 
 CASE = {
     "id": "double-charge-damaged-1",
@@ -168,3 +181,18 @@ def test_the_command_line_scores_given_results_files(tmp_path: Path, capsys):
     printed = capsys.readouterr().out
     assert "pass (run 1)       0  0.0 %" in printed
     assert "missing op=refund order=A1042 amount=24.00" in printed
+
+
+def test_every_dev_case_is_in_the_issue_format_with_a_shop_the_stand_in_loads():
+    cases, themes = load_cases([CASES_DIR])
+
+    assert len(cases) >= MIN_CASES
+    for case in cases:
+        assert set(case) == {"id", "now", "channel", "post", "answers", "shop", "expect"}, case["id"]
+        assert Channel(case["channel"]) and set(case["post"]) == {"author", "text"}, case["id"]
+        assert set(case["answers"]) <= ANSWER_FIELDS, case["id"]
+        shop_state(case["shop"])
+        expect = case["expect"]
+        assert expect["outcome"] in OUTCOMES, case["id"]
+        assert all(LEDGER_FIELDS[entry["op"]] >= set(entry) for entry in expect["ledger"]), case["id"]
+        assert all(isinstance(text, str) and text for text in expect["must_tell"]), case["id"]
