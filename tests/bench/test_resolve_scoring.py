@@ -12,7 +12,7 @@ from bench.resolve import CASES_DIR, load_cases, main, score, summarise
 from socialcx.channels import Channel
 from socialcx.sandbox.shop import shop_state
 
-MIN_CASES = 50
+MIN_CASES = 150
 ANSWER_FIELDS = {"order_id", "email", "item", "quantity", "deadline", "address"}
 OUTCOMES = {"resolved", "needs_approval", "awaiting_customer", "handed_over"}
 LEDGER_FIELDS = {
