@@ -265,14 +265,17 @@ def report(summary: Summary, runs: int) -> str:
     share = 100 * summary.passed / summary.cases if summary.cases else 0.0
     both = 100 * summary.pass_all_runs / summary.cases if summary.cases else 0.0
     p95 = "n/a" if summary.p95_plan_ms is None else f"{summary.p95_plan_ms:.1f} ms"
+    figures = [
+        ("cases", f"{summary.cases}"),
+        ("pass (run 1)", f"{summary.passed}  {share:.1f} %"),
+        (f"pass^{runs}", f"{summary.pass_all_runs}  {both:.1f} %"),
+        ("identical runs", f"{summary.identical} of {summary.cases}"),
+        ("harmful entries", f"{summary.harmful}  (all runs)"),
+        ("leaks", f"{summary.leaks}  (all runs)"),
+        ("p95 plan_ms", p95),
+    ]
     lines = [
-        f"cases              {summary.cases}",
-        f"pass (run 1)       {summary.passed}  {share:.1f} %",
-        f"pass^{runs}             {summary.pass_all_runs}  {both:.1f} %",
-        f"identical runs     {summary.identical} of {summary.cases}",
-        f"harmful entries    {summary.harmful}  (all runs)",
-        f"leaks              {summary.leaks}  (all runs)",
-        f"p95 plan_ms        {p95}",
+        *(f"{name:<19}{value}" for name, value in figures),
         "",
         f"{'theme':<18}{'cases':>6}{'pass':>6}{'pass %':>8}{'harmful':>9}{'leaks':>7}",
     ]
