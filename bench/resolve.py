@@ -256,7 +256,10 @@ def run(cases: Sequence[Case], folder: Path, number: int) -> dict[str, dict[str,
     command = [sys.executable, "-c", "from socialcx.cli import main; main()", "resolve-bench", str(given)]
     done = subprocess.run([*command, "--output", str(output)], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"socialcx resolve-bench failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        raise SystemExit(
+            f"socialcx resolve-bench failed ({done.returncode}): {done.stderr.strip()[-2000:]}; "
+            "fix that, or score existing results with --results"
+        )
     return load_results(output)
 
 
@@ -288,6 +291,7 @@ def report(summary: Summary, runs: int) -> str:
 
 
 def _failure(one: Score) -> str:
+    """One failed or leaking case on one line: what differs from the expectation."""
     parts = [one.id]
     if one.outcome != one.expected_outcome:
         parts.append(f"outcome {one.outcome} (expected {one.expected_outcome})")
@@ -299,11 +303,13 @@ def _failure(one: Score) -> str:
 
 
 def _entry(key: LedgerKey) -> str:
+    """A ledger entry's compared fields as `name=value`, the empty ones left out."""
     names = ("op", "order", "sku", "qty", "shipping", "amount")
     return " ".join(f"{name}={value}" for name, value in zip(names, key, strict=True) if value is not None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command on the cases (or read `--results`) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cases", nargs="*", type=Path, default=[CASES_DIR], help="case files or folders")
     parser.add_argument("--runs", type=int, default=2, help="runs of the command (default 2)")
