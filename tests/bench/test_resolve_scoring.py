@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from bench.resolve import CASES_DIR, load_cases, main, score, summarise
-from socialcx.channels import Channel
+from socialcx.channels import Channel, valid_handle
 from socialcx.sandbox.shop import shop_state
 
 MIN_CASES = 150
@@ -183,13 +183,18 @@ def test_the_command_line_scores_given_results_files(tmp_path: Path, capsys):
     assert "missing op=refund order=A1042 amount=24.00" in printed
 
 
-def test_every_dev_case_is_in_the_issue_format_with_a_shop_the_stand_in_loads():
+def test_every_dev_case_is_in_the_issue_format_with_handles_and_a_shop_the_sandbox_accepts():
     cases, themes = load_cases([CASES_DIR])
 
     assert len(cases) >= MIN_CASES
     for case in cases:
         assert set(case) == {"id", "now", "channel", "post", "answers", "shop", "expect"}, case["id"]
-        assert Channel(case["channel"]) and set(case["post"]) == {"author", "text"}, case["id"]
+        channel = Channel(case["channel"])
+        assert set(case["post"]) == {"author", "text"}, case["id"]
+        if channel not in (Channel.HACKERNEWS, Channel.RSS):  # names there are free text
+            assert valid_handle(channel, case["post"]["author"]), case["id"]
+        handles = [(Channel(on), handle) for c in case["shop"]["customers"] for on, handle in c["handles"].items()]
+        assert all(valid_handle(on, handle) for on, handle in handles), case["id"]
         assert set(case["answers"]) <= ANSWER_FIELDS, case["id"]
         shop_state(case["shop"])
         expect = case["expect"]
