@@ -134,6 +134,16 @@ def test_dates_hours_and_counts_in_a_public_reply_are_not_amounts():
     assert score(CASE, result(public=public)).leaks == ()
 
 
+def test_a_mastodon_handle_shaped_like_an_email_is_a_mention_not_a_leak():
+    case = copy.deepcopy(CASE)
+    case["answers"]["email"] = "jane@fosstodon.org"
+
+    one = score(case, result(public=["Hi @jane@fosstodon.org, we've sent you a private message."]))
+
+    assert one.leaks == ()
+    assert score(case, result(public=["We'll write to jane@fosstodon.org."])).leaks == ("jane@fosstodon.org",)
+
+
 def test_a_must_tell_missing_from_every_message_fails_the_case():
     told = ["We refunded £24.00 and a new mug is on its way by express."]
 
