@@ -379,7 +379,10 @@ def _damaged(need: Need, order: Order, facts: Facts, policy: Policy, now: dateti
     if now - delivered > within:
         return Decision(need, "handed_over", f"order {order.id} was delivered more than {within.days} days ago")
     skus = [item.sku for item in order.items]
-    sku = need.sku or (skus[0] if len(set(skus)) == 1 else None)
+    named = need.sku
+    if need.kind == "wrong_item" and named not in skus:
+        named = None  # the customer named what arrived: the replacement is what was ordered
+    sku = named or (skus[0] if len(set(skus)) == 1 else None)
     if sku is None:
         return Decision(need, "awaiting_customer", "which item is it?", ask=("item",))
     lines = [item for item in order.items if item.sku == sku]

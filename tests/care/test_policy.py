@@ -252,6 +252,16 @@ def test_a_damaged_or_wrong_item_in_stock_is_replaced_by_the_ordered_sku(kind: s
     assert resolution.actions[0].arrives == TUESDAY and resolution.outcome == "resolved"
 
 
+def test_a_wrong_item_named_by_what_arrived_is_replaced_by_the_sku_that_was_ordered() -> None:
+    resolution = decided(Need("wrong_item", "A1042", "BWL-03"))  # the customer names the bowl they received
+    assert ledger(resolution) == [("replace", "auto", "A1042", None, None, "MUG-01", 1, "standard")]
+
+
+def test_a_damaged_item_the_order_does_not_hold_goes_to_a_person() -> None:
+    resolution = decided(Need("damaged_item", "A1042", "BWL-03"))
+    assert resolution.outcome == "handed_over" and not resolution.actions
+
+
 @pytest.mark.parametrize(
     ("deadline", "shipping", "arrives"),
     [(TUESDAY, "standard", TUESDAY), (MONDAY, "express", FRIDAY), (FRIDAY, "express", FRIDAY)],
