@@ -132,15 +132,17 @@ class Sandbox:
         """Every private message `handle` sent our account on `channel`, oldest first."""
         return self._private_records(channel, handle, to_them=False)
 
-    def _private_records(self, channel: Channel, handle: str, *, to_them: bool) -> list[PrivateRecord]:
-        wanted = handle.lstrip("@").lower()
+    def _private_records(
+        self, channel: Channel, handle: str, *, to_them: bool
+    ) -> list[PrivateRecord]:
+        person = self._private_api(channel).person(handle=handle)
         us = self.scenario.account.id
         return [
             PrivateRecord.of(message)
             for message in self.private[channel].posts()
-            if message.parent_author is not None
+            if person is not None
+            and (message.parent_author if to_them else message.author) == person
             and (message.author.id == us) is to_them
-            and (message.parent_author if to_them else message.author).handle.lower() == wanted
         ]
 
     def _private_api(self, channel: Channel) -> ChannelApi:

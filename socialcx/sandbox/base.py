@@ -150,8 +150,9 @@ class ChannelApi(ABC):
         return post
 
     def person(self, *, user_id: str | None = None, handle: str | None = None) -> Author | None:
-        """Someone the channel knows, by id or by handle (any case): our account, the author of
-        any post, or anyone who wrote or was written to privately."""
+        """Someone the channel knows, by id or by handle (any case, `@` or not, a Mastodon acct's
+        instance or not): our account, the author of any post, or anyone who wrote or was
+        written to privately."""
         seen = len(self.timeline) + len(self.private)
         if seen != self._people_seen:
             authors = [self.sandbox.scenario.account]
@@ -162,7 +163,8 @@ class ChannelApi(ABC):
             self._people_seen = seen
         if user_id is not None:
             return self._people.get(user_id)
-        return self._handles.get((handle or "").lstrip("@").lower())
+        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
+        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
 
     def newcomer(self, handle: str) -> Author:
         """Someone who has never posted on this channel, with a stable numeric id from the handle
