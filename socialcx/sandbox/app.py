@@ -122,7 +122,8 @@ class Sandbox:
         a later time shows up once the clock reaches it), as the platform's own app would; the
         message's id. `handle` is anyone who posted on the channel (a scenario's author, or a
         post's), or a newcomer. ValueError for a channel without private messages."""
-        return self._private_api(channel).written_to_us(handle, text, at or self.clock.now()).id
+        api = self._private_api(channel)
+        return api.message_name(api.written_to_us(handle, text, at or self.clock.now()).id)
 
     def private_messages_to(self, channel: Channel, handle: str) -> list[PrivateRecord]:
         """Every private message our account sent to `handle` on `channel`, oldest first."""
@@ -135,10 +136,11 @@ class Sandbox:
     def _private_records(
         self, channel: Channel, handle: str, *, to_them: bool
     ) -> list[PrivateRecord]:
-        person = self._private_api(channel).person(handle=handle)
+        api = self._private_api(channel)
+        person = api.person(handle=handle)
         us = self.scenario.account.id
         return [
-            PrivateRecord.of(message)
+            PrivateRecord.of(message, api.message_name)
             for message in self.private[channel].posts()
             if person is not None
             and (message.parent_author if to_them else message.author) == person

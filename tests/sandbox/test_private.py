@@ -1,5 +1,6 @@
 """Private messages in the sandbox: X's direct messages as its API v2 documents them, seen
-through tweepy; Mastodon's direct statuses through Mastodon.py; and the world helpers tests and the benchmark's scripted customer use
+through tweepy; Mastodon's direct statuses through Mastodon.py; Reddit's messages through praw;
+and the world helpers tests and the benchmark's scripted customer use
 (`write_private`, `private_messages_to`, `private_messages_from`, the `/_sandbox/private`
 routes)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import praw
 import pytest
 import requests
 import tweepy
@@ -188,3 +190,43 @@ def test_a_status_with_an_unknown_visibility_is_refused(base_url, sandbox, fan):
 
     assert answer.status_code == 422 and "Visibility" in answer.json()["error"]
     assert sandbox.private_messages_to(Channel.MASTODON, fan.handle) == []
+
+
+# -- Reddit: private messages -----------------------------------------------------------------
+
+
+@pytest.fixture
+def redditor(sandbox: Sandbox) -> Author:
+    """Someone who exists only as the author of a post on Reddit."""
+    return next(post.author for post in sandbox.timelines[Channel.REDDIT].posts() if post.author.handle != "acme")
+
+
+def test_praw_composes_a_message_and_reads_it_back_from_the_sent_box(reddit, sandbox, redditor):
+    reddit.redditor(redditor.handle).message(subject="About your post", message="Your order number, please?")
+
+    [sent] = reddit.inbox.sent(limit=5)
+    [record] = sandbox.private_messages_to(Channel.REDDIT, redditor.handle)
+    assert (sent.subject, sent.body, sent.dest, sent.author.name) == (
+        "About your post", "Your order number, please?", redditor.handle, "acme"
+    )
+    assert sent.fullname == record.id == record.conversation_id and sent.first_message_name is None
+
+
+def test_a_customer_answers_in_the_thread_and_our_reply_joins_it(reddit, sandbox, redditor):
+    reddit.redditor(redditor.handle).message(subject="About your post", message="Your order number, please?")
+    sandbox.write_private(Channel.REDDIT, redditor.handle, "A1042")
+
+    [answer] = reddit.inbox.messages(limit=5)
+    reply = answer.reply("Thanks! And the email on the order?")
+
+    [first, ours] = sandbox.private_messages_to(Channel.REDDIT, redditor.handle)
+    assert (answer.author.name, answer.body, answer.subject) == (redditor.handle, "A1042", "re: About your post")
+    assert answer.first_message_name == first.id == ours.conversation_id
+    assert reply.body == "Thanks! And the email on the order?" and ours.id == reply.fullname
+
+
+def test_reddit_refuses_a_message_to_no_one_or_without_a_subject(reddit, redditor):
+    with pytest.raises(praw.exceptions.RedditAPIException, match="USER_DOESNT_EXIST"):
+        reddit.redditor("nobody_at_all_here").message(subject="Hi", message="hello")
+    with pytest.raises(praw.exceptions.RedditAPIException, match="NO_SUBJECT"):
+        reddit.redditor(redditor.handle).message(subject="", message="hello")
