@@ -154,8 +154,16 @@ class ChannelApi(ABC):
 
     def person(self, *, user_id: str | None = None, handle: str | None = None) -> Author | None:
         """Someone the channel knows, by id or by handle (any case, `@` or not, a Mastodon acct's
-        instance or not): our account, the author of any post, or anyone who wrote or was
-        written to privately."""
+        instance or not): one of `people()`."""
+        self.people()
+        if user_id is not None:
+            return self._people.get(user_id)
+        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
+        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
+
+    def people(self) -> Mapping[str, Author]:
+        """Everyone the channel knows, by id: our account, the author of any post, and anyone
+        who wrote or was written to privately."""
         seen = len(self.timeline) + len(self.private)
         if seen != self._people_seen:
             authors = [self.sandbox.scenario.account]
@@ -164,10 +172,7 @@ class ChannelApi(ABC):
             self._people = {author.id: author for author in authors}
             self._handles = {author.handle.lower(): author for author in authors}
             self._people_seen = seen
-        if user_id is not None:
-            return self._people.get(user_id)
-        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
-        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
+        return self._people
 
     def newcomer(self, handle: str) -> Author:
         """Someone who has never posted on this channel, with a stable numeric id from the handle
