@@ -210,7 +210,8 @@ Sample mention:
             body = response.content
             logs = body.get("logs") if isinstance(body, dict) else None
             if not isinstance(logs, list):
-                found.append(Rejected(body if isinstance(body, dict) else repr(body), "a chat log page from Bluesky without logs"))
+                payload = body if isinstance(body, dict) else repr(body)
+                found.append(Rejected(payload, "a chat log page from Bluesky without logs"))
                 break
             found += [_private(log, chat.me.did) for log in logs if _created_message(log)]
             if not logs or not body.get("cursor"):
@@ -225,8 +226,12 @@ Sample mention:
         convo = to.conversation_id or await self._convo_with(chat, to)
         page_cursor = None
         while True:
-            params = models.ChatBskyConvoGetMessages.Params(convo_id=convo, limit=PAGE_SIZE, cursor=page_cursor)
-            page = await self._act("looking for our chat message", chat.chat.bsky.convo.get_messages, params)
+            params = models.ChatBskyConvoGetMessages.Params(
+                convo_id=convo, limit=PAGE_SIZE, cursor=page_cursor
+            )
+            page = await self._act(
+                "looking for our chat message", chat.chat.bsky.convo.get_messages, params
+            )
             for message in page.messages:
                 sent_at = _time(getattr(message, "sent_at", None))
                 if sent_at is not None and sent_at < since.timestamp():
@@ -474,9 +479,10 @@ def _private(log: Any, me: str) -> PrivateMessage | Rejected:
     message = log.get("message") if isinstance(log, dict) else None
     if not isinstance(message, dict) or not message.get("id"):
         return Rejected(log, "a Bluesky chat log entry without its message")
-    sender = (message.get("sender") or {}).get("did") if isinstance(message.get("sender"), dict) else None
-    profiles = [profile for profile in log.get("relatedProfiles") or [] if isinstance(profile, dict)]
-    handles = {profile.get("did"): profile.get("handle") for profile in profiles}
+    sender = message.get("sender")
+    sender = sender.get("did") if isinstance(sender, dict) else None
+    profiles = log.get("relatedProfiles") or []
+    handles = {p.get("did"): p.get("handle") for p in profiles if isinstance(p, dict)}
     return PrivateMessage(
         external_id=str(message["id"]),
         conversation_id=log.get("convoId"),

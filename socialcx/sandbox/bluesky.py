@@ -390,7 +390,8 @@ class BlueskyApi(ChannelApi):
             return next((user for user in self.people().values() if did_of(user) == user_id), None)
         wanted = (handle or "").lstrip("@").lower()
         if "." in wanted:
-            return next((user for user in self.people().values() if handle_of(user) == wanted), None)
+            found = (user for user in self.people().values() if handle_of(user) == wanted)
+            return next(found, None)
         return super().person(user_id=user_id, handle=handle)
 
     def conversation(self, sender: Author, recipient: Author, message_id: str) -> str:
@@ -407,19 +408,23 @@ class BlueskyApi(ChannelApi):
         members = [self.person(user_id=did) for did in dids]
         if len(dids) != 1 or members[0] is None:
             raise ApiError(400, "A direct conversation needs exactly one other member that exists")
-        return web.json_response({"convo": self._convo(self.conversation(self._account, members[0], ""))})
+        convo = self.conversation(self._account, members[0], "")
+        return web.json_response({"convo": self._convo(convo)})
 
     async def send_message(self, request: web.Request) -> web.Response:
         _chat(request)
         body = await _json(request)
         other = self._convos.get(str(body.get("convoId")))
-        text = (body.get("message") or {}).get("text") if isinstance(body.get("message"), dict) else None
+        message = body.get("message")
+        text = message.get("text") if isinstance(message, dict) else None
         if other is None:
             raise ApiError(400, "Convo not found")
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Input/message/text must be a non-empty string")
         if len(text) > _MAX_CHAT_TEXT:
-            raise ApiError(400, f"Input/message/text must not be longer than {_MAX_CHAT_TEXT} characters")
+            raise ApiError(
+                400, f"Input/message/text must not be longer than {_MAX_CHAT_TEXT} characters"
+            )
         message = self.deliver(self._account, other, text, self.now())
         return web.json_response(_message_view(message))
 
@@ -438,7 +443,8 @@ class BlueskyApi(ChannelApi):
             timeline=self.private,
             default_limit="50",
         )
-        return web.json_response({"messages": [_message_view(m) for m in messages]} | _cursor(cursor))
+        views = [_message_view(message) for message in messages]
+        return web.json_response({"messages": views} | _cursor(cursor))
 
     async def get_log(self, request: web.Request) -> web.Response:
         """What happened in our conversations after the `cursor` rev, oldest first."""
@@ -614,7 +620,9 @@ def _time_bound(request: web.Request, name: str) -> int | None:
 def _chat(request: web.Request) -> None:
     """A chat call reaches the chat service only through the PDS's proxy, which the header names."""
     if request.headers.get("atproto-proxy") != _CHAT_PROXY:
-        raise ApiError(404, f"chat.bsky.* is served by the chat service: send atproto-proxy: {_CHAT_PROXY}")
+        raise ApiError(
+            404, f"chat.bsky.* is served by the chat service: send atproto-proxy: {_CHAT_PROXY}"
+        )
 
 
 def _message_view(message: Post) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from socialcx import Channel
 from socialcx.sandbox import Sandbox
 from socialcx.sandbox.bluesky import did_of, handle_of
 from socialcx.sandbox.posts import Author
+from tests.sandbox.test_mastodon import client as mastodon_client
 
 RAW = {"return_type": requests.Response}
 
@@ -143,13 +144,7 @@ def test_a_customer_cannot_write_as_our_account(sandbox):
 
 @pytest.fixture
 def mastodon(base_url: str) -> Mastodon:
-    return Mastodon(
-        access_token="sandbox-token",
-        api_base_url=base_url,
-        mastodon_version="4.2.0",
-        version_check_mode="created",
-        ratelimit_method="throw",
-    )
+    return mastodon_client(base_url)
 
 
 @pytest.fixture
