@@ -136,7 +136,8 @@ _WHEN = (
 _LEAD = r"(?P<lead>by|before|b4|for|until|till|til|no\s+later\s+than|in\s+time\s+for|latest)"
 _DEADLINE = re.compile(
     rf"(?:\b(?:{_LEAD}\s+(?:(?:the\s+)?(?:latest|end\s+of\s+)?(?:on\s+)?)?|(?P<need>need(?:s|ed)?|want|get|have)\s+"
-    rf"(?:it|them|one|this|that|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:(?:on|by)\s+)?))?(?<![\w/])(?:{_WHEN})"
+    rf"(?:it|them|one|this|that|a\s+new\s+one|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:for\s+(?:a|an|my|the|our)\s+\w+(?:\s+\w+)?\s+)?"
+    rf"(?:(?P<need_lead>on|by|before|b4|for|until|till)\s+(?:the\s+)?)?))?(?<![\w/])(?:{_WHEN})"
     r"(?:\s+(?P<latest>at\s+the\s+latest|latest)\b)?",
     re.I,
 )
@@ -160,7 +161,7 @@ def deadline(text: str, now: datetime) -> date | None:
         day = _day(match, today)
         if day is None:
             continue
-        lead = (match.group("lead") or "").lower()
+        lead = (match.group("lead") or match.group("need_lead") or "").lower()
         if lead in ("before", "b4") and not match.group("weekend"):
             day -= timedelta(days=1)
         if day >= today:
@@ -221,7 +222,8 @@ _NOT_COUNTED = re.compile(
     r"emails?|calls?|messages?|stars?|am|pm|o'?clock|pence|p|quid|pounds?|dollars?|bucks|euros?|percent|"
     r"st|nd|rd|th|kg|g|ml|l|cm|mm|m|in|inch|inches|ft|%|of\s+you|orders?|refunds?|people|agents?)$"
 )
-_CHARGED_BEFORE = re.compile(r"\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?$")
+# "charged x2", "£28.50 x 2": how often money was taken, not how many items.
+_CHARGED_BEFORE = re.compile(r"(?:\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?|\d(?:[.,]\d{2})?\s*(?:[£€$]|eur|gbp|usd)?\s*)$")
 _REPLY_COUNT = re.compile(
     r"(?<![\w£$€.#/-])(?:\d{1,3}|one|single|two|both|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:a\s+)?(?:pair|couple|dozen))(?![\w.,/-])",
@@ -240,6 +242,9 @@ def quantity(text: str, catalogue: Sequence[CatalogueItem] = ()) -> int | None:
                 return _positive(int(times))
             continue
         what = (match.group("what") or "").lower()
+        following = _NEXT_WORD.match(folded, match.end())
+        if what in _DETERMINERS and following and _NOT_COUNTED.match(following.group(1)):
+            continue  # "one of my orders", "both of the charges"
         if _NOT_COUNTED.match(what) or not (match.group("all") or _names_thing(what, catalogue)):
             continue
         return _count(match.group("count"))
@@ -253,14 +258,18 @@ def reply_quantity(text: str) -> int | None:
     return _count(match.group()) if match else None
 
 
+_DETERMINERS = frozenset({"the", "my", "them", "those", "these", "which", "it"})
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+
+
 def _names_thing(word: str, catalogue: Sequence[CatalogueItem]) -> bool:
     """Whether the word after a count names what was bought: "of the mugs", "items", "mugs"."""
-    if word in ("the", "my", "them", "those", "these", "which", "it"):
+    if word in _DETERMINERS:
         return True
     return _stem(word) in _THING_WORDS or any(_stem(word) in _tokens(item.name) for item in catalogue)
 
 
-_THING_WORDS = frozenset({"item", "thing", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+_THING_WORDS = frozenset({"item", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
 
 
 def _count(word: str) -> int | None:
@@ -347,7 +356,10 @@ _ADDRESS_IN_POST = re.compile(
     rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
     re.I,
 )
-_ADDRESS_END = re.compile(r"\s*(?:\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+_SIGN_OFF = r"\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b"
+_ADDRESS_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+# A reply is the address and perhaps a sign-off: "Hauptstr. 21" keeps its abbreviation.
+_REPLY_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s+(?=[A-Z][a-z]*\s*[!.]?\s*$)|[.!?]+\s*$).*$", re.I | re.S)
 _REPLY_LEAD = re.compile(
     r"^\s*(?:(?:yes|yeah|yep|sure|ok(?:ay)?|hi|hello)\b[,.!]?\s*)?"
     r"(?:it'?s|it\s+is|(?:my|the)\s+(?:new\s+)?(?:delivery\s+|shipping\s+)?address\s+is|new\s+address(?:\s+is)?|address(?:\s+is)?|"
@@ -365,14 +377,14 @@ def address(text: str) -> str | None:
 def reply_address(text: str) -> str | None:
     """The address a private reply gives: the reply less its lead-in ("it's", "send it to") and
     its sign-off, when what is left has a house number and more than one word."""
-    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1))
+    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1), _REPLY_END)
     if body and re.search(r"\d", body) and len(re.findall(r"[a-z]{2,}", body, re.I)) >= 2 and "@" not in body:
         return body
     return None
 
 
-def _trimmed(address_text: str) -> str | None:
-    body = _ADDRESS_END.sub("", address_text.strip()).strip(" ,;:-")
+def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:
+    body = end.sub("", address_text.strip()).strip(" ,;:-")
     return " ".join(body.split()) or None
 
 
