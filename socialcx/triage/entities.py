@@ -57,7 +57,7 @@ _ORDER_DIGITS = re.compile(
 )
 # Carrier references: "tracking DP123" names a parcel, not an order.
 _NOT_ORDER_BEFORE = re.compile(r"(?:tracking|track|parcel|consignment|flight|ref|code|postcode|room)\s*(?:no\.?|number|#|:)?\s*$")
-_EMAIL = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}\b", re.I)
 
 
 def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]:
@@ -70,7 +70,7 @@ def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, 
         for match in pattern.finditer(folded):
             value = match.group(1).upper()
             letters = re.match(r"[A-Z]*", value).group().lower()
-            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[: match.start()]):
+            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[max(0, match.start() - 30) : match.start()]):
                 continue
             found.append((match.start(1), value))
     return _unique(value for _, value in sorted(found))
@@ -156,7 +156,7 @@ def deadline(text: str, now: datetime) -> date | None:
     for match in _DEADLINE.finditer(folded):
         if not (match.group("lead") or match.group("need") or match.group("latest") or match.group("within")):
             continue
-        if match.group("lead") and _PROMISED.search(folded[: match.start()]):
+        if match.group("lead") and _PROMISED.search(folded[max(0, match.start() - 60) : match.start()]):
             continue
         day = _day(match, today)
         if day is None:
@@ -351,7 +351,7 @@ _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|pl|court|ct|crescent|terrace|gardens|"
     r"grove|square|sq|hill|row|mews|walk|park|boulevard|blvd|green|flat|apartment|apt|unit|house|cottage)"
 )
-_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]*?\b{_STREET}\b[\w ,'.-]*"
+_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]{{0,40}}?\b{_STREET}\b[\w ,'.-]{{0,80}}"
 _ADDRESS_IN_POST = re.compile(
     rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
     re.I,

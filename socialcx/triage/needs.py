@@ -258,12 +258,16 @@ _REFUSED: dict[NeedLabel, re.Pattern[str]] = {
     ),
     "damaged_item": _any(r"\b(?:undamaged|no\s+damage|not\s+(?:a\s+)?(?:scratch|mark|dent)\s+on\s+it|perfect\s+condition|mint\s+condition)\b"),
     "cancel": _any(r"\b(?:don'?t|do\s+not|dont|not)\s+(?:\w+\s+)?(?:want|need|going)\s+to\s+cancel\b|\bno\s+need\s+to\s+cancel\b"),
+    # the customer's own slip ("ordered the wrong size") is a reason to cancel, not a wrong item sent
+    "wrong_item": _any(
+        r"\b(?:i|i'?ve|we)\s+(?:\w+\s+)?(?:ordered|picked|chose|bought|selected|put|typed|clicked)\s+(?:in\s+)?(?:the|a)\s+wrong\b",
+        r"(?:^|[.!?,;]\s*)(?:i\s+)?ordered\s+the\s+wrong\b|\bordered\s+(?:it|this|that|the\s+\w+)\s+by\s+(?:mistake|accident|acident)\b",
+    ),
 }
 # Whose damage this is: a link, the website or a promise is broken, not the item.
 # and a wait for a refund or an answer is not a late parcel.
 _CUE_CHECKS: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _NOT_THE_PRODUCT,
-    "wrong_item": re.compile(r"\b(?:i|i'?ve|we)\s+(?:\w+\s+)?(?:ordered|picked|chose|bought|selected|put|typed|clicked)\s+(?:in\s+)?(?:the|a)\s+wrong\b|\bby\s+(?:mistake|accident|acident)\b|^\W*ordered\s+the\s+wrong\b"),
     "late_delivery": re.compile(
         r"\brefund|\bmoney\b|\brepl(?:y|ies)\b|\bresponses?\b|\be-?mails?\b|\bcall\s*back\b|\bcodes?\b|\banswers?\b|"
         r"\blinks?\b|\breset\b|\bsms\b|\btexts?\b|\bverification\b|\b2fa\b|\botp\b|\bpassword\b"
