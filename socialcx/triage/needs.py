@@ -280,8 +280,6 @@ _ADDRESS_NOT_DELIVERY = re.compile(r"\be-?mail\s+address\b|\bip\s+address\b")
 _QUESTION = re.compile(
     r"\?|^\W*(?:@\w+\s+)*(?:do|does|did|can|could|will|would|is|are|when|how|what|where|which|why|who|any)\b(?!')"
 )
-# A need the model alone may raise: the classifier's probability must clear this.
-MODEL_THRESHOLD = 0.8
 _CHARGEBACK = re.compile(r"\bcharge\s?-?backs?\b|\bdispute\s+(?:it|the\s+charge)\s+with\s+my\s+bank\b", re.I)
 
 
@@ -295,7 +293,7 @@ def _needs(text: str, folded: str, model: NeedsClassifier) -> tuple[NeedLabel, .
             found[label] = position
     probabilities = model.probabilities(text)
     for label, probability in probabilities.items():
-        if probability >= MODEL_THRESHOLD and label not in found:
+        if probability >= model.threshold_ and label not in found:
             found[label] = len(folded)
     for label, refusal in _REFUSED.items():
         if label in found and refusal.search(folded):
