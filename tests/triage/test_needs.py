@@ -184,6 +184,15 @@ def test_understand_and_parse_answer_never_fail(text: str, now: datetime) -> Non
         parse_answer(field, text, now, CATALOGUE)  # type: ignore[arg-type]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.builds(CatalogueItem, st.text(max_size=12), st.text(max_size=30)), max_size=6), st.text(max_size=200))
+def test_any_catalogue_is_matched_without_failing(catalogue: list[CatalogueItem], text: str) -> None:
+    found = understand(text, THURSDAY, catalogue)
+
+    assert set(found.skus) <= {item.sku for item in catalogue}
+    parse_answer("item", text, THURSDAY, catalogue)
+
+
 _FILLER = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "So")), max_size=60)
 
 
