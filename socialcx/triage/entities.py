@@ -247,6 +247,8 @@ def quantity(text: str, catalogue: Sequence[CatalogueItem] = ()) -> int | None:
             continue  # "one of my orders", "both of the charges"
         if _NOT_COUNTED.match(what) or not (match.group("all") or _names_thing(what, catalogue)):
             continue
+        if _in_a_name(match.group("count"), what, catalogue):
+            continue  # "my set of 4 wine glasses" is one set
         return _count(match.group("count"))
     return None
 
@@ -270,6 +272,12 @@ def _names_thing(word: str, catalogue: Sequence[CatalogueItem]) -> bool:
 
 
 _THING_WORDS = frozenset({"item", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+
+
+def _in_a_name(count: str, word: str, catalogue: Sequence[CatalogueItem]) -> bool:
+    """Whether "<count> <word>" is part of an item's name ("Set of 4 wine glasses")."""
+    phrase = re.compile(rf"\b{re.escape(count.lower())}\s+{re.escape(word)}")
+    return any(phrase.search(fold(item.name)) for item in catalogue)
 
 
 def _count(word: str) -> int | None:

@@ -84,6 +84,21 @@ def test_a_post_that_asks_for_nothing_actionable_raises_no_action_need(text: str
     assert set(understand(text, THURSDAY).needs) <= {"question"}
 
 
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("two of the mugs arrived smashed", 2),
+        ("both teapots cracked", 2),
+        ("x3 hoodies came with holes", 3),
+        ("my set of 4 wine glasses arrived smashed", None),  # one set, as the catalogue names it
+        ("charged £28.50 x 2 for one order", None),  # how often, not how many
+        ("charged twice for one of my orders", None),
+    ],
+)
+def test_a_quantity_counts_items_not_charges_or_sets(text: str, quantity: int | None) -> None:
+    assert understand(text, THURSDAY, CATALOGUE).quantity == quantity
+
+
 def test_entities_are_read_with_their_shape() -> None:
     found = understand(
         "order a1042: charged £24.00 twice (and 30 quid shipping), two of the mugs smashed. mail me at Jane@Example.com",
