@@ -313,10 +313,9 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
         if named:
             best[f"sku:{item.sku}"] = (99, [(len(_WORD.findall(fold(text[: named.start()]))), item.sku)])
             continue
-        name = _tokens(item.name)
-        if not name:
+        name, head = _tokens(item.name), _head(item.name)
+        if head is None:
             continue
-        head = name[-1]
         matched = [token for token in name if token in positions]
         if head not in positions and len(matched) < 2:
             continue
@@ -336,6 +335,17 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
 @lru_cache(maxsize=4096)
 def _tokens(name: str) -> tuple[str, ...]:
     return tuple(_stem(word) for word in _WORD.findall(fold(name)) if word not in _NAME_FILLER and not word.isdigit())
+
+
+_QUALIFIER = re.compile(r"\s*(?:\(|\[|,|\s[-–/|]\s).*$", re.S)
+
+
+@lru_cache(maxsize=4096)
+def _head(name: str) -> str | None:
+    """The noun an item is named by: the last word before a qualifier ("Mug (blue)" -> "mug",
+    "Stoneware mug - green" -> "mug", "Dinner plates, set of 6" -> "plate")."""
+    words = _tokens(_QUALIFIER.sub("", name)) or _tokens(name)
+    return words[-1] if words else None
 
 
 @lru_cache(maxsize=16384)

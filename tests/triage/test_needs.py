@@ -22,6 +22,8 @@ CATALOGUE = (
     CatalogueItem("GL-4", "Set of 4 wine glasses"),
     CatalogueItem("HD-BLK", "Black hoodie"),
     CatalogueItem("HD-GRY", "Grey hoodie"),
+    CatalogueItem("LMP-BL", "Desk lamp (blue)"),
+    CatalogueItem("LMP-GR", "Desk lamp - green"),
 )
 
 
@@ -141,6 +143,8 @@ def test_deadlines_are_relative_to_the_post(text: str, deadline: date | None) ->
         ("the hoodie has a hole", ("HD-BLK", "HD-GRY")),  # a tie: the order's lines decide
         ("the grey hoodie has a hole", ("HD-GRY",)),
         ("my black cat loves the box", ()),  # one shared word that is not the item's noun
+        ("the lamp flickers", ("LMP-BL", "LMP-GR")),  # named by the noun before its qualifier
+        ("the green lamp flickers", ("LMP-GR",)),
     ],
 )
 def test_items_are_matched_to_the_catalogue(text: str, skus: tuple[str, ...]) -> None:
