@@ -264,8 +264,8 @@ _REFUSED: dict[NeedLabel, re.Pattern[str]] = {
         r"(?:^|[.!?,;]\s*)(?:i\s+)?ordered\s+the\s+wrong\b|\bordered\s+(?:it|this|that|the\s+\w+)\s+by\s+(?:mistake|accident|acident)\b",
     ),
 }
-# Whose damage this is: a link, the website or a promise is broken, not the item.
-# and a wait for a refund or an answer is not a late parcel.
+# What a cue is about, read in its clause: a broken link, website or promise is no damaged item,
+# and a wait for a refund, an email or a code is no late parcel.
 _CUE_CHECKS: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _NOT_THE_PRODUCT,
     "late_delivery": re.compile(
@@ -300,8 +300,10 @@ def _needs(text: str, folded: str, model: NeedsClassifier) -> tuple[NeedLabel, .
             del found[label]
     if "not_arrived" in found:
         found.pop("late_delivery", None)
-    if "cancel" in found and _SUBSCRIPTION.search(folded) and not re.search(r"\border", folded):
-        del found["cancel"]
+    if "cancel" in found and not re.search(r"\border", folded):
+        where = found["cancel"]  # a membership or a flight cancelled is no order
+        if _SUBSCRIPTION.search(_clause(folded, where, where) if where < len(folded) else folded):
+            del found["cancel"]
     if "address_change" in found and "cancel" in found and not _ADDRESS_REQUEST.search(folded):
         del found["address_change"]
     if "address_change" in found and _ADDRESS_NOT_DELIVERY.search(folded) and not re.search(r"\b(?:delivery|shipping|postal)\s+address\b", folded):

@@ -60,6 +60,7 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
         # the reason for a cancel is not a second request
         ("need to cancel an order asap!! wrong address on it", ("cancel",)),
         ("please cancel order A3100, ordered the wrong size", ("cancel",)),
+        ("can you cancel it? you charged my card twice", ("cancel", "double_charge")),
         # waiting for an email or a code is not waiting for a parcel
         ("can't get into my account and password reset emails never come", ("account_access",)),
         ("2FA codes not arriving so I'm locked out of my account", ("account_access",)),
