@@ -93,8 +93,7 @@ def parse_answer(
     if field == "email":
         return next(iter(entities.emails(text)), None)
     if field == "item":
-        skus = entities.items(text, catalogue)
-        return skus[0] if len(skus) == 1 else None
+        return entities.reply_item(text, catalogue)
     if field == "quantity":
         return entities.reply_quantity(text)
     if field == "deadline":

@@ -152,6 +152,13 @@ def test_items_are_matched_to_the_catalogue(text: str, skus: tuple[str, ...]) ->
     assert understand(text, THURSDAY, CATALOGUE).skus == skus
 
 
+def test_a_sku_named_names_that_item_alone() -> None:
+    mugs = (CatalogueItem("MUG-01", "Stoneware mug"), CatalogueItem("MUG-02", "Travel mug"))
+
+    assert understand("MUG-01 came cracked", THURSDAY, mugs).skus == ("MUG-01",)
+    assert parse_answer("item", "MUG-02", THURSDAY, mugs) == "MUG-02"
+
+
 def test_legal_threats_are_flagged_but_a_chargeback_is_not_one() -> None:
     assert understand("sort this or my solicitor will be in touch", THURSDAY).legal_threat
     assert understand("see you in small claims court", THURSDAY).legal_threat
@@ -173,12 +180,15 @@ def test_a_new_address_in_the_post_is_read() -> None:
         ("email", "same as before", None),
         ("item", "the mug", "MUG-01"),
         ("item", "the hoodie", None),  # two hoodies: not a single answer
+        ("item", "the stoneware one", "MUG-01"),  # the only item with the reply's word
+        ("item", "the blue one", "LMP-BL"),
         ("quantity", "just one", 1),
         ("quantity", "2 please", 2),
         ("quantity", "both of them", 2),
         ("deadline", "Sunday", date(2026, 12, 6)),
         ("deadline", "before the weekend please", date(2026, 12, 4)),
         ("deadline", "no rush", None),
+        ("deadline", "Friday 11 December", date(2026, 12, 11)),  # the date, not the coming Friday
         ("address", "12 Park Lane, York", "12 Park Lane, York"),
         ("address", "please send it to 22 Acacia Avenue, Leeds LS2 1AB thanks", "22 Acacia Avenue, Leeds LS2 1AB"),
         ("address", "why do you need it", None),
