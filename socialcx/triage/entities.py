@@ -409,6 +409,12 @@ _REPLY_LEAD = re.compile(
 )
 
 
+# A street word, a comma between parts, or a postcode: "12 of them" is not an address.
+_ADDRESS_SHAPE = re.compile(
+    rf"\b{_STREET}\b|\w\s*,\s*\w|\b[A-Z]{{1,2}}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b|\b\d{{5}}(?:-\d{{4}})?\b", re.I
+)
+
+
 def address(text: str) -> str | None:
     """A new delivery address the post gives: "send it to 5 Elm Road, Bath instead"."""
     match = _ADDRESS_IN_POST.search(text.translate(_QUOTES))
@@ -419,9 +425,9 @@ def reply_address(text: str) -> str | None:
     """The address a private reply gives: the reply less its lead-in ("it's", "send it to") and
     its sign-off, when what is left has a house number and more than one word."""
     body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1), _REPLY_END)
-    if body and re.search(r"\d", body) and len(re.findall(r"[a-z]{2,}", body, re.I)) >= 2 and "@" not in body:
-        return body
-    return None
+    if not body or "@" in body or not re.search(r"\d", body) or len(re.findall(r"[^\W\d_]{2,}", body)) < 2:
+        return None
+    return body if _ADDRESS_SHAPE.search(body) else None
 
 
 def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:

@@ -192,6 +192,7 @@ def test_a_new_address_in_the_post_is_read() -> None:
         ("address", "12 Park Lane, York", "12 Park Lane, York"),
         ("address", "please send it to 22 Acacia Avenue, Leeds LS2 1AB thanks", "22 Acacia Avenue, Leeds LS2 1AB"),
         ("address", "why do you need it", None),
+        ("address", "it's 12 of them", None),
         ("address", "Hauptstr. 21, 50667 Köln", "Hauptstr. 21, 50667 Köln"),
     ],
 )
