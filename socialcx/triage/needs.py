@@ -290,9 +290,9 @@ def _needs(text: str, folded: str, model: NeedsClassifier) -> tuple[NeedLabel, .
         position = _first_cue(label, pattern, folded)
         if position is not None:
             found[label] = position
-    probabilities = model.probabilities(text)
-    for label, probability in probabilities.items():
-        if probability >= model.threshold_ and label not in found:
+    for label in model.sure(text):
+        check = _CUE_CHECKS.get(label)  # what keeps a cue out keeps the model's guess out anywhere
+        if label not in found and not (check and check.search(folded)):
             found[label] = len(folded)
     for label, refusal in _REFUSED.items():
         if label in found and refusal.search(folded):

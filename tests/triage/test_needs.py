@@ -294,8 +294,9 @@ def test_the_classifier_scores_one_post_as_its_fitted_features_do() -> None:
 def test_the_classifier_learns_how_sure_it_must_be_to_raise_a_need_alone() -> None:
     model = default_needs_model()
 
-    assert 0.5 < model.threshold_ < 1.0  # chosen from out-of-fold predictions on the seed set
-    assert model.predict(["charged twice for one order, refund the extra please"])[0].sum() >= 1
+    # chosen per label from out-of-fold predictions on the seed set; some labels only by the rules
+    assert len(model.threshold_) == len(model.classes_) and all(0.5 < t for t in model.threshold_)
+    assert "double_charge" in model.sure("charged twice for one order, refund the extra please")
 
 
 @pytest.mark.parametrize(
