@@ -124,7 +124,7 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
         return np.maximum(pooled, np.array(own))
 
     def _pipeline(self) -> Pipeline:
-        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear"))
+        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=0))
         return Pipeline([("features", text_features()), ("model", model)])
 
     def probabilities(self, text: str) -> dict[str, float]:

@@ -7,13 +7,14 @@ import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
 from socialcx.triage.needs import NEEDS, CatalogueItem, default_needs_model, parse_answer, understand
-from socialcx.triage.needs_model import NeedsClassifier
+from socialcx.triage.needs_model import NeedsClassifier, load_seed
 
 THURSDAY = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 CATALOGUE = (
@@ -310,3 +311,10 @@ def test_the_classifier_learns_how_sure_it_must_be_to_raise_a_need_alone() -> No
 def test_the_classifier_refuses_training_data_it_cannot_learn_from(texts: list, labels: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         NeedsClassifier().fit(texts, labels)
+
+
+def test_the_classifier_is_the_same_however_often_it_is_fitted() -> None:
+    texts, labels = load_seed()
+    first, second = NeedsClassifier().fit(texts, labels), NeedsClassifier().fit(texts, labels)
+
+    assert np.array_equal(first.coef_, second.coef_) and np.array_equal(first.threshold_, second.threshold_)
