@@ -152,7 +152,8 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _any(
         r"\b(?:damaged|damage|broken|broke|smashed|smash|cracked|crack|shattered|dented|crushed|chipped|torn|ripped|"
         r"snapped|bent|leaking|leaked|leaky|faulty|defective|scratched|squashed|mangled|busted|wrecked|"
-        r"destroyed|ruined|warped|stained|chips?|leaks?|tear|tears|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"destroyed|ruined|warped|stained|leaks?|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"\b(?:a|big|huge|small|massive|little)\s+(?:chip|tear|rip)\b|\b(?:chip|tear|rip)\s+(?:in|on|out\s+of|along|across|down)\b",
         r"\b(?:arrived|came|is|are|was|were)\s+dead\b|\bdead\s+(?:keys?|pixels?|out\s+of\s+the\s+box)\b|\bwon'?t\s+(?:turn|switch|power)\s+on\b|\bstopped\s+working\b",
         r"\bsplit\s+(?:\w+\s+)?(?:sidewall|seam|side|down|open|in\s+(?:two|half))\b|\bwith\s+a\s+split\b|"
         r"\b(?:hole|holes|crack|cracks|dent|dents)\s+in\b|\b(?:handle|lid|leg|base|spout|strap)\s+(?:\w+\s+)?(?:off|missing|loose)\b|\b(?:fell|came|snapped)\s+off\b",
@@ -264,9 +265,11 @@ _REFUSED: dict[NeedLabel, re.Pattern[str]] = {
     ),
 }
 # What a cue is about, read in its clause: a broken link, website or promise is no damaged item,
-# and a wait for a refund, an email or a code is no late parcel.
+# a wrong link or wrong information no wrong item, and a wait for a refund, an email or a code no
+# late parcel.
 _CUE_CHECKS: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _NOT_THE_PRODUCT,
+    "wrong_item": re.compile(r"\b(?:link|links|website|site|app|page|url|info|information|number|email|address|answer|answers)\b"),
     "late_delivery": re.compile(
         r"\brefund|\bmoney\b|\brepl(?:y|ies)\b|\bresponses?\b|\be-?mails?\b|\bcall\s*back\b|\bcodes?\b|\banswers?\b|"
         r"\blinks?\b|\breset\b|\bsms\b|\btexts?\b|\bverification\b|\b2fa\b|\botp\b|\bpassword\b"
