@@ -206,6 +206,7 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\blost\s+(?:my|the|our)\s+(?:package|parcel|order|delivery)\b|\b(?:not|never)\s+(?:gonna|going\s+to)\s+(?:receive|get|arrive)\b",
         r"\b(?:didn'?t|did\s+not|never)\s+(?:get|receive)\s+(?:my|the|our)\s+(?:delivery|order|parcel|package)\b|\bstill\s+(?:no\s+show|says\s+out\s+for\s+delivery)\b",
         r"\bwhen\s+will\s+i\s+(?:receive|get)\s+(?:my|the|it)\b",
+        rf"\b(?:is|are)\s+(?:my|the|our)\s+(?:\w+\s+)?{_PARCEL}\s+(?:\w+\s+)?(?:still\s+)?(?:coming|arriving|going\s+to\s+(?:come|arrive)|on\s+(?:its|their|the)\s+way)\b",
         r"\b(?:was|were)\s+(?:promised|expected)\s+(?:for|on|by)\b|\b(?:weeks?|days?)\s+(?:of\s+)?waiting\b|\bwaiting\s+(?:for\s+)?(?:\d+|two|three|four|five|six|a)\s+(?:days|weeks|week)\b",
     ),
     "not_arrived": _any(

@@ -47,6 +47,7 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
     ("text", "needs"),
     [
         ("my parcel still hasn't turned up, it was due monday", ("late_delivery",)),
+        ("is my delivery still coming today? says due today", ("late_delivery",)),
         ("tracking says delivered but there's nothing here", ("not_arrived",)),
         ("you sent me the wrong size, can I swap it", ("wrong_item", "replacement")),
         ("please cancel order A1042, ordered it by mistake", ("cancel",)),
