@@ -13,7 +13,7 @@ the two cannot drift apart. Sending the mail is not part of the chain: the daemo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -100,9 +100,12 @@ class Pipeline:
         """Send the replies due in the outbox, once each (with `connectors` when the caller keeps them open)."""
         return await send_pending(self.engine, self.settings, self.clock, connectors=connectors or {})
 
-    async def resolve(self, connectors: Mapping[Channel, Connector] | None = None) -> Resolved:
-        """Read the customers' private answers, move every conversation that is due (through the
-        commerce system, within the playbook's policy), and send the private messages due."""
+    async def resolve(
+        self, connectors: Mapping[Channel, Connector] | None = None, *, only: Collection[int] | None = None
+    ) -> Resolved:
+        """Read the customers' private answers, move every conversation that is due (or those of
+        `only`), through the commerce system within the playbook's policy, and send the private
+        messages due."""
         policy, commerce = self.playbook.policy, self.commerce
         if policy is None or (commerce is None and not self.settings.commerce.base_url):
             return Resolved()
@@ -112,7 +115,9 @@ class Pipeline:
                 config = self.settings.commerce
                 token = self.settings.secret(config.token_env) or ""
                 commerce = await stack.enter_async_context(HttpCommerceSystem(str(config.base_url), token))
-            moved = await advance(self.engine, commerce, policy, self.clock.now(), reader=self.reader, sla=self.settings.inbox)
+            moved = await advance(
+                self.engine, commerce, policy, self.clock.now(), reader=self.reader, sla=self.settings.inbox, only=only
+            )
         private = await send_private(self.engine, self.settings, self.clock, connectors)
         return Resolved(read, tuple(moved), private)
 

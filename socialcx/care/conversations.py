@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -123,8 +123,10 @@ async def advance(
     *,
     reader: Reader | None = None,
     sla: InboxConfig | None = None,
+    only: Collection[int] | None = None,
 ) -> list[int]:
-    """One pass over every conversation that is due (oldest first); the ids of those it moved.
+    """One pass over every conversation that is due (oldest first), or those of `only` that are;
+    the ids of those it moved.
     Nothing moves while the kill switch is on (`socialcx pause`): no write to the shop, no message."""
     with engine.connect() as connection:
         if is_paused(connection):
@@ -133,6 +135,8 @@ async def advance(
     worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     moved = []
     for conversation_id in _due(engine, now):
+        if only is not None and conversation_id not in only:
+            continue
         if not _claim(engine, conversation_id, worker, now):
             continue  # another replica has it
         case = _Case.read(engine, conversation_id, reader, commerce, policy, now)
@@ -348,12 +352,14 @@ class _Case:
                 need = f"{index}:{decision.need.kind}"
                 if self.decisions.get(need, {}).get("steps") or self.decisions.get(need, {}).get("told"):
                     continue
-                steps = []
+                # Writes stored for this need on an earlier pass that did not finish (a crash)
+                # stay its writes: the facts read now may already show them done.
+                steps = [step["key"] for step in self.steps if step["kind"] == "act" and step["need"] == need]
                 for action in decision.actions:
                     key = self._act_key(need, action)
                     name = products[action.sku].name if action.sku in products else None
                     plans.add_act(connection, self.row.id, key, need, action, self.now, name=name)
-                    steps.append(key)
+                    steps += [key] if key not in steps else []
                 self.decisions[need] = _stored(need, decision, steps)
             for label in understood.needs:
                 if label in _UNCOVERED:

@@ -34,7 +34,8 @@ __all__ = [
     "PlanNotFound",
     "add_act",
     "add_note",
-    "decide_plan",
+    "approve_plan",
+    "reject_plan",
     "execute",
     "list_plans",
     "refunded_today",
@@ -151,10 +152,20 @@ def _set(engine: Engine, step_id: int, now: datetime, **values: Any) -> None:
         connection.execute(sa.update(table).where(table.c.id == step_id).values(updated_at=now, **values))
 
 
-def decide_plan(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime) -> Plan:
-    """Approve (or reject) every act step of a plan that waits for a person; the conversation is
-    due at once, so its next pass takes the approved steps and tells the customer. Raises
-    `PlanNotFound` when the plan has nothing waiting."""
+def approve_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
+    """Approve every act step of a plan that waits for a person: the conversation is due at once,
+    and its next pass (`care.conversations.advance`) takes them, once, and tells the customer.
+    Raises `PlanNotFound` when the plan has nothing waiting."""
+    return _decide(engine, plan_id, approve=True, agent=agent, now=now)
+
+
+def reject_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
+    """Reject every act step of a plan that waits for a person: nothing is done in the shop, and
+    the next pass hands the case over and tells the customer a person takes it."""
+    return _decide(engine, plan_id, approve=False, agent=agent, now=now)
+
+
+def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime) -> Plan:
     table, conversations = PlanStep.__table__, ConversationRow.__table__
     with engine.begin() as connection:
         changed = connection.execute(
