@@ -13,6 +13,7 @@ the two cannot drift apart. Sending the mail is not part of the chain: the daemo
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Collection, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class Resolved:
     read: int = 0
     moved: tuple[int, ...] = ()
     private: PrivateReport = PrivateReport()
+    plan_ms: float = 0.0  # wall time from reading the answers to the plans stored (before sending)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class Pipeline:
         policy, commerce = self.playbook.policy, self.commerce
         if policy is None or (commerce is None and not self.settings.commerce.base_url):
             return Resolved()
+        started = time.perf_counter()
         read = await read_private(self.engine, self.settings, self.clock, connectors)
         async with AsyncExitStack() as stack:
             if commerce is None:
@@ -118,8 +121,9 @@ class Pipeline:
             moved = await advance(
                 self.engine, commerce, policy, self.clock.now(), reader=self.reader, sla=self.settings.inbox, only=only
             )
+        plan_ms = (time.perf_counter() - started) * 1000
         private = await send_private(self.engine, self.settings, self.clock, connectors)
-        return Resolved(read, tuple(moved), private)
+        return Resolved(read, tuple(moved), private, round(plan_ms, 3))
 
     async def after_poll(self) -> AfterPoll:
         """The whole chain once, in order, blocking links in a worker thread."""

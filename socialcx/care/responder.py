@@ -391,10 +391,14 @@ def _kill_switch(context: _Context, mention: Unrouted, now: datetime) -> str | N
     return "auto-replies are paused (socialcx resume turns them back on)" if context.paused else None
 
 
+_PRIVATE_RISKS = {"personal_data"}  # what a private conversation is for: the public reply repeats none of it
+
+
 def _resolution(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     """Not a refusal: the mention is transactional (needs the policy covers) and goes to a
-    private conversation, unless a guardrail stands in the way (then the checks after decide)."""
-    if context.playbook.policy is None or not context.settings.commerce.base_url or mention.risks:
+    private conversation, unless a guardrail stands in the way (then the checks after decide).
+    A post that shows personal data (an email, an order) still goes: the public reply names none."""
+    if context.playbook.policy is None or not context.settings.commerce.base_url or set(mention.risks) - _PRIVATE_RISKS:
         return None
     if mention.id in context.claimed or _over(context.replies.get(("all",), []), "in all", context.playbook.caps, now):
         return None

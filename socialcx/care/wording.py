@@ -13,9 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["ask", "day", "handed_over", "money", "public_reply", "reminder", "tell_step", "waiting_for_approval"]
+__all__ = ["ask", "asked_in", "day", "handed_over", "money", "public_reply", "reminder", "tell_step", "waiting_for_approval"]
 
 _SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
+_OPENING = "Thanks for getting in touch. To look into this,"
 _QUESTIONS = {
     "order_id": "the order number",
     "email": "the email address on the order",
@@ -50,7 +51,15 @@ def ask(fields: Sequence[str]) -> str:
     """The private question for `fields` (order_id, email, item, quantity, deadline, address)."""
     wanted = [_QUESTIONS[field] for field in fields]
     listed = wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " and " + wanted[-1]
-    return f"Thanks for getting in touch. To look into this, could you send us {listed}?"
+    return f"{_OPENING} could you send us {listed}?"
+
+
+def asked_in(text: str) -> list[str]:
+    """The fields a question of ours (`ask`) asks for; none in any other message (a reminder is
+    not a new question)."""
+    if not text.startswith(_OPENING):
+        return []
+    return [field for field, phrase in _QUESTIONS.items() if phrase in text]
 
 
 def reminder(fields: Sequence[str]) -> str:

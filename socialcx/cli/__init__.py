@@ -12,7 +12,7 @@ import sys
 
 from rich.text import Text
 
-from socialcx.cli import admin, inbox, incidents, mail, mentions, plans, poll, replies, sandbox, spikes, triage
+from socialcx.cli import admin, bench, inbox, incidents, mail, mentions, plans, poll, replies, sandbox, spikes, triage
 from socialcx.cli.app import app, errors
 
 __all__ = ["app", "main"]
@@ -31,6 +31,7 @@ app.command()(spikes.trends)
 app.command()(spikes.backtest)
 app.command()(sandbox.demo)
 app.command()(inbox.kpis)
+app.command("resolve-bench")(bench.resolve_bench)
 app.command()(replies.pause)
 app.command()(replies.resume)
 app.command()(replies.send)
