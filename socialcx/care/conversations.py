@@ -319,12 +319,12 @@ class _Case:
         self._settle()
 
     def _needs(self, understood: Any, orders: Sequence[Order], catalogue: Sequence[Any]) -> list[Need]:
-        """The post's needs as the policy reads them, filled in with what the answers gave. An
-        item need names no order when the item is on just one of the customer's orders: that one."""
-        proven = self.answers.get("order_id") if self.customer_id and "email" in self.answers else None
-        order = proven or (understood.order_ids[0] if understood.order_ids else self.answers.get("order_id"))
-        ordered = {item.sku for o in orders if order is None or o.id == order for item in o.items}
-        skus = [sku for sku in understood.skus if sku in ordered]
+        """The post's needs as the policy reads them, filled in with what the answers gave. Each
+        need is about the order the post names for it (`_order_for`), else the order proven in
+        private; an item need naming none is about the only order that holds the item."""
+        proven = self.answers.get("order_id")
+        named = [order for order in understood.order_ids]
+        skus = list(understood.skus)
         if not skus and self.answers.get("item"):
             skus = [str(self.answers["item"])]
         quantity = understood.quantity or _int(self.answers.get("quantity"))
@@ -334,11 +334,13 @@ class _Case:
         item_needs = [kind for kind in kinds if kind in _ITEM_NEEDS]
         needs = []
         for kind in kinds:
+            order = _order_for(kind, named, orders) or proven
             if kind not in _ITEM_NEEDS:
                 needs.append(Need(kind, order=order, deadline=deadline, address=address if kind == "address_change" else None))
                 continue
+            held = [sku for sku in skus if any(item.sku == sku for o in orders if order is None or o.id == order for item in o.items)]
             position = item_needs.index(kind)
-            sku = skus[position] if len(skus) == len(item_needs) else (skus[0] if len(skus) == 1 else None)
+            sku = held[position] if len(held) == len(item_needs) else (held[0] if len(held) == 1 else None)
             holding = [o.id for o in orders if any(item.sku == sku for item in o.items)]
             needs.append(Need(kind, order=order or (holding[0] if sku and len(holding) == 1 else None), sku=sku,
                               quantity=quantity, deadline=deadline))
@@ -505,6 +507,22 @@ def _facts(decision: Mapping[str, Any], steps: Sequence[Mapping[str, Any]], curr
     if tracking:
         lines.append(f"Your parcel is with {tracking['carrier']} (tracking {tracking['tracking']}), due {wording.day(tracking['eta'])}.")
     return lines
+
+
+_FITS = {
+    "damaged_item": ("delivered",), "wrong_item": ("delivered",), "late_delivery": ("shipped",),
+    "cancel": ("placed",), "address_change": ("placed",),
+}
+
+
+def _order_for(kind: str, named: Sequence[str], orders: Sequence[Order]) -> str | None:
+    """The order a need is about among those the post names: the only one, else the first whose
+    status fits the need (a late one is shipped, a damaged one delivered), else the first. An
+    order that is not the customer's stays named, so the policy hands the need over."""
+    if len(named) <= 1:
+        return named[0] if named else None
+    status = {order.id: order.status for order in orders}
+    return next((order for order in named if status.get(order) in _FITS.get(kind, ())), named[0])
 
 
 def _int(value: Any) -> int | None:

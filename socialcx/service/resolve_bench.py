@@ -6,9 +6,10 @@ channels (`HttpCommerceSystem` talks to it for real); one store for the whole ru
 between cases. Then the daemon's links, in order: poll (the connector, ingest and triage),
 route (the responder), send the public reply, resolve (private answers read, conversations
 moved, private messages sent). A scripted customer reads each private message we send, and
-answers every question it asks from the case's `answers` (no entry: no answer), a minute later
-on the case's clock; the links run again, until nothing new is asked. The clock is a
-`ManualClock`, so a case takes a fraction of a second and two runs give the same results.
+answers every question it asks from the case's `answers` (no entry: no answer); the links run
+again, until nothing new is asked. The clock is a `ManualClock` held at the case's `now` (the
+policy's windows, such as 30 days of refunds, are measured from it, so it does not move), so a
+case takes a fraction of a second and two runs give the same results.
 
 Each result is one line of Contract 3: `id`, `outcome`, `ledger`, `told` (every message to the
 customer, public and private, in order), `public`, `asked`, and `plan_ms` (the wall time from
@@ -23,7 +24,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import AsyncExitStack
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,6 @@ from socialcx.store import ConversationRow, Mention, OutboxReply, PrivateMessage
 __all__ = ["RESULT_FIELDS", "run_cases"]
 
 RESULT_FIELDS = ("id", "outcome", "ledger", "told", "public", "asked", "plan_ms")
-ANSWER_AFTER = timedelta(minutes=1)  # the scripted customer's typing time
 _ROUNDS = 6  # question-and-answer rounds before a case is cut short
 _FEED = "/feeds/reviews.xml"
 _PRIVATE = (Channel.X, Channel.REDDIT, Channel.MASTODON, Channel.BLUESKY)
@@ -99,7 +99,6 @@ class _Bench:
             connectors = {channel: connector_class(channel)(settings.channels.get(channel), settings, clock=clock)}
             stack.push_async_callback(connectors[channel].aclose)
             pipeline = Pipeline(settings, self.engine, clock, self.playbook)
-            clock.advance(timedelta(seconds=30))
             await poll_once(settings, self.engine, clock, channels=(channel,), connectors=connectors, triage=self.triage)
             await asyncio.to_thread(pipeline.route)
             await pipeline.send(connectors)
@@ -109,10 +108,8 @@ class _Bench:
                 answers = _answers(sandbox, channel, author.handle, case.get("answers") or {}) if channel in _PRIVATE else []
                 if not answers:
                     break
-                clock.advance(ANSWER_AFTER)
                 for text in answers:
                     sandbox.write_private(channel, author.handle, text, clock.now())
-                clock.advance(timedelta(seconds=5))
                 plan_ms = await _timed_resolve(pipeline, connectors)
         return _result(self.engine, case["id"], sandbox, plan_ms)
 

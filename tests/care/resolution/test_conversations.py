@@ -104,3 +104,26 @@ def test_a_damaged_item_is_replaced_by_express_to_meet_the_deadline_and_the_date
     world.advance()
     assert {"op": "replace", "order": "A1042", "sku": "MUG-01", "qty": 1, "shipping": "express"} in world.sandbox.shop.ledger
     assert any("Friday 4 December" in text for text in world.told(conversation))
+
+
+def test_a_verified_customer_whose_post_names_an_order_of_someone_else_is_handed_over(make_world) -> None:
+    world = make_world(single_charge_double)
+    conversation = world.post("@acme cancel B2001 now", handle="jd_elsewhere")
+    world.advance()
+    world.answer("A1042 jane@example.com", handle="jd_elsewhere")  # proves C1; B2001 is C2's
+    world.advance()
+    assert world.conversation(conversation).state == "handed_over"
+    assert world.sandbox.shop.ledger == []
+
+
+def test_two_orders_named_for_two_needs_each_go_to_the_order_that_fits(make_world) -> None:
+    def late_second(state):
+        single_charge_double(state)
+        state["orders"][1] |= {"status": "shipped", "shipment": {"carrier": "DPD", "tracking": "DP9", "eta": "2026-11-27"}}
+
+    world = make_world(late_second)
+    conversation = world.post("@acme A1042 arrived with a smashed mug and A1043 is still not here")
+    world.advance()
+    assert sorted(entry["op"] for entry in world.sandbox.shop.ledger) == ["refund", "replace"]
+    assert {entry["order"] for entry in world.sandbox.shop.ledger} == {"A1042", "A1043"}
+    assert any("DP9" in text for text in world.told(conversation))
