@@ -8,7 +8,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,18 +43,8 @@ class World:
 
     def post(self, text: str, *, handle: str = "jane_d", channel: str = "x") -> int:
         """A transactional mention stored and opened as a conversation; the conversation id."""
-        external_id = str(next(_ids))
+        mention_id = store_mention(self.engine, self.clock.now(), text, handle=handle, channel=channel)
         with self.engine.begin() as connection:
-            mention_id = connection.execute(
-                sa.insert(Mention.__table__).values(
-                    channel=channel, external_id=external_id, watch="acme", author_id=f"u_{handle}", author_handle=handle,
-                    text=text, created_at=self.clock.now(), fetched_at=self.clock.now(), conversation_id=external_id, raw={},
-                ).returning(Mention.__table__.c.id)
-            ).scalar_one()
-            connection.execute(sa.insert(MentionTriage.__table__).values(
-                mention_id=mention_id, intent="billing", confidence=0.9, abstained=False, sentiment="negative",
-                sentiment_score=-0.5, urgency="normal", risks=[], routine=False,
-            ))
             row = connection.execute(sa.select(Mention.__table__).where(Mention.__table__.c.id == mention_id)).one()
             open_conversations(connection, [row], self.clock.now())
             table = ConversationRow.__table__
@@ -87,6 +77,23 @@ class World:
 
     def later(self, hours: float) -> None:
         self.clock.advance(timedelta(hours=hours))
+
+
+def store_mention(engine: sa.Engine, now: datetime, text: str, *, handle: str = "jane_d", channel: str = "x", risks: tuple[str, ...] = ()) -> int:
+    """A mention stored with its triage (a confident billing problem), not routed; its id."""
+    external_id = str(next(_ids))
+    with engine.begin() as connection:
+        mention_id = connection.execute(
+            sa.insert(Mention.__table__).values(
+                channel=channel, external_id=external_id, watch="acme", author_id=f"u_{handle}", author_handle=handle,
+                text=text, created_at=now, fetched_at=now, conversation_id=external_id, raw={},
+            ).returning(Mention.__table__.c.id)
+        ).scalar_one()
+        connection.execute(sa.insert(MentionTriage.__table__).values(
+            mention_id=mention_id, intent="billing_problem", confidence=0.9, abstained=False, sentiment="negative",
+            sentiment_score=-0.5, urgency="normal", risks=list(risks), routine=False,
+        ))
+    return mention_id
 
 
 @pytest.fixture
