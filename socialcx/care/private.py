@@ -78,12 +78,16 @@ class _Connectors:
 async def send_private(
     engine: Engine, settings: Settings, clock: Clock, connectors: Mapping[Channel, Connector] | None = None
 ) -> PrivateReport:
-    """Send every private message that is due, oldest first, each exactly once."""
+    """Send every private message that is due, oldest first, each exactly once (those of a
+    channel not enabled in the settings wait)."""
     sender = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     counts = dict.fromkeys(("sent", "recovered", "retrying", "failed", "held"), 0)
     pool = _Connectors(settings, clock, connectors or {})
+    enabled = set(settings.channels.enabled())
     try:
         for row in _due(engine, clock.now()):
+            if Channel(row.channel) not in enabled:
+                continue  # waits until the channel is configured: nothing to send it with
             if _paused(engine):
                 counts["held"] += 1
                 continue
@@ -179,7 +183,7 @@ async def read_private(
     pool = _Connectors(settings, clock, connectors or {})
     filed = 0
     try:
-        for channel in _channels_waiting(engine):
+        for channel in [channel for channel in _channels_waiting(engine) if channel in settings.channels.enabled()]:
             connector = pool.get(channel)
             try:
                 batch, _ = await connector.read_private(_cursor(engine, channel), max_requests=_READ_REQUESTS)

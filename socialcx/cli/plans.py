@@ -33,7 +33,7 @@ def plans_list(
     from socialcx.care.plans import list_plans
 
     state: _Context = ctx.obj
-    found = list_plans(state.reader, waiting_only=not every)
+    found = list_plans(state.reader(), waiting_only=not every)
     if not found:
         console.print("No plan waits for approval." if not every else "No plans yet.")
         return
@@ -53,7 +53,7 @@ def plans_show(ctx: typer.Context, plan_id: _Id) -> None:
 
     state: _Context = ctx.obj
     try:
-        plan = show_plan(state.reader, plan_id)
+        plan = show_plan(state.reader(), plan_id)
     except PlanNotFound as exc:
         raise UsageError(str(exc)) from None
     now = state.clock.now()
@@ -101,12 +101,13 @@ def _decide(state: _Context, plan_id: int, agent: str | None, decide: Callable[.
     playbook = playbook_for(settings)
     if playbook.policy is None or not settings.commerce.base_url:
         raise UsageError("no commerce system to act in: set [commerce] base_url in the config and a policy: in the playbook")
+    engine = state.engine()
     try:
-        decide(state.engine, plan_id, agent=_agent(agent), now=state.clock.now())
+        decide(engine, plan_id, agent=_agent(agent), now=state.clock.now())
     except PlanNotFound as exc:
         raise UsageError(str(exc)) from None
-    asyncio.run(Pipeline(settings, state.engine, state.clock, playbook).resolve(only=[plan_id]))
-    return show_plan(state.engine, plan_id)
+    asyncio.run(Pipeline(settings, engine, state.clock, playbook).resolve(only=[plan_id]))
+    return show_plan(engine, plan_id)
 
 
 def _step(step: dict[str, Any]) -> str:
