@@ -221,6 +221,7 @@ _NOT_COUNTED = re.compile(
     r"emails?|calls?|messages?|stars?|am|pm|o'?clock|pence|p|quid|pounds?|dollars?|bucks|euros?|percent|"
     r"st|nd|rd|th|kg|g|ml|l|cm|mm|m|in|inch|inches|ft|%|of\s+you|orders?|refunds?|people|agents?)$"
 )
+_CHARGED_BEFORE = re.compile(r"\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?$")
 _REPLY_COUNT = re.compile(
     r"(?<![\w£$€.#/-])(?:\d{1,3}|one|single|two|both|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:a\s+)?(?:pair|couple|dozen))(?![\w.,/-])",
@@ -235,7 +236,9 @@ def quantity(text: str, catalogue: Sequence[CatalogueItem] = ()) -> int | None:
     folded = fold(text)
     for match in _QUANTITY.finditer(folded):
         if times := match.group("times") or match.group("times_after"):
-            return _positive(int(times))
+            if not _CHARGED_BEFORE.search(folded[max(0, match.start() - 20) : match.start()]):
+                return _positive(int(times))
+            continue
         what = (match.group("what") or "").lower()
         if _NOT_COUNTED.match(what) or not (match.group("all") or _names_thing(what, catalogue)):
             continue
@@ -286,29 +289,31 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
     positions: dict[str, int] = {}
     for index, stem in enumerate(stems):
         positions.setdefault(stem, index)
-    best: dict[str, tuple[int, int, list[str]]] = {}  # head noun -> (score, first position, skus)
+    best: dict[str, tuple[int, list[tuple[int, str]]]] = {}  # head noun -> (score, [(position, sku)])
     upper = text.upper()
     for item in catalogue:
-        if item.sku and re.search(rf"(?<![\w-]){re.escape(item.sku.upper())}(?![\w-])", upper):
-            best[f"sku:{item.sku}"] = (99, upper.index(item.sku.upper()) // 8, [item.sku])
+        named = re.search(rf"(?<![\w-]){re.escape(item.sku.upper())}(?![\w-])", upper) if item.sku else None
+        if named:
+            best[f"sku:{item.sku}"] = (99, [(len(_WORD.findall(fold(text[: named.start()]))), item.sku)])
             continue
         name = _tokens(item.name)
         if not name:
             continue
         head = name[-1]
         matched = [token for token in name if token in positions]
-        score = len(matched) + (1 if head in positions else 0)
         if head not in positions and len(matched) < 2:
             continue
-        first = min(positions[token] for token in matched)
+        score = len(matched) + (1 if head in positions else 0)
+        # Where the item is named: its most telling word ("stoneware" of "the stoneware one").
+        specific = [positions[token] for token in matched if token != head]
+        where = min(specific) if specific else positions[head]
         key = head if head in positions else f"words:{item.sku}"
-        score_now, first_now, skus = best.get(key, (0, first, []))
+        score_now, named_now = best.get(key, (0, []))
         if score > score_now:
-            best[key] = (score, first, [item.sku])
+            best[key] = (score, [(where, item.sku)])
         elif score == score_now:
-            best[key] = (score, min(first, first_now), skus + [item.sku])
-    ordered = sorted(best.values(), key=lambda entry: entry[1])
-    return _unique(sku for _, _, skus in ordered for sku in skus)
+            best[key] = (score, named_now + [(where, item.sku)])
+    return _unique(sku for _, sku in sorted(entry for _, named in best.values() for entry in named))
 
 
 @lru_cache(maxsize=4096)
@@ -339,10 +344,10 @@ _STREET = (
 )
 _ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]*?\b{_STREET}\b[\w ,'.-]*"
 _ADDRESS_IN_POST = re.compile(
-    rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to)\s+(?P<address>{_ADDRESS_BODY})",
+    rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
     re.I,
 )
-_ADDRESS_END = re.compile(r"\s*(?:\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+_ADDRESS_END = re.compile(r"\s*(?:\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b|[.!?]\s|[.!?]?$).*$", re.I | re.S)
 _REPLY_LEAD = re.compile(
     r"^\s*(?:(?:yes|yeah|yep|sure|ok(?:ay)?|hi|hello)\b[,.!]?\s*)?"
     r"(?:it'?s|it\s+is|(?:my|the)\s+(?:new\s+)?(?:delivery\s+|shipping\s+)?address\s+is|new\s+address(?:\s+is)?|address(?:\s+is)?|"

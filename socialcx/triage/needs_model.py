@@ -3,19 +3,19 @@ features, in scikit-learn's conventions (so `cross_val_predict` and `GridSearchC
 and the labelled seed set it learns from, `models/needs/seed.csv`.
 
 One post can raise several needs, so each need is a yes/no question of its own with its own
-probability. For speed the fitted regressions are kept as one coefficient matrix: one post is
-one sparse product, well under a millisecond.
+probability. For speed the fitted regressions are kept as one coefficient matrix, and a post's
+scores are computed from its own n-grams alone: a fraction of a millisecond.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -24,7 +24,6 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
 from socialcx.triage.model import text_features
-from socialcx.triage.ngrams import transform_block
 
 __all__ = ["SEED", "NeedsClassifier", "load_seed"]
 
@@ -70,10 +69,30 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         """P(need) for each text (rows) and label (columns, in `classes_` order)."""
         check_is_fitted(self, "coef_")
-        texts = list(X)
-        blocks = [transform_block(block, texts) for _, block in self.features_.transformer_list]
-        scores = sparse.hstack(blocks).tocsr() @ self.coef_.T + self.intercept_
-        return expit(np.asarray(scores, dtype=np.float64))
+        blocks = [block for _, block in self.features_.transformer_list]
+        analyzers = [block.build_analyzer() for block in blocks]
+        scores = [self._scores(text, blocks, analyzers) for text in X]
+        return expit(np.array(scores, dtype=np.float64).reshape(-1, len(self.classes_)))
+
+    def _scores(self, text: str, blocks: list[Any], analyzers: list[Any]) -> np.ndarray:
+        """The regressions' scores of one text, computed on its few n-grams alone: TF-IDF as the
+        fitted blocks weigh it (sublinear counts times idf, unit length per block), each block
+        times its columns of `coef_`. Exactly what `features_.transform` and a product give, at
+        a fraction of the time scikit-learn's input checks take for one short post."""
+        total = self.intercept_.astype(np.float64)
+        offset = 0
+        for block, analyze in zip(blocks, analyzers):
+            column = block.vocabulary_.get
+            counts = Counter(index for index in map(column, analyze(text)) if index is not None)
+            if counts:
+                columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                if block.sublinear_tf:
+                    weights = np.log(weights) + 1.0
+                weights *= block.idf_[columns]
+                total += self.coef_[:, offset + columns] @ (weights / np.linalg.norm(weights))
+            offset += len(block.vocabulary_)
+        return total
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """A 0/1 indicator matrix: which needs each text raises at `threshold`."""

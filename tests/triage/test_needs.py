@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import expit
 
-from socialcx.triage.needs import NEEDS, CatalogueItem, parse_answer, understand
+from socialcx.triage.needs import NEEDS, CatalogueItem, default_needs_model, parse_answer, understand
 
 THURSDAY = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 CATALOGUE = (
@@ -203,3 +204,14 @@ def test_understanding_a_post_takes_well_under_five_milliseconds() -> None:
     for post in posts:
         understand(post, THURSDAY, CATALOGUE)
     assert (time.process_time() - started) / len(posts) < 0.005
+
+
+def test_the_classifier_scores_one_post_as_its_fitted_features_do() -> None:
+    model = default_needs_model()
+    texts = ["charged twice for my order", "the mug came smashed, pls send another", "", "🙃"]
+
+    fast = model.predict_proba(texts)
+    features = model.features_.transform(texts)
+
+    assert fast == pytest.approx(expit(features @ model.coef_.T + model.intercept_), abs=1e-5)
+    assert list(model.classes_) == sorted(NEEDS)
