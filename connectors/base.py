@@ -206,10 +206,12 @@ class Connector(ABC):
     async def read_private(
         self, cursor: str | None, *, max_requests: int
     ) -> tuple[PrivateBatch, int]:
-        """The private messages of our account since `cursor`, oldest first, received and sent
-        (`from_us`), making at most `max_requests`, and how many it made. A read cut short by the
-        allowance returns a cursor from which the next read resumes without a gap; a 429 or an
-        outage before anything was read raises `Throttled` or `ChannelUnavailable`."""
+        """The private messages sent to our account since `cursor`, oldest first, making at most
+        `max_requests`, and how many it made. Where the platform lists both sides of a
+        conversation in one place (X), our own messages come too, marked `from_us`. A read cut
+        short (by the allowance, a 429 or an outage) returns what it read and a cursor from which
+        the next read resumes without a gap; one that read nothing raises `Throttled` or
+        `ChannelUnavailable`."""
         raise NotSupported(f"{self.channel} has no private messages")
 
     async def find_private(

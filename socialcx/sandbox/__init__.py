@@ -8,8 +8,8 @@ in-process form, with its faults, rate limits and the truth behind every generat
     >>> with sandbox.in_thread() as base_url:
     ...     sandbox.faults.add(route="x.search", kind="429", times=2)
 
-Private messages (X direct messages so far) are served as the platform documents them, kept apart
-from public posts. Tests and the benchmark's scripted customer act on them through the world,
+Private messages (X direct messages, Mastodon direct statuses, Reddit messages) are served as the
+platforms document them, kept apart from public posts. Tests and the benchmark's scripted customer act on them through the world,
 the same way on every channel that has them:
 
     sandbox.write_private(channel, handle, text, at=None) -> str

@@ -122,7 +122,8 @@ class Sandbox:
         a later time shows up once the clock reaches it), as the platform's own app would; the
         message's id. `handle` is anyone who posted on the channel (a scenario's author, or a
         post's), or a newcomer. ValueError for a channel without private messages."""
-        return self._private_api(channel).written_to_us(handle, text, at or self.clock.now()).id
+        api = self._private_api(channel)
+        return api.message_name(api.written_to_us(handle, text, at or self.clock.now()).id)
 
     def private_messages_to(self, channel: Channel, handle: str) -> list[PrivateRecord]:
         """Every private message our account sent to `handle` on `channel`, oldest first."""
@@ -132,15 +133,18 @@ class Sandbox:
         """Every private message `handle` sent our account on `channel`, oldest first."""
         return self._private_records(channel, handle, to_them=False)
 
-    def _private_records(self, channel: Channel, handle: str, *, to_them: bool) -> list[PrivateRecord]:
-        wanted = handle.lstrip("@").lower()
+    def _private_records(
+        self, channel: Channel, handle: str, *, to_them: bool
+    ) -> list[PrivateRecord]:
+        api = self._private_api(channel)
+        person = api.person(handle=handle)
         us = self.scenario.account.id
         return [
-            PrivateRecord.of(message)
+            PrivateRecord.of(message, api.message_name)
             for message in self.private[channel].posts()
-            if message.parent_author is not None
+            if person is not None
+            and (message.parent_author if to_them else message.author) == person
             and (message.author.id == us) is to_them
-            and (message.parent_author if to_them else message.author).handle.lower() == wanted
         ]
 
     def _private_api(self, channel: Channel) -> ChannelApi:

@@ -80,10 +80,13 @@ class PrivateRecord:
     at: datetime
 
     @classmethod
-    def of(cls, message: Post) -> PrivateRecord:
+    def of(cls, message: Post, name: Callable[[str], str]) -> PrivateRecord:
+        """The record of a stored message, its ids as the platform writes them (`name`)."""
         recipient = message.parent_author.handle if message.parent_author else ""
-        conversation = message.conversation_id or message.id
-        return cls(message.id, conversation, message.author.handle, recipient, message.text, message.created_at)
+        conversation = name(message.conversation_id or message.id)
+        return cls(
+            name(message.id), conversation, message.author.handle, recipient, message.text, message.created_at
+        )
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -150,8 +153,9 @@ class ChannelApi(ABC):
         return post
 
     def person(self, *, user_id: str | None = None, handle: str | None = None) -> Author | None:
-        """Someone the channel knows, by id or by handle (any case): our account, the author of
-        any post, or anyone who wrote or was written to privately."""
+        """Someone the channel knows, by id or by handle (any case, `@` or not, a Mastodon acct's
+        instance or not): our account, the author of any post, or anyone who wrote or was
+        written to privately."""
         seen = len(self.timeline) + len(self.private)
         if seen != self._people_seen:
             authors = [self.sandbox.scenario.account]
@@ -162,7 +166,8 @@ class ChannelApi(ABC):
             self._people_seen = seen
         if user_id is not None:
             return self._people.get(user_id)
-        return self._handles.get((handle or "").lstrip("@").lower())
+        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
+        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
 
     def newcomer(self, handle: str) -> Author:
         """Someone who has never posted on this channel, with a stable numeric id from the handle
@@ -170,9 +175,10 @@ class ChannelApi(ABC):
         handle = handle.lstrip("@")
         return Author(str(10**9 + zlib.crc32(f"person:{handle}".encode())), handle, handle, 0)
 
-    def conversation(self, sender: Author, recipient: Author) -> str:
-        """The id of the private conversation a new message from `sender` to `recipient` joins;
-        channels name conversations their own way."""
+    def conversation(self, sender: Author, recipient: Author, message_id: str) -> str:
+        """The id of the private conversation a new message (`message_id`) from `sender` to
+        `recipient` joins when the caller names none; channels name conversations their own way.
+        Here, as on X, one per pair of people: `<smaller user id>-<larger user id>`."""
         ids = sorted((sender.id, recipient.id), key=lambda user_id: (len(user_id), user_id))
         return "-".join(ids)
 
@@ -180,7 +186,7 @@ class ChannelApi(ABC):
         """Store a private message from `sender` to `recipient`, sent at `at`; it is read once the
         clock reaches `at`. Its key comes from the public timeline, so no id is ever shared."""
         key, message_id = self.timeline.mint(at)
-        fields.setdefault("conversation_id", self.conversation(sender, recipient))
+        fields.setdefault("conversation_id", self.conversation(sender, recipient, message_id))
         message = Post(
             channel=self.channel,
             key=key,
@@ -193,6 +199,10 @@ class ChannelApi(ABC):
         )
         self.private.add(message)
         return message
+
+    def message_name(self, message_id: str) -> str:
+        """A private message's id as the platform's API writes it (Reddit: its fullname)."""
+        return message_id
 
     def written_to_us(self, handle: str, text: str, at: datetime) -> Post:
         """A private message from `handle` (someone who posted here, or a newcomer) to our

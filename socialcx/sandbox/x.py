@@ -344,7 +344,7 @@ class XApi(ChannelApi):
                 raise ApiError(
                     400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
                 )
-            conversation = self.conversation(self.sandbox.scenario.account, participant)
+            conversation = self.conversation(self.sandbox.scenario.account, participant, "")
         event_types = _choices(request, "event_types", _DM_EVENT_TYPES)
         fields = _choices(request, "dm_event.fields", _DM_EVENT_FIELDS)
         expansions = _choices(request, "expansions", _DM_EXPANSIONS)

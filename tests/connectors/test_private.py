@@ -21,7 +21,13 @@ from socialcx.mention import Mention, PrivateMessage, PrivateTarget, Rejected
 WITH = [channel for channel in available() if connector_class(channel).capabilities.private_messages]
 WITHOUT = [channel for channel in available() if channel not in WITH]
 # The sandbox's fault routes for sending and for reading private messages, per channel.
-ROUTES = {Channel.X: ("x.dm_send", "x.dm_events")}
+ROUTES = {
+    Channel.X: ("x.dm_send", "x.dm_events"),
+    Channel.MASTODON: ("mastodon.post", "mastodon.notifications"),
+    Channel.REDDIT: ("reddit.compose", "reddit.messages"),
+}
+# Channels whose inbox lists our own messages too (flagged `from_us`); the others list only theirs.
+LISTS_OURS = {Channel.X}
 ASK = "Sorry about that! Could you send us your order number and the email on the order?"
 
 
@@ -42,6 +48,12 @@ def customer_of(connector, settings) -> Mention:
 
 def target(mention: Mention, channel: Channel, conversation_id: str | None = None) -> PrivateTarget:
     return PrivateTarget(channel, str(mention.author_id), mention.author_handle, conversation_id)
+
+
+def said(record) -> str:
+    """What a private message says to its reader: on Mastodon, without the mention that
+    addresses a direct status to them."""
+    return record.text.removeprefix(f"@{record.recipient} ")
 
 
 def read_all(connector, cursor=None, max_requests=50):
@@ -65,14 +77,14 @@ def test_a_private_message_goes_to_the_customer_and_their_answer_comes_back(
     batch, made = read_all(connector)
 
     [record] = sandbox.private_messages_to(channel, customer.author_handle)
-    assert record.text == ASK and record.id == sent.external_id
+    assert said(record) == ASK and record.id == sent.external_id
     assert sent.conversation_id and sent.posted_at == sandbox.clock.now()
     [answer] = [item for item in batch.items if not item.from_us]
     assert answer.text == "it's A1042, jane@example.com"
     assert answer.author_handle == customer.author_handle
     assert str(answer.author_id) == str(customer.author_id)
     assert str(answer.conversation_id) == sent.conversation_id
-    assert texts(batch, from_us=True) == [ASK]
+    assert texts(batch, from_us=True) == ([ASK] if channel in LISTS_OURS else [])
     assert batch.channel is channel and batch.cursor and made >= 1
 
 
@@ -86,7 +98,7 @@ def test_the_answer_continues_the_conversation_it_was_asked_in(channel, connecto
     second = run(connector.send_private(target(customer, channel, first.conversation_id), "Thanks, and the email?"))
 
     assert second.conversation_id == first.conversation_id
-    assert [record.text for record in sandbox.private_messages_to(channel, customer.author_handle)] == [
+    assert [said(record) for record in sandbox.private_messages_to(channel, customer.author_handle)] == [
         ASK,
         "Thanks, and the email?",
     ]
@@ -199,11 +211,13 @@ def test_a_throttled_read_raises_until_and_the_next_read_loses_nothing(
     sandbox.write_private(channel, customer.author_handle, "just one")
     sandbox.faults.add(route=ROUTES[channel][1], kind="429", seconds=120)
 
+    throttled_at = clock.now()
     with pytest.raises(Throttled) as throttled:
         read_all(connector, cursor)
+    clock.advance(throttled.value.until - clock.now() + timedelta(seconds=1))  # waited it out
     batch, _ = read_all(connector, cursor)
 
-    assert throttled.value.until >= clock.now() + timedelta(seconds=119)  # the window's reset
+    assert throttled.value.until >= throttled_at + timedelta(seconds=119)  # the window's reset
     assert texts(batch, from_us=False) == ["just one"]
 
 
@@ -229,7 +243,7 @@ def test_a_customer_may_write_first(channel, connector_for, settings_for, sandbo
     batch, _ = read_all(connector_for(channel))
 
     [message] = [item for item in batch.items if not isinstance(item, Rejected)]
-    assert message.author_handle == "someone_new" and not message.from_us
+    assert message.author_handle.split("@")[0] == "someone_new" and not message.from_us
 
 
 @pytest.mark.parametrize("channel", WITHOUT, ids=str)

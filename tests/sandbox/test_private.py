@@ -1,5 +1,6 @@
 """Private messages in the sandbox: X's direct messages as its API v2 documents them, seen
-through tweepy, and the world helpers tests and the benchmark's scripted customer use
+through tweepy; Mastodon's direct statuses through Mastodon.py; Reddit's messages through praw;
+and the world helpers tests and the benchmark's scripted customer use
 (`write_private`, `private_messages_to`, `private_messages_from`, the `/_sandbox/private`
 routes)."""
 
@@ -8,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import praw
 import pytest
 import requests
 import tweepy
+from mastodon import Mastodon
 
+from connectors.base import plain_text
 from socialcx import Channel
 from socialcx.sandbox import Sandbox
 from socialcx.sandbox.posts import Author
@@ -129,3 +133,100 @@ def test_the_control_routes_write_and_read_private_messages(base_url, dm, sandbo
 def test_a_customer_cannot_write_as_our_account(sandbox):
     with pytest.raises(ValueError, match="our own account"):
         sandbox.write_private(Channel.X, "acme", "hello")
+
+
+# -- Mastodon: direct statuses ----------------------------------------------------------------
+
+
+@pytest.fixture
+def mastodon(base_url: str) -> Mastodon:
+    return Mastodon(
+        access_token="sandbox-token",
+        api_base_url=base_url,
+        mastodon_version="4.2.0",
+        version_check_mode="created",
+        ratelimit_method="throw",
+    )
+
+
+@pytest.fixture
+def fan(sandbox: Sandbox) -> Author:
+    """Someone who exists only as the author of a post on Mastodon."""
+    return next(post.author for post in sandbox.timelines[Channel.MASTODON].posts() if post.author.handle != "acme")
+
+
+def test_a_direct_status_goes_to_the_account_it_mentions_and_no_one_else(mastodon, sandbox, fan):
+    status = mastodon.status_post(f"@{fan.handle} What is your order number? #acme", visibility="direct")
+
+    [sent] = sandbox.private_messages_to(Channel.MASTODON, fan.handle)
+    assert status["visibility"] == "direct" and sent.id == str(status["id"])
+    assert [user["id"] for user in status["mentions"]] == [fan.id]
+    assert str(status["id"]) not in {str(found["id"]) for found in mastodon.timeline_hashtag("acme", limit=40)}
+    assert not mastodon.search_v2("order number", result_type="statuses")["statuses"]
+    assert mastodon.account_statuses(sandbox.scenario.account.id, limit=1)[0]["id"] == status["id"]
+
+
+def test_a_customer_direct_status_is_a_mention_notification_that_search_never_shows(mastodon, sandbox, fan):
+    message_id = sandbox.write_private(Channel.MASTODON, fan.handle, "my order is A1042")
+
+    [latest] = mastodon.notifications(types=["mention"], limit=1)
+    found = mastodon.search_v2("A1042", result_type="statuses")["statuses"]
+
+    assert str(latest["status"]["id"]) == message_id and latest["status"]["visibility"] == "direct"
+    assert plain_text(latest["status"]["content"]) == "@acme my order is A1042"
+    assert found == []
+    assert [record.text for record in sandbox.private_messages_from(Channel.MASTODON, fan.handle)] == [
+        "@acme my order is A1042"
+    ]
+
+
+def test_a_status_with_an_unknown_visibility_is_refused(base_url, sandbox, fan):
+    answer = requests.post(
+        f"{base_url}/api/v1/statuses",
+        data={"status": f"@{fan.handle} hello", "visibility": "secret"},
+        headers={"Authorization": "Bearer sandbox-token"},
+        timeout=5,
+    )
+
+    assert answer.status_code == 422 and "Visibility" in answer.json()["error"]
+    assert sandbox.private_messages_to(Channel.MASTODON, fan.handle) == []
+
+
+# -- Reddit: private messages -----------------------------------------------------------------
+
+
+@pytest.fixture
+def redditor(sandbox: Sandbox) -> Author:
+    """Someone who exists only as the author of a post on Reddit."""
+    return next(post.author for post in sandbox.timelines[Channel.REDDIT].posts() if post.author.handle != "acme")
+
+
+def test_praw_composes_a_message_and_reads_it_back_from_the_sent_box(reddit, sandbox, redditor):
+    reddit.redditor(redditor.handle).message(subject="About your post", message="Your order number, please?")
+
+    [sent] = reddit.inbox.sent(limit=5)
+    [record] = sandbox.private_messages_to(Channel.REDDIT, redditor.handle)
+    assert (sent.subject, sent.body, sent.dest, sent.author.name) == (
+        "About your post", "Your order number, please?", redditor.handle, "acme"
+    )
+    assert sent.fullname == record.id == record.conversation_id and sent.first_message_name is None
+
+
+def test_a_customer_answers_in_the_thread_and_our_reply_joins_it(reddit, sandbox, redditor):
+    reddit.redditor(redditor.handle).message(subject="About your post", message="Your order number, please?")
+    sandbox.write_private(Channel.REDDIT, redditor.handle, "A1042")
+
+    [answer] = reddit.inbox.messages(limit=5)
+    reply = answer.reply("Thanks! And the email on the order?")
+
+    [first, ours] = sandbox.private_messages_to(Channel.REDDIT, redditor.handle)
+    assert (answer.author.name, answer.body, answer.subject) == (redditor.handle, "A1042", "re: About your post")
+    assert answer.first_message_name == first.id == ours.conversation_id
+    assert reply.body == "Thanks! And the email on the order?" and ours.id == reply.fullname
+
+
+def test_reddit_refuses_a_message_to_no_one_or_without_a_subject(reddit, redditor):
+    with pytest.raises(praw.exceptions.RedditAPIException, match="USER_DOESNT_EXIST"):
+        reddit.redditor("nobody_at_all_here").message(subject="Hi", message="hello")
+    with pytest.raises(praw.exceptions.RedditAPIException, match="NO_SUBJECT"):
+        reddit.redditor(redditor.handle).message(subject="", message="hello")
