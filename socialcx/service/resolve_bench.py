@@ -51,7 +51,6 @@ __all__ = ["RESULT_FIELDS", "run_cases"]
 RESULT_FIELDS = ("id", "outcome", "ledger", "told", "public", "asked", "plan_ms")
 _ROUNDS = 6  # question-and-answer rounds before a case is cut short
 _FEED = "/feeds/reviews.xml"
-_PRIVATE = (Channel.X, Channel.REDDIT, Channel.MASTODON, Channel.BLUESKY)
 _HANDLE = re.compile(r"@([A-Za-z0-9_]+)")
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -99,13 +98,16 @@ class _Bench:
             connectors = {channel: connector_class(channel)(settings.channels.get(channel), settings, clock=clock)}
             stack.push_async_callback(connectors[channel].aclose)
             pipeline = Pipeline(settings, self.engine, clock, self.playbook)
+            private = connector_class(channel).capabilities.private_messages
             await poll_once(settings, self.engine, clock, channels=(channel,), connectors=connectors, triage=self.triage)
             await asyncio.to_thread(pipeline.route)
             await pipeline.send(connectors)
             plan_ms = await _timed_resolve(pipeline, connectors)
             await pipeline.send(connectors)
+            asked = 0  # our private messages the customer has read
             for _ in range(_ROUNDS):
-                answers = _answers(sandbox, channel, author.handle, case.get("answers") or {}) if channel in _PRIVATE else []
+                ours = sandbox.private_messages_to(channel, author.handle) if private else []
+                answers, asked = _answers(ours[asked:], case.get("answers") or {}), len(ours)
                 if not answers:
                     break
                 for text in answers:
@@ -135,17 +137,10 @@ async def _timed_resolve(pipeline: Pipeline, connectors: dict[Channel, Connector
     return (await pipeline.resolve(connectors)).plan_ms
 
 
-def _answers(sandbox: Sandbox, channel: Channel, handle: str, answers: dict[str, str]) -> list[str]:
-    """The scripted customer's replies to our private messages it has not answered yet: for
-    each question in them, the case's answer to it, if it has one."""
-    ours = sandbox.private_messages_to(channel, handle)
-    theirs = sandbox.private_messages_from(channel, handle)
-    unanswered = [message for message in ours if not theirs or message.at > theirs[-1].at]
-    replies = []
-    for message in unanswered:
-        for field in wording.asked_in(message.text):
-            if answers.get(field):
-                replies.append(answers[field])
+def _answers(unread: list[Any], answers: dict[str, str]) -> list[str]:
+    """The scripted customer's replies to the private messages it has not read yet: for each
+    question in them, the case's answer to it, if it has one."""
+    replies = [answers[field] for message in unread for field in wording.asked_in(message.text) if answers.get(field)]
     return list(dict.fromkeys(replies))
 
 
