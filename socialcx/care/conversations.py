@@ -23,6 +23,7 @@ Everything lives in the store, so a restart, or another replica, carries on wher
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -294,11 +295,9 @@ class _Case:
     async def _resolve(self, customer: Customer) -> None:
         self.customer_id = customer.id
         orders = await self.commerce.list_orders(customer.id)
-        products = {}
-        for sku in dict.fromkeys(item.sku for order in orders for item in order.items):
-            product = await self.commerce.get_product(sku)
-            if product is not None:
-                products[sku] = product
+        skus = list(dict.fromkeys(item.sku for order in orders for item in order.items))
+        found = await asyncio.gather(*(self.commerce.get_product(sku) for sku in skus))
+        products = {product.sku: product for product in found if product is not None}
         shipping = self.settings.shipping
         self._note("look_up", "orders", f"{len(orders)} order(s) of customer {customer.id}", orders=[o.id for o in orders])
         catalogue = [self.reader.catalogue_item(p.sku, p.name) for p in products.values()]
@@ -367,7 +366,6 @@ class _Case:
                 if label in _UNCOVERED:
                     self.decisions[label] = {"need": label, "kind": label, "outcome": "handed_over", "steps": [], "told": False,
                                              "explanation": f"{label.replace('_', ' ')}: a person looks into it", "ask": []}
-            self.steps = plans.steps_of(connection, self.row.id)
         wanted = [field for d in self.decisions.values() if d["outcome"] == "awaiting_customer" for field in d["ask"]]
         fresh = [field for field in dict.fromkeys(wanted) if field not in self.asked and field not in self.answers]
         if fresh:
