@@ -57,7 +57,7 @@ _ORDER_DIGITS = re.compile(
 )
 # Carrier references: "tracking DP123" names a parcel, not an order.
 _NOT_ORDER_BEFORE = re.compile(r"(?:tracking|track|parcel|consignment|flight|ref|code|postcode|room)\s*(?:no\.?|number|#|:)?\s*$")
-_EMAIL = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}\b", re.I)
 
 
 def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]:
@@ -70,7 +70,7 @@ def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, 
         for match in pattern.finditer(folded):
             value = match.group(1).upper()
             letters = re.match(r"[A-Z]*", value).group().lower()
-            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[: match.start()]):
+            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[max(0, match.start() - 30) : match.start()]):
                 continue
             found.append((match.start(1), value))
     return _unique(value for _, value in sorted(found))
@@ -136,7 +136,8 @@ _WHEN = (
 _LEAD = r"(?P<lead>by|before|b4|for|until|till|til|no\s+later\s+than|in\s+time\s+for|latest)"
 _DEADLINE = re.compile(
     rf"(?:\b(?:{_LEAD}\s+(?:(?:the\s+)?(?:latest|end\s+of\s+)?(?:on\s+)?)?|(?P<need>need(?:s|ed)?|want|get|have)\s+"
-    rf"(?:it|them|one|this|that|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:(?:on|by)\s+)?))?(?<![\w/])(?:{_WHEN})"
+    rf"(?:it|them|one|this|that|a\s+new\s+one|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:for\s+(?:a|an|my|the|our)\s+\w+(?:\s+\w+)?\s+)?"
+    rf"(?:(?P<need_lead>on|by|before|b4|for|until|till)\s+(?:the\s+)?)?))?(?<![\w/])(?:{_WHEN})"
     r"(?:\s+(?P<latest>at\s+the\s+latest|latest)\b)?",
     re.I,
 )
@@ -155,12 +156,12 @@ def deadline(text: str, now: datetime) -> date | None:
     for match in _DEADLINE.finditer(folded):
         if not (match.group("lead") or match.group("need") or match.group("latest") or match.group("within")):
             continue
-        if match.group("lead") and _PROMISED.search(folded[: match.start()]):
+        if match.group("lead") and _PROMISED.search(folded[max(0, match.start() - 60) : match.start()]):
             continue
         day = _day(match, today)
         if day is None:
             continue
-        lead = (match.group("lead") or "").lower()
+        lead = (match.group("lead") or match.group("need_lead") or "").lower()
         if lead in ("before", "b4") and not match.group("weekend"):
             day -= timedelta(days=1)
         if day >= today:
@@ -221,7 +222,8 @@ _NOT_COUNTED = re.compile(
     r"emails?|calls?|messages?|stars?|am|pm|o'?clock|pence|p|quid|pounds?|dollars?|bucks|euros?|percent|"
     r"st|nd|rd|th|kg|g|ml|l|cm|mm|m|in|inch|inches|ft|%|of\s+you|orders?|refunds?|people|agents?)$"
 )
-_CHARGED_BEFORE = re.compile(r"\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?$")
+# "charged x2", "£28.50 x 2": how often money was taken, not how many items.
+_CHARGED_BEFORE = re.compile(r"(?:\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?|\d(?:[.,]\d{2})?\s*(?:[£€$]|eur|gbp|usd)?\s*)$")
 _REPLY_COUNT = re.compile(
     r"(?<![\w£$€.#/-])(?:\d{1,3}|one|single|two|both|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:a\s+)?(?:pair|couple|dozen))(?![\w.,/-])",
@@ -240,8 +242,13 @@ def quantity(text: str, catalogue: Sequence[CatalogueItem] = ()) -> int | None:
                 return _positive(int(times))
             continue
         what = (match.group("what") or "").lower()
+        following = _NEXT_WORD.match(folded, match.end())
+        if what in _DETERMINERS and following and _NOT_COUNTED.match(following.group(1)):
+            continue  # "one of my orders", "both of the charges"
         if _NOT_COUNTED.match(what) or not (match.group("all") or _names_thing(what, catalogue)):
             continue
+        if _in_a_name(match.group("count"), what, catalogue):
+            continue  # "my set of 4 wine glasses" is one set
         return _count(match.group("count"))
     return None
 
@@ -253,14 +260,24 @@ def reply_quantity(text: str) -> int | None:
     return _count(match.group()) if match else None
 
 
+_DETERMINERS = frozenset({"the", "my", "them", "those", "these", "which", "it"})
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+
+
 def _names_thing(word: str, catalogue: Sequence[CatalogueItem]) -> bool:
     """Whether the word after a count names what was bought: "of the mugs", "items", "mugs"."""
-    if word in ("the", "my", "them", "those", "these", "which", "it"):
+    if word in _DETERMINERS:
         return True
     return _stem(word) in _THING_WORDS or any(_stem(word) in _tokens(item.name) for item in catalogue)
 
 
-_THING_WORDS = frozenset({"item", "thing", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+_THING_WORDS = frozenset({"item", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+
+
+def _in_a_name(count: str, word: str, catalogue: Sequence[CatalogueItem]) -> bool:
+    """Whether "<count> <word>" is part of an item's name ("Set of 4 wine glasses")."""
+    phrase = re.compile(rf"\b{re.escape(count.lower())}\s+{re.escape(word)}")
+    return any(phrase.search(fold(item.name)) for item in catalogue)
 
 
 def _count(word: str) -> int | None:
@@ -296,10 +313,9 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
         if named:
             best[f"sku:{item.sku}"] = (99, [(len(_WORD.findall(fold(text[: named.start()]))), item.sku)])
             continue
-        name = _tokens(item.name)
-        if not name:
+        name, head = _tokens(item.name), _head(item.name)
+        if head is None:
             continue
-        head = name[-1]
         matched = [token for token in name if token in positions]
         if head not in positions and len(matched) < 2:
             continue
@@ -319,6 +335,17 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
 @lru_cache(maxsize=4096)
 def _tokens(name: str) -> tuple[str, ...]:
     return tuple(_stem(word) for word in _WORD.findall(fold(name)) if word not in _NAME_FILLER and not word.isdigit())
+
+
+_QUALIFIER = re.compile(r"\s*(?:\(|\[|,|\s[-–/|]\s).*$", re.S)
+
+
+@lru_cache(maxsize=4096)
+def _head(name: str) -> str | None:
+    """The noun an item is named by: the last word before a qualifier ("Mug (blue)" -> "mug",
+    "Stoneware mug - green" -> "mug", "Dinner plates, set of 6" -> "plate")."""
+    words = _tokens(_QUALIFIER.sub("", name)) or _tokens(name)
+    return words[-1] if words else None
 
 
 @lru_cache(maxsize=16384)
@@ -342,12 +369,15 @@ _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|pl|court|ct|crescent|terrace|gardens|"
     r"grove|square|sq|hill|row|mews|walk|park|boulevard|blvd|green|flat|apartment|apt|unit|house|cottage)"
 )
-_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]*?\b{_STREET}\b[\w ,'.-]*"
+_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]{{0,40}}?\b{_STREET}\b[\w ,'.-]{{0,80}}"
 _ADDRESS_IN_POST = re.compile(
     rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
     re.I,
 )
-_ADDRESS_END = re.compile(r"\s*(?:\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+_SIGN_OFF = r"\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b"
+_ADDRESS_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+# A reply is the address and perhaps a sign-off: "Hauptstr. 21" keeps its abbreviation.
+_REPLY_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s+(?=[A-Z][a-z]*\s*[!.]?\s*$)|[.!?]+\s*$).*$", re.I | re.S)
 _REPLY_LEAD = re.compile(
     r"^\s*(?:(?:yes|yeah|yep|sure|ok(?:ay)?|hi|hello)\b[,.!]?\s*)?"
     r"(?:it'?s|it\s+is|(?:my|the)\s+(?:new\s+)?(?:delivery\s+|shipping\s+)?address\s+is|new\s+address(?:\s+is)?|address(?:\s+is)?|"
@@ -365,14 +395,14 @@ def address(text: str) -> str | None:
 def reply_address(text: str) -> str | None:
     """The address a private reply gives: the reply less its lead-in ("it's", "send it to") and
     its sign-off, when what is left has a house number and more than one word."""
-    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1))
+    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1), _REPLY_END)
     if body and re.search(r"\d", body) and len(re.findall(r"[a-z]{2,}", body, re.I)) >= 2 and "@" not in body:
         return body
     return None
 
 
-def _trimmed(address_text: str) -> str | None:
-    body = _ADDRESS_END.sub("", address_text.strip()).strip(" ,;:-")
+def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:
+    body = end.sub("", address_text.strip()).strip(" ,;:-")
     return " ".join(body.split()) or None
 
 
