@@ -150,7 +150,9 @@ class Sandbox:
     def _private_api(self, channel: Channel) -> ChannelApi:
         api = next(api for api in self.apis if api.channel is channel)
         if not api.private_messages:
-            raise ValueError(f"{channel} has no private messages: write to someone on another channel")
+            raise ValueError(
+                f"{channel} has no private messages: write to someone on another channel"
+            )
         return api
 
     def app(self) -> web.Application:
