@@ -184,12 +184,16 @@ def _due(engine: Engine, now: datetime) -> list[int]:
 
 
 def _claim(engine: Engine, conversation_id: int, worker: str, now: datetime) -> bool:
-    """Lease the conversation for this worker (compare-and-set), so only one replica moves it."""
+    """Lease the conversation for this worker (compare-and-set), so only one replica moves it, and
+    only while it is still open and due (another replica may have moved it since it was read)."""
     table = ConversationRow.__table__
     with engine.begin() as connection:
         return connection.execute(
             sa.update(table)
-            .where(table.c.id == conversation_id, sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .where(
+                table.c.id == conversation_id, table.c.state.in_(OPEN), table.c.due_at <= now,
+                sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
             .values(lease_until=now + LEASE, updated_at=now)
         ).rowcount == 1
 
