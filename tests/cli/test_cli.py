@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import email
-import re
 import email.policy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
