@@ -26,7 +26,7 @@ from price_parser import Price
 
 __all__ = [
     "CatalogueItem", "address", "amounts", "deadline", "emails", "fold", "items", "order_ids", "quantity",
-    "reply_address", "reply_quantity",
+    "reply_address", "reply_item", "reply_quantity",
 ]
 
 
@@ -126,11 +126,13 @@ _WEEKDAY = (
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY_OF_MONTH = rf"(?:the\s+)?{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})?|{_MONTH}\s+{_ORDINAL}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
 _WHEN = (
-    rf"(?:(?:this|next|the|on)\s+)?(?P<weekday>{_WEEKDAY})\b|(?:the\s+)?(?:this\s+)?(?P<weekend>weekend|end\s+of\s+(?:the|this)\s+week)\b"
+    # a weekday with its date ("Friday 11 December") is read by the date
+    rf"(?:{_WEEKDAY},?\s+)?(?P<date>{_DAY_OF_MONTH})(?![\w/:])"
+    rf"|(?:(?:this|next|the|on)\s+)?(?P<weekday>{_WEEKDAY})\b|(?:the\s+)?(?:this\s+)?(?P<weekend>weekend|end\s+of\s+(?:the|this)\s+week)\b"
     r"|(?P<day_after>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow|tmrw|tmr|tomoz|2moro)\b|(?P<today>today|tonight|tonite)\b"
     r"|(?P<xmas>(?:christmas|xmas)(?:\s+(?:eve|day))?)\b"
-    rf"|(?P<date>(?:the\s+)?{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})?|{_MONTH}\s+{_ORDINAL}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)(?![\w/:])"
     r"|(?P<within>(?:with)?in\s+(?:\d+|a|one|two|three|four|five|six|seven)\s+days?)\b"
 )
 _LEAD = r"(?P<lead>by|before|b4|for|until|till|til|no\s+later\s+than|in\s+time\s+for|latest)"
@@ -301,20 +303,14 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
     named by its SKU, or by its head noun ("the mug" -> "Stoneware mug", plural or singular), or
     by two of its other words; where several share the named words, those matching the most are
     kept (all of them on a tie, for the order's lines to decide)."""
-    words = _WORD.findall(fold(text))
-    stems = [_stem(word) for word in words]
+    text, found = _named_skus(text, catalogue)
     positions: dict[str, int] = {}
-    for index, stem in enumerate(stems):
-        positions.setdefault(stem, index)
+    for index, word in enumerate(_WORD.findall(fold(text))):
+        positions.setdefault(_stem(word), index)
     best: dict[str, tuple[int, list[tuple[int, str]]]] = {}  # head noun -> (score, [(position, sku)])
-    upper = text.upper()
     for item in catalogue:
-        named = re.search(rf"(?<![\w-]){re.escape(item.sku.upper())}(?![\w-])", upper) if item.sku else None
-        if named:
-            best[f"sku:{item.sku}"] = (99, [(len(_WORD.findall(fold(text[: named.start()]))), item.sku)])
-            continue
         name, head = _tokens(item.name), _head(item.name)
-        if head is None:
+        if head is None or item.sku in (sku for _, sku in found):
             continue
         matched = [token for token in name if token in positions]
         if head not in positions and len(matched) < 2:
@@ -329,7 +325,34 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
             best[key] = (score, [(where, item.sku)])
         elif score == score_now:
             best[key] = (score, named_now + [(where, item.sku)])
-    return _unique(sku for _, sku in sorted(entry for _, named in best.values() for entry in named))
+    return _unique(sku for _, sku in sorted(found + [entry for _, named in best.values() for entry in named]))
+
+
+def reply_item(text: str, catalogue: Sequence[CatalogueItem] = ()) -> str | None:
+    """The one item a private reply names: as `items` reads it, or else the only item that has
+    the reply's words ("the stoneware one", "the blue one"); None when it names none or several."""
+    named = items(text, catalogue)
+    if named:
+        return named[0] if len(named) == 1 else None
+    words = {_stem(word) for word in _WORD.findall(fold(text))} - _NAME_FILLER - _THING_WORDS
+    overlap = {item.sku: len(words & set(_tokens(item.name))) for item in catalogue}
+    most = max(overlap.values(), default=0)
+    best = [sku for sku, count in overlap.items() if count == most]
+    return best[0] if most and len(best) == 1 else None
+
+
+def _named_skus(text: str, catalogue: Sequence[CatalogueItem]) -> tuple[str, list[tuple[int, str]]]:
+    """The text with the SKUs it names blanked out (so "MUG-01" does not also name every mug), and
+    those SKUs with the word position where each stood."""
+    found = []
+    for item in catalogue:
+        if not item.sku.strip():
+            continue
+        named = re.search(rf"(?<![\w-]){re.escape(item.sku)}(?![\w-])", text, re.I)
+        if named:
+            text = text[: named.start()] + " \x00 " + text[named.end() :]
+            found.append((len(_WORD.findall(fold(text[: named.start()]))), item.sku))
+    return text, found
 
 
 @lru_cache(maxsize=4096)
@@ -386,6 +409,12 @@ _REPLY_LEAD = re.compile(
 )
 
 
+# A street word, a comma between parts, or a postcode: "12 of them" is not an address.
+_ADDRESS_SHAPE = re.compile(
+    rf"\b{_STREET}\b|\w\s*,\s*\w|\b[A-Z]{{1,2}}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b|\b\d{{5}}(?:-\d{{4}})?\b", re.I
+)
+
+
 def address(text: str) -> str | None:
     """A new delivery address the post gives: "send it to 5 Elm Road, Bath instead"."""
     match = _ADDRESS_IN_POST.search(text.translate(_QUOTES))
@@ -396,9 +425,9 @@ def reply_address(text: str) -> str | None:
     """The address a private reply gives: the reply less its lead-in ("it's", "send it to") and
     its sign-off, when what is left has a house number and more than one word."""
     body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1), _REPLY_END)
-    if body and re.search(r"\d", body) and len(re.findall(r"[a-z]{2,}", body, re.I)) >= 2 and "@" not in body:
-        return body
-    return None
+    if not body or "@" in body or not re.search(r"\d", body) or len(re.findall(r"[^\W\d_]{2,}", body)) < 2:
+        return None
+    return body if _ADDRESS_SHAPE.search(body) else None
 
 
 def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:

@@ -93,8 +93,7 @@ def parse_answer(
     if field == "email":
         return next(iter(entities.emails(text)), None)
     if field == "item":
-        skus = entities.items(text, catalogue)
-        return skus[0] if len(skus) == 1 else None
+        return entities.reply_item(text, catalogue)
     if field == "quantity":
         return entities.reply_quantity(text)
     if field == "deadline":
@@ -153,7 +152,8 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _any(
         r"\b(?:damaged|damage|broken|broke|smashed|smash|cracked|crack|shattered|dented|crushed|chipped|torn|ripped|"
         r"snapped|bent|leaking|leaked|leaky|faulty|defective|scratched|squashed|mangled|busted|wrecked|"
-        r"destroyed|ruined|warped|stained|chips?|leaks?|tear|tears|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"destroyed|ruined|warped|stained|leaks?|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"\b(?:a|big|huge|small|massive|little)\s+(?:chip|tear|rip)\b|\b(?:chip|tear|rip)\s+(?:in|on|out\s+of|along|across|down)\b",
         r"\b(?:arrived|came|is|are|was|were)\s+dead\b|\bdead\s+(?:keys?|pixels?|out\s+of\s+the\s+box)\b|\bwon'?t\s+(?:turn|switch|power)\s+on\b|\bstopped\s+working\b",
         r"\bsplit\s+(?:\w+\s+)?(?:sidewall|seam|side|down|open|in\s+(?:two|half))\b|\bwith\s+a\s+split\b|"
         r"\b(?:hole|holes|crack|cracks|dent|dents)\s+in\b|\b(?:handle|lid|leg|base|spout|strap)\s+(?:\w+\s+)?(?:off|missing|loose)\b|\b(?:fell|came|snapped)\s+off\b",
@@ -206,6 +206,7 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\blost\s+(?:my|the|our)\s+(?:package|parcel|order|delivery)\b|\b(?:not|never)\s+(?:gonna|going\s+to)\s+(?:receive|get|arrive)\b",
         r"\b(?:didn'?t|did\s+not|never)\s+(?:get|receive)\s+(?:my|the|our)\s+(?:delivery|order|parcel|package)\b|\bstill\s+(?:no\s+show|says\s+out\s+for\s+delivery)\b",
         r"\bwhen\s+will\s+i\s+(?:receive|get)\s+(?:my|the|it)\b",
+        rf"\b(?:is|are)\s+(?:my|the|our)\s+(?:\w+\s+)?{_PARCEL}\s+(?:\w+\s+)?(?:still\s+)?(?:coming|arriving|going\s+to\s+(?:come|arrive)|on\s+(?:its|their|the)\s+way)\b",
         r"\b(?:was|were)\s+(?:promised|expected)\s+(?:for|on|by)\b|\b(?:weeks?|days?)\s+(?:of\s+)?waiting\b|\bwaiting\s+(?:for\s+)?(?:\d+|two|three|four|five|six|a)\s+(?:days|weeks|week)\b",
     ),
     "not_arrived": _any(
@@ -264,10 +265,12 @@ _REFUSED: dict[NeedLabel, re.Pattern[str]] = {
         r"(?:^|[.!?,;]\s*)(?:i\s+)?ordered\s+the\s+wrong\b|\bordered\s+(?:it|this|that|the\s+\w+)\s+by\s+(?:mistake|accident|acident)\b",
     ),
 }
-# Whose damage this is: a link, the website or a promise is broken, not the item.
-# and a wait for a refund or an answer is not a late parcel.
+# What a cue is about, read in its clause: a broken link, website or promise is no damaged item,
+# a wrong link or wrong information no wrong item, and a wait for a refund, an email or a code no
+# late parcel.
 _CUE_CHECKS: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _NOT_THE_PRODUCT,
+    "wrong_item": re.compile(r"\b(?:link|links|website|site|app|page|url|info|information|number|email|address|answer|answers)\b"),
     "late_delivery": re.compile(
         r"\brefund|\bmoney\b|\brepl(?:y|ies)\b|\bresponses?\b|\be-?mails?\b|\bcall\s*back\b|\bcodes?\b|\banswers?\b|"
         r"\blinks?\b|\breset\b|\bsms\b|\btexts?\b|\bverification\b|\b2fa\b|\botp\b|\bpassword\b"
@@ -291,17 +294,19 @@ def _needs(text: str, folded: str, model: NeedsClassifier) -> tuple[NeedLabel, .
         position = _first_cue(label, pattern, folded)
         if position is not None:
             found[label] = position
-    probabilities = model.probabilities(text)
-    for label, probability in probabilities.items():
-        if probability >= model.threshold_ and label not in found:
+    for label in model.sure(text):
+        check = _CUE_CHECKS.get(label)  # what keeps a cue out keeps the model's guess out anywhere
+        if label not in found and not (check and check.search(folded)):
             found[label] = len(folded)
     for label, refusal in _REFUSED.items():
         if label in found and refusal.search(folded):
             del found[label]
     if "not_arrived" in found:
         found.pop("late_delivery", None)
-    if "cancel" in found and _SUBSCRIPTION.search(folded) and not re.search(r"\border", folded):
-        del found["cancel"]
+    if "cancel" in found and not re.search(r"\border", folded):
+        where = found["cancel"]  # a membership or a flight cancelled is no order
+        if _SUBSCRIPTION.search(_clause(folded, where, where) if where < len(folded) else folded):
+            del found["cancel"]
     if "address_change" in found and "cancel" in found and not _ADDRESS_REQUEST.search(folded):
         del found["address_change"]
     if "address_change" in found and _ADDRESS_NOT_DELIVERY.search(folded) and not re.search(r"\b(?:delivery|shipping|postal)\s+address\b", folded):

@@ -7,13 +7,14 @@ import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
 from socialcx.triage.needs import NEEDS, CatalogueItem, default_needs_model, parse_answer, understand
-from socialcx.triage.needs_model import NeedsClassifier
+from socialcx.triage.needs_model import NeedsClassifier, load_seed
 
 THURSDAY = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 CATALOGUE = (
@@ -46,6 +47,7 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
     ("text", "needs"),
     [
         ("my parcel still hasn't turned up, it was due monday", ("late_delivery",)),
+        ("is my delivery still coming today? says due today", ("late_delivery",)),
         ("tracking says delivered but there's nothing here", ("not_arrived",)),
         ("you sent me the wrong size, can I swap it", ("wrong_item", "replacement")),
         ("please cancel order A1042, ordered it by mistake", ("cancel",)),
@@ -60,6 +62,7 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
         # the reason for a cancel is not a second request
         ("need to cancel an order asap!! wrong address on it", ("cancel",)),
         ("please cancel order A3100, ordered the wrong size", ("cancel",)),
+        ("can you cancel it? you charged my card twice", ("cancel", "double_charge")),
         # waiting for an email or a code is not waiting for a parcel
         ("can't get into my account and password reset emails never come", ("account_access",)),
         ("2FA codes not arriving so I'm locked out of my account", ("account_access",)),
@@ -151,6 +154,13 @@ def test_items_are_matched_to_the_catalogue(text: str, skus: tuple[str, ...]) ->
     assert understand(text, THURSDAY, CATALOGUE).skus == skus
 
 
+def test_a_sku_named_names_that_item_alone() -> None:
+    mugs = (CatalogueItem("MUG-01", "Stoneware mug"), CatalogueItem("MUG-02", "Travel mug"))
+
+    assert understand("MUG-01 came cracked", THURSDAY, mugs).skus == ("MUG-01",)
+    assert parse_answer("item", "MUG-02", THURSDAY, mugs) == "MUG-02"
+
+
 def test_legal_threats_are_flagged_but_a_chargeback_is_not_one() -> None:
     assert understand("sort this or my solicitor will be in touch", THURSDAY).legal_threat
     assert understand("see you in small claims court", THURSDAY).legal_threat
@@ -172,15 +182,19 @@ def test_a_new_address_in_the_post_is_read() -> None:
         ("email", "same as before", None),
         ("item", "the mug", "MUG-01"),
         ("item", "the hoodie", None),  # two hoodies: not a single answer
+        ("item", "the stoneware one", "MUG-01"),  # the only item with the reply's word
+        ("item", "the blue one", "LMP-BL"),
         ("quantity", "just one", 1),
         ("quantity", "2 please", 2),
         ("quantity", "both of them", 2),
         ("deadline", "Sunday", date(2026, 12, 6)),
         ("deadline", "before the weekend please", date(2026, 12, 4)),
         ("deadline", "no rush", None),
+        ("deadline", "Friday 11 December", date(2026, 12, 11)),  # the date, not the coming Friday
         ("address", "12 Park Lane, York", "12 Park Lane, York"),
         ("address", "please send it to 22 Acacia Avenue, Leeds LS2 1AB thanks", "22 Acacia Avenue, Leeds LS2 1AB"),
         ("address", "why do you need it", None),
+        ("address", "it's 12 of them", None),
         ("address", "Hauptstr. 21, 50667 Köln", "Hauptstr. 21, 50667 Köln"),
     ],
 )
@@ -282,8 +296,9 @@ def test_the_classifier_scores_one_post_as_its_fitted_features_do() -> None:
 def test_the_classifier_learns_how_sure_it_must_be_to_raise_a_need_alone() -> None:
     model = default_needs_model()
 
-    assert 0.5 < model.threshold_ < 1.0  # chosen from out-of-fold predictions on the seed set
-    assert model.predict(["charged twice for one order, refund the extra please"])[0].sum() >= 1
+    # chosen per label from out-of-fold predictions on the seed set; some labels only by the rules
+    assert len(model.threshold_) == len(model.classes_) and all(0.5 < t for t in model.threshold_)
+    assert "double_charge" in model.sure("charged twice for one order, refund the extra please")
 
 
 @pytest.mark.parametrize(
@@ -297,3 +312,10 @@ def test_the_classifier_learns_how_sure_it_must_be_to_raise_a_need_alone() -> No
 def test_the_classifier_refuses_training_data_it_cannot_learn_from(texts: list, labels: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         NeedsClassifier().fit(texts, labels)
+
+
+def test_the_classifier_is_the_same_however_often_it_is_fitted() -> None:
+    texts, labels = load_seed()
+    first, second = NeedsClassifier().fit(texts, labels), NeedsClassifier().fit(texts, labels)
+
+    assert np.array_equal(first.coef_, second.coef_) and np.array_equal(first.threshold_, second.threshold_)
