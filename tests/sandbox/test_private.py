@@ -6,6 +6,7 @@ routes)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -283,3 +284,22 @@ def test_the_chat_log_reads_on_from_its_cursor(bluesky, sandbox, skeeter):
     assert revs == written and len(first.logs) == 100
     assert third.logs == [] and third.cursor == second.cursor
     assert all(log.related_profiles[0].did == did_of(skeeter) for log in first.logs)
+
+
+def test_a_message_is_written_between_two_answers_of_the_serving_thread(base_url, sandbox, customer, monkeypatch):
+    """The scripted customer writes from the test's thread while the sandbox answers from its own;
+    the timelines are for one thread at a time, so the write runs on the serving thread."""
+    [api] = [api for api in sandbox.apis if api.channel is Channel.X]
+    threads = []
+    written_to_us = api.written_to_us
+
+    def recording(*args):
+        threads.append(threading.current_thread().name)
+        return written_to_us(*args)
+
+    monkeypatch.setattr(api, "written_to_us", recording)
+
+    sandbox.write_private(Channel.X, customer.handle, "A1042")
+
+    assert threads == ["socialcx-sandbox"]
+    assert [record.text for record in sandbox.private_messages_from(Channel.X, customer.handle)] == ["A1042"]
