@@ -315,8 +315,11 @@ class _Case:
             today = plans.refunded_today(connection, self.now)
         facts = Facts(customer, orders, products, shipping, today)
         needs = self._needs(understood, orders, catalogue)
-        resolution = decide(needs, facts, self.policy, self.now) if needs else Resolution("resolved", ())
-        self._merge(resolution, understood, products)
+        # A need acted on or told in an earlier pass is not decided again: the facts now hold what
+        # was done for it, and deciding it again would count its refunds twice against the caps.
+        open_needs = [(index, need) for index, need in enumerate(needs) if not self._settled(f"{index}:{need.kind}")]
+        resolution = decide([need for _, need in open_needs], facts, self.policy, self.now) if open_needs else Resolution("resolved", ())
+        self._merge([index for index, _ in open_needs], resolution, understood, products)
         if not await self._act():
             return
         self._settle()
@@ -349,14 +352,18 @@ class _Case:
                               quantity=quantity, deadline=deadline))
         return needs
 
-    def _merge(self, resolution: Resolution, understood: Any, products: Mapping[str, Any]) -> None:
-        """Keep each need's decision unless it is already settled (acted on or told), store the
-        plan's writes under their keys, and ask what the policy still needs to know."""
+    def _settled(self, need: str) -> bool:
+        """Whether a need was acted on (its writes stored) or told in an earlier pass."""
+        stored = self.decisions.get(need, {})
+        return bool(stored.get("steps") or stored.get("told"))
+
+    def _merge(self, indexes: Sequence[int], resolution: Resolution, understood: Any, products: Mapping[str, Any]) -> None:
+        """Store the decision of each need decided now (`indexes`: their places among the
+        post's needs) with the plan's writes under their keys, and ask what the policy still
+        needs to know."""
         with self.engine.begin() as connection:
-            for index, decision in enumerate(resolution.decisions):
+            for index, decision in zip(indexes, resolution.decisions, strict=True):
                 need = f"{index}:{decision.need.kind}"
-                if self.decisions.get(need, {}).get("steps") or self.decisions.get(need, {}).get("told"):
-                    continue
                 # Writes stored for this need on an earlier pass that did not finish (a crash)
                 # stay its writes: the facts read now may already show them done.
                 steps = [step["key"] for step in self.steps if step["kind"] == "act" and step["need"] == need]

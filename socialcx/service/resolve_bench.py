@@ -51,8 +51,8 @@ __all__ = ["RESULT_FIELDS", "run_cases"]
 RESULT_FIELDS = ("id", "outcome", "ledger", "told", "public", "asked", "plan_ms")
 _ROUNDS = 6  # question-and-answer rounds before a case is cut short
 _FEED = "/feeds/reviews.xml"
-_HANDLE = re.compile(r"@(\w[\w.-]*\w|\w)")  # a Bluesky handle is a domain: @hearthco.bsky.social
-_WORD = re.compile(r"[A-Za-z]{3,}")
+_HANDLE = re.compile(r"(?:@|\bu/)(\w[\w.-]*\w|\w)")  # @acme, u/acme; a Bluesky handle is a domain: @acme.bsky.social
+_WORD = re.compile(r"\b[A-Za-z]{3,}\b")  # whole words: the watch's keyword must match as one
 
 
 def run_cases(cases: Iterable[dict[str, Any]], *, triage: Triager | None = None) -> Iterator[dict[str, Any]]:
