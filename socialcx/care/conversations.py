@@ -314,7 +314,7 @@ class _Case:
         with self.engine.connect() as connection:
             today = plans.refunded_today(connection, self.now)
         facts = Facts(customer, orders, products, shipping, today)
-        needs = self._needs(understood, orders, catalogue)
+        needs = self._needs(understood, orders)
         # A need acted on or told in an earlier pass is not decided again: the facts now hold what
         # was done for it, and deciding it again would count its refunds twice against the caps.
         open_needs = [(index, need) for index, need in enumerate(needs) if not self._settled(f"{index}:{need.kind}")]
@@ -324,12 +324,12 @@ class _Case:
             return
         self._settle()
 
-    def _needs(self, understood: Any, orders: Sequence[Order], catalogue: Sequence[Any]) -> list[Need]:
+    def _needs(self, understood: Any, orders: Sequence[Order]) -> list[Need]:
         """The post's needs as the policy reads them, filled in with what the answers gave. Each
         need is about the order the post names for it (`_order_for`), else the order proven in
         private; an item need naming none is about the only order that holds the item."""
         proven = self.answers.get("order_id")
-        named = [order for order in understood.order_ids]
+        named = list(understood.order_ids)
         skus = list(understood.skus)
         if not skus and self.answers.get("item"):
             skus = [str(self.answers["item"])]
