@@ -419,6 +419,7 @@ async def serve(
     start: datetime | None = None,
     account: str = "acme",
     on_ready: Callable[[str], None] | None = None,
+    shop: ShopState | None = None,
 ) -> None:
     """Run the sandbox until cancelled: what `socialcx sandbox` runs.
 
@@ -429,7 +430,7 @@ async def serve(
     """
     origin = start or SystemClock().now().replace(second=0, microsecond=0)
     world = load_scenario(scenario, start=origin, seed=seed, account=account)
-    sandbox = Sandbox(world, clock=SimulatedClock(origin, speed))
+    sandbox = Sandbox(world, clock=SimulatedClock(origin, speed), shop=shop)
     async with sandbox.listen(host, port) as base_url:
         _log.info("sandbox %r serving on %s, %sx real time", sandbox.scenario.name, base_url, speed)
         if on_ready is not None:
