@@ -419,9 +419,11 @@ def list_items(
     intents: Iterable[str] = (),
     claimed_by: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[InboxEntry]:
-    """Items by priority, the soonest due first within a priority; empty filters match all.
-    Cross-posts are listed once, under the item that leads them (`copies`)."""
+    """Items by priority, the soonest due first within a priority; empty filters match all;
+    `offset` skips that many (a page further). Cross-posts are listed once, under the item that
+    leads them (`copies`)."""
     query = _entries().where(InboxItem.group_id.is_(None))
     if statuses := list(statuses):
         query = query.where(InboxItem.status.in_(statuses))
@@ -434,7 +436,7 @@ def list_items(
     if claimed_by is not None:
         query = query.where(InboxItem.claimed_by == claimed_by)
     rank = sa.case({name: index for index, name in enumerate(PRIORITIES)}, value=InboxItem.priority, else_=len(PRIORITIES))
-    query = query.order_by(rank, InboxItem.due_at, InboxItem.mention_id).limit(limit)
+    query = query.order_by(rank, InboxItem.due_at, InboxItem.mention_id).limit(limit).offset(offset)
     return [_entry(row._asdict()) for row in connection.execute(query)]
 
 

@@ -38,6 +38,7 @@ from socialcx.store.tables import (
     SpikeCount,
     SpikeSeries,
     UTCDateTime,
+    WebUser,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "SpikeCount",
     "SpikeSeries",
     "UTCDateTime",
+    "WebUser",
     "connect",
     "connect_reader",
     "current_revision",

@@ -34,6 +34,7 @@ __all__ = [
     "SpikeCount",
     "SpikeSeries",
     "UTCDateTime",
+    "WebUser",
 ]
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
@@ -432,3 +433,18 @@ class IncidentMember(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     joined_at: datetime = _utc_column()
     answered_at: datetime | None = _utc_column(nullable=True)
+
+
+class WebUser(SQLModel, table=True):
+    """A person who signs in to the web workspace (`socialcx.web`): an agent works the inbox, an
+    approver also approves statements and plans up to `amount_limit`, an admin also pauses and
+    resumes. Only the password's argon2 hash is stored."""
+
+    __tablename__ = "web_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    role: str = Field(max_length=16)  # agent, approver, admin
+    password_hash: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    amount_limit: float | None = None  # the largest amount an approver may approve; None: none
+    created_at: datetime = _utc_column()

@@ -1,0 +1,35 @@
+"""The web workspace: the people who sign in (name, role, argon2 hash, an approver's amount
+limit), and indexes for what the inbox page filters and sorts on.
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from socialcx.store import UTCDateTime
+
+revision = "0013"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "web_user",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(100), nullable=False, unique=True),
+        sa.Column("role", sa.String(16), nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column("amount_limit", sa.Float()),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("web_user")
