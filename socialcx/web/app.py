@@ -66,7 +66,13 @@ def _templates() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     environment.filters["ago"] = _ago
+    environment.filters["web_url"] = web_url
     return environment
+
+
+def web_url(url: str | None) -> str | None:
+    """A link to the post only when it is an http(s) URL: a stranger's `javascript:` is no link."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:
