@@ -330,7 +330,11 @@ class InboxItem(SQLModel, table=True):
     open → claimed → replied → resolved, or escalated (priority raised) or ignored (spam)."""
 
     __tablename__ = "inbox_item"
-    __table_args__ = (sa.Index("ix_inbox_item_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_inbox_item_status_due_at", "status", "due_at"),
+        sa.Index("ix_inbox_item_claimed_by_status", "claimed_by", "status"),  # the inbox filtered by assignee
+        sa.Index("ix_inbox_item_priority_status_due_at", "priority", "status", "due_at"),  # … by priority
+    )
 
     mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True))
     priority: str = Field(max_length=16)  # critical, high, normal, low

@@ -29,7 +29,11 @@ def upgrade() -> None:
         sa.Column("amount_limit", sa.Float()),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
+    op.create_index("ix_inbox_item_claimed_by_status", "inbox_item", ["claimed_by", "status"])
+    op.create_index("ix_inbox_item_priority_status_due_at", "inbox_item", ["priority", "status", "due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbox_item_priority_status_due_at", "inbox_item")
+    op.drop_index("ix_inbox_item_claimed_by_status", "inbox_item")
     op.drop_table("web_user")
