@@ -38,7 +38,15 @@ from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import SocialcxError
-from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
+from socialcx.mention import (
+    Batch,
+    Mention,
+    PostedReply,
+    PrivateBatch,
+    PrivateTarget,
+    Rejected,
+    ReplyTarget,
+)
 
 __all__ = [
     "AuthFailed",
@@ -111,6 +119,7 @@ class Capabilities:
     can_search: bool
     cursor_kind: Literal["since_id", "created_time", "fullname", "etag"]
     fetch_limit: int = 0  # posts `fetch` looks up by id in one request; 0: it cannot
+    private_messages: bool = False  # it can write to someone privately and read their answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +197,29 @@ class Connector(ABC):
     async def find_reply(self, mention: ReplyTarget) -> PostedReply | None:
         """Our account's reply to `mention`, if one exists (for crash recovery of the outbox)."""
         raise NotSupported(f"{self.channel} is read-only")
+
+    async def send_private(self, to: PrivateTarget, text: str) -> PostedReply:
+        """Send `text` privately to `to` from our account (a direct message); the answer names the
+        conversation it went to. Never retried: after a failure the outbox asks `find_private`."""
+        raise NotSupported(f"{self.channel} has no private messages: hand this case to a person")
+
+    async def read_private(
+        self, cursor: str | None, *, max_requests: int
+    ) -> tuple[PrivateBatch, int]:
+        """The private messages sent to our account since `cursor`, oldest first, making at most
+        `max_requests`, and how many it made. Where the platform lists both sides of a
+        conversation in one place (X), our own messages come too, marked `from_us`. A read cut
+        short (by the allowance, a 429 or an outage) returns what it read and a cursor from which
+        the next read resumes without a gap; one that read nothing raises `Throttled` or
+        `ChannelUnavailable`."""
+        raise NotSupported(f"{self.channel} has no private messages")
+
+    async def find_private(
+        self, to: PrivateTarget, text: str, since: datetime
+    ) -> PostedReply | None:
+        """Our own private message to `to` with exactly `text`, sent at or after `since`, if one
+        exists (for crash recovery of the outbox: was it sent before the crash?)."""
+        raise NotSupported(f"{self.channel} has no private messages")
 
     async def aclose(self) -> None:
         """Release network resources."""

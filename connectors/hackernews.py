@@ -101,9 +101,14 @@ class HackerNewsConnector(Connector):
     """Hacker News via the Algolia search API (alias `hackernews`)."""
 
     channel = Channel.HACKERNEWS
-    # One item per look-up: Algolia's items endpoint takes one id.
+    # One item per look-up: Algolia's items endpoint takes one id. Hacker News has no private
+    # messages at all: a case that needs one goes to a person.
     capabilities = Capabilities(
-        can_reply=False, can_search=True, cursor_kind="created_time", fetch_limit=1
+        can_reply=False,
+        can_search=True,
+        cursor_kind="created_time",
+        fetch_limit=1,
+        private_messages=False,
     )
     description = """\
 Follows Hacker News stories and comments through Algolia's search API (hn.algolia.com), with

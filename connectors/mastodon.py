@@ -9,6 +9,12 @@ its pages may be short with more behind them. A poll cut short (by the request a
 or a failure) keeps its place, so the next poll continues where this one stopped and nothing in
 between is missed.
 
+Private messages are direct statuses (visibility `direct`), addressed by mentioning the customer:
+we send them with `status_post`, read the ones sent to us from the same mention notifications
+(kept apart: a direct status is never a public mention), and find our own among our account's
+statuses. Mastodon names no conversation in a status: a private conversation is named by the
+customer's account id.
+
 Mastodon.py would sleep through a 429 in our worker thread; it is built with
 `ratelimit_method="throw"` and the reset time is read from the answer's `X-RateLimit-Reset`
 header, so a throttled watch is skipped until then while the daemon carries on.
@@ -16,6 +22,8 @@ header, so a throttled watch is skipped until then while the daemon carries on.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -35,7 +43,9 @@ from mastodon import (
 from connectors.base import (
     AuthFailed,
     Capabilities,
+    ChannelUnavailable,
     Connector,
+    ConnectorError,
     IdStream,
     MalformedAnswer,
     PageRead,
@@ -43,17 +53,28 @@ from connectors.base import (
     RateLimited,
     Refused,
     Streams,
+    Throttled,
     plain_text,
 )
 from socialcx.channels import Channel, valid_handle
 from socialcx.config import WatchConfig
-from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
+from socialcx.mention import (
+    Batch,
+    Mention,
+    PostedReply,
+    PrivateBatch,
+    PrivateMessage,
+    PrivateTarget,
+    Rejected,
+    ReplyTarget,
+)
 
 __all__ = ["MastodonConnector"]
 
 PAGE_SIZE = 40  # the most a Mastodon timeline or search page holds
 _LEGACY = "mentions"  # where cursors kept the notifications stream, in status ids, before 16
 TIMEOUT_SECONDS = 20.0
+_ADDRESSED = re.compile(r"^(?:@[\w.-]+(?:@[\w.-]+)?\s+)+")  # the mentions a direct status opens with
 API_VERSION = (
     "4.2.0"  # assumed, not asked: Mastodon.py then uses search v2 and makes no call at start
 )
@@ -65,14 +86,18 @@ class MastodonConnector(Connector):
     channel = Channel.MASTODON
     # One status per look-up: the batch form (GET /api/v1/statuses) needs Mastodon 4.3.
     capabilities = Capabilities(
-        can_reply=True, can_search=True, cursor_kind="since_id", fetch_limit=1
+        can_reply=True,
+        can_search=True,
+        cursor_kind="since_id",
+        fetch_limit=1,
+        private_messages=True,
     )
     description = """\
 Follows Mastodon through the instance's REST API with Mastodon.py, as our account.
 
 Settings ([channels.mastodon]):
   credentials.access_token         our account's access token, with the read and write:statuses
-                                   scopes (required)
+                                   scopes (required); direct statuses use the same scopes
   base_url                         our instance, e.g. https://mastodon.social (required); the
                                    sandbox's URL in tests
   requests_per_window, window_minutes
@@ -155,6 +180,95 @@ Sample mention:
                 return _posted(status, self.clock.now())
         return None
 
+    async def send_private(self, to: PrivateTarget, text: str) -> PostedReply:
+        # A direct status reaches the accounts it mentions: the customer's handle opens it.
+        author = valid_handle(Channel.MASTODON, to.author_handle)
+        if author is None:
+            raise Refused("mastodon needs the customer's handle to send a direct status")
+        status = await self._act(
+            "sending a direct status",
+            self._mastodon().status_post,
+            f"@{author} {text}",
+            visibility="direct",
+            once=True,
+        )
+        mentioned = [str(user.get("id")) for user in status.get("mentions") or [] if isinstance(user, dict)]
+        conversation = mentioned[0] if mentioned else (str(to.author_id) if to.author_id else None)
+        posted = _posted(status, self.clock.now())
+        return PostedReply(posted.external_id, posted.url, posted.posted_at, conversation)
+
+    async def read_private(
+        self, cursor: str | None, *, max_requests: int
+    ) -> tuple[PrivateBatch, int]:
+        stream = IdStream(**json.loads(cursor)) if cursor else IdStream()
+        client = self._mastodon()
+        found: list[PrivateMessage | Rejected] = []
+        made = 0
+        while made < max_requests:
+            made += 1
+            try:
+                page, _ = await self._fetch(
+                    "our direct messages",
+                    client.notifications,
+                    types=["mention"],
+                    since_id=stream.since_id,
+                    max_id=stream.token,
+                    limit=PAGE_SIZE,
+                )
+            except ChannelUnavailable:
+                if found:
+                    break  # keep what was read; the next read resumes from the cursor
+                raise
+            except (RateLimited, MalformedAnswer) as exc:
+                if found:
+                    break
+                raise _private_failure(exc) from exc
+            statuses = [item.get("status") for item in page if isinstance(item, dict)]
+            found += [_private(status) for status in statuses if _is_direct(status)]
+            next_info = client.get_pagination_info(page, "next")
+            next_token = str(next_info["max_id"]) if next_info and next_info.get("max_id") else None
+            stream.advance(next_token, str(page[0]["id"]) if page else None)
+            if next_token is None:
+                break
+        items = sorted(
+            {str(getattr(item, "external_id", "")) or repr(item): item for item in found}.values(),
+            key=_private_order,
+        )
+        return PrivateBatch(self.channel, items, json.dumps(vars(stream), sort_keys=True)), made
+
+    async def find_private(
+        self, to: PrivateTarget, text: str, since: datetime
+    ) -> PostedReply | None:
+        me = await self._my_id()
+        client = self._mastodon()
+        handle = (to.author_handle or "").lstrip("@").lower()
+        max_id = None
+        while True:
+            page = await self._act(
+                "looking for our direct status",
+                client.account_statuses,
+                me,
+                max_id=max_id,
+                limit=PAGE_SIZE,
+            )
+            for status in page:
+                created = status.get("created_at")
+                if isinstance(created, datetime) and created < since:
+                    return None
+                mentioned = status.get("mentions") or []
+                addressed = any(
+                    str(user.get("id")) == str(to.author_id) or str(user.get("acct")).lower() == handle
+                    for user in mentioned
+                )
+                if _is_direct(status) and addressed and _said(status) == text:
+                    posted = _posted(status, self.clock.now())
+                    conversation = str(mentioned[0].get("id"))
+                    return PostedReply(posted.external_id, posted.url, posted.posted_at, conversation)
+            next_info = client.get_pagination_info(page, "next")
+            max_id = next_info.get("max_id") if next_info else None
+            if not page or max_id is None:
+                return None
+
     async def aclose(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -183,7 +297,10 @@ Sample mention:
             )
         except MalformedAnswer as exc:
             return _rejected(exc, "notifications")
-        statuses = [item["status"] for item in page if item.get("status")]
+        # A direct status that mentions us is a private message: `read_private` takes it.
+        statuses = [
+            item["status"] for item in page if item.get("status") and not _is_direct(item["status"])
+        ]
         next_info = client.get_pagination_info(page, "next")
         if stream.since_id is None and read_status is not None:
             newer = [status for status in statuses if _above(status, read_status)]
@@ -386,6 +503,49 @@ def _mention(status: Any) -> Mention | Rejected:
         conversation_id=None if status.get("in_reply_to_id") else str(status["id"]),
         raw=status,
     )
+
+
+def _is_direct(status: Any) -> bool:
+    """Whether a status is a direct message, seen only by the accounts it mentions."""
+    return isinstance(status, dict) and status.get("visibility") == "direct"
+
+
+def _said(status: dict[str, Any]) -> str | None:
+    """What a direct status says, without the mentions that address it."""
+    content = status.get("content")
+    return _ADDRESSED.sub("", plain_text(content)) if isinstance(content, str) else None
+
+
+def _private(status: dict[str, Any]) -> PrivateMessage | Rejected:
+    if not status.get("id"):
+        return Rejected(status, "Mastodon listed a direct status without an id")
+    account = status.get("account") or {}
+    return PrivateMessage(
+        external_id=str(status["id"]),
+        conversation_id=account.get("id"),  # the customer's account names the conversation
+        author_id=account.get("id"),
+        author_handle=account.get("acct"),
+        text=_said(status),
+        created_at=status.get("created_at"),
+        raw=status,
+    )
+
+
+def _private_order(item: PrivateMessage | Rejected) -> tuple[int, int, str]:
+    """Rejected first, then oldest first (Mastodon status ids grow with time)."""
+    if isinstance(item, Rejected):
+        return (0, 0, "")
+    external_id = str(item.external_id)
+    return (1, len(external_id), external_id)
+
+
+def _private_failure(exc: RateLimited | MalformedAnswer) -> ConnectorError:
+    """A read of private messages that failed before it read anything, as the caller meets it."""
+    what = "reading direct messages"
+    if isinstance(exc, RateLimited):
+        until = exc.until
+        return Throttled(f"mastodon is throttling {what} until {until:%H:%M:%S} UTC", until=until)
+    return ChannelUnavailable(f"mastodon answered {what} with something that is not JSON")
 
 
 def _posted(status: Any, now: datetime) -> PostedReply:

@@ -7,6 +7,11 @@ instant (Reddit's times tie). A poll cut short (by the request allowance, a 429 
 its place in the cursor, so the next poll continues where this one stopped and nothing between is
 missed.
 
+Private messages are Reddit's: composed to the customer's username with a subject (Reddit's
+answer names no message, so ours is then read back from the sent box), continued as replies in
+their thread, and read from the inbox's messages listing. A thread is named by the fullname of
+its first message (`t4_…`).
+
 praw's HTTP layer is replaced by `_Requestor`, through praw's own `requestor_class` option: it
 counts every request against the poll that makes it, and turns what prawcore would otherwise wait
 out with `time.sleep` in our worker thread (a spent rate-limit window, its own retries of 5xx
@@ -43,7 +48,16 @@ from connectors.base import (
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.config import WatchConfig
-from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
+from socialcx.mention import (
+    Batch,
+    Mention,
+    PostedReply,
+    PrivateBatch,
+    PrivateMessage,
+    PrivateTarget,
+    Rejected,
+    ReplyTarget,
+)
 
 __all__ = ["RedditConnector"]
 
@@ -52,6 +66,7 @@ PAGE_SIZE = 100
 FETCH_LIMIT = 100  # fullnames /api/info takes at once
 TIMEOUT_SECONDS = 20.0
 USER_AGENT = "python:socialcx (by u/{username})"
+SUBJECT = "About your post"  # the subject of a private thread we start
 
 T = TypeVar("T")
 
@@ -61,6 +76,7 @@ _REQUIRED = {
     "t3": ("name", "author", "created_utc", "title"),
 }
 _GONE = ("[deleted]", "[removed]")
+_MESSAGE_REQUIRED = ("name", "author", "created_utc", "body")
 _THREAD = re.compile(r"/comments/([a-z0-9]+)/")
 
 
@@ -69,7 +85,11 @@ class RedditConnector(Connector):
 
     channel = Channel.REDDIT
     capabilities = Capabilities(
-        can_reply=True, can_search=True, cursor_kind="created_time", fetch_limit=FETCH_LIMIT
+        can_reply=True,
+        can_search=True,
+        cursor_kind="created_time",
+        fetch_limit=FETCH_LIMIT,
+        private_messages=True,
     )
     description = """\
 Follows Reddit through its OAuth API with praw, logged in as our account (a "script" app).
@@ -77,8 +97,9 @@ Follows Reddit through its OAuth API with praw, logged in as our account (a "scr
 Settings ([channels.reddit]):
   credentials.client_id, client_secret
                                    the script app's id and secret (required)
-  credentials.username, password   our Reddit account: mentions of u/<username> are read from
-                                   its inbox, and replies are posted as it (required)
+  credentials.username, password   our Reddit account: mentions of u/<username> and private
+                                   messages are read from its inbox, and replies and private
+                                   messages are sent as it (required)
   base_url                         default https://oauth.reddit.com (and www.reddit.com for
                                    tokens); the sandbox's URL in tests
   requests_per_window, requests_per_month
@@ -177,6 +198,77 @@ Sample mention:
                 return PostedReply(data["name"], _url(data), posted_at or self.clock.now())
         return None
 
+    async def send_private(self, to: PrivateTarget, text: str) -> PostedReply:
+        if to.conversation_id:  # a reply in the thread, which Reddit answers with the message
+            answer = await self._post(
+                "replying to a private message",
+                "api/comment/",
+                {"thing_id": to.conversation_id, "text": text},
+            )
+            things = (answer.get("json", {}).get("data") or {}).get("things") or []
+            data = _data(things[0]) if things else {}
+            if not data.get("name"):
+                raise ChannelUnavailable(
+                    f"reddit took our reply in {to.conversation_id} but its answer names no "
+                    "message; it may have gone through"
+                )
+            return _sent(data, self.clock.now())
+        handle = (to.author_handle or "").removeprefix("u/").lstrip("@")
+        if not handle:
+            raise Refused("reddit needs the customer's username to send a private message")
+        since = self.clock.now()
+        await self._post(
+            "sending a private message",
+            "api/compose/",
+            {"to": handle, "subject": SUBJECT, "text": text},
+        )
+        unseen = f"reddit took our private message to u/{handle} but cannot show it yet"
+        try:
+            found = await self.find_private(to, text, since - timedelta(minutes=1))
+        except ConnectorError as exc:
+            raise ChannelUnavailable(f"{unseen}: {exc}") from exc
+        if found is None:
+            raise ChannelUnavailable(unseen)
+        return found
+
+    async def read_private(
+        self, cursor: str | None, *, max_requests: int
+    ) -> tuple[PrivateBatch, int]:
+        stream = _Stream(**json.loads(cursor)) if cursor else _Stream()
+        allowance = _Allowance(max_requests)
+        token = _ALLOWANCE.set(allowance)
+        found: list[Mention | PrivateMessage | Rejected] = []
+        try:
+            await self._follow(_MESSAGES, stream, found, read=_private)
+        except _Spent:
+            pass
+        except (Throttled, ChannelUnavailable):
+            if not found:
+                raise  # nothing read: the caller waits; else keep what was read
+        finally:
+            _ALLOWANCE.reset(token)
+        cursor = json.dumps(asdict(stream), sort_keys=True)
+        return PrivateBatch(self.channel, _oldest_first(found), cursor), allowance.made
+
+    async def find_private(
+        self, to: PrivateTarget, text: str, since: datetime
+    ) -> PostedReply | None:
+        handle = (to.author_handle or "").removeprefix("u/").lstrip("@").lower()
+        after = None
+        while True:
+            params = {"limit": PAGE_SIZE, **({"after": after} if after else {})}
+            body = await self._get("looking for our private message", "message/sent/", params)
+            children, after = _listing(body)
+            for child in children:
+                data = _data(child)
+                created = _created(data)
+                if created is not None and created < since.timestamp():
+                    return None
+                if str(data.get("dest", "")).lower() == handle and data.get("body") == text:
+                    return _sent(data, self.clock.now())
+            if after is None or not children:
+                return None
+
     async def aclose(self) -> None:
         self._drop_client()
 
@@ -215,9 +307,14 @@ Sample mention:
         return listings
 
     async def _follow(
-        self, listing: _Listing, stream: _Stream, found: list[Mention | Rejected]
+        self,
+        listing: _Listing,
+        stream: _Stream,
+        found: list[Any],
+        read: Callable[[Any], Mention | PrivateMessage | Rejected | None] | None = None,
     ) -> None:
-        """Page `listing` newest first back to the stream's cursor, adding what is new to `found`.
+        """Page `listing` newest first back to the stream's cursor, adding what is new to `found`,
+        each thing as `read` makes it (a mention, by default).
 
         A page that cannot be read is dead-lettered and the stream stays where it was, so the next
         poll asks for that page again.
@@ -240,7 +337,7 @@ Sample mention:
                         reached = True
                         break
                     stream.note(created, data.get("name"))
-                mention = _mention(child)
+                mention = (read or _mention)(child)
                 if isinstance(mention, Rejected) or (
                     mention is not None and listing.wants(mention.text)
                 ):
@@ -255,6 +352,17 @@ Sample mention:
         """Reddit's JSON answer to a GET, as it came (praw's models would fetch missing fields)."""
         reddit = self._reddit()
         return await self._call(what, reddit.request, method="GET", path=path, params=params)
+
+    async def _post(self, what: str, path: str, data: dict[str, str]) -> Any:
+        """Reddit's JSON answer to a write (never retried), its `json.errors` a refusal."""
+        reddit = self._reddit()
+        answer = await self._call(
+            what, reddit.request, method="POST", path=path, data={"api_type": "json", **data}, once=True
+        )
+        errors = (answer.get("json") or {}).get("errors") if isinstance(answer, dict) else None
+        if errors:
+            raise Refused(f"reddit refused {what}: {'; '.join(' '.join(map(str, e)) for e in errors)}")
+        return answer
 
     async def _call(
         self, what: str, function: Callable[..., T], *args: Any, once: bool = False, **kwargs: Any
@@ -460,6 +568,9 @@ class _Stream:
         self.after, self.newest, self.newest_seen = None, None, []
 
 
+_MESSAGES = _Listing("messages", "our private messages", "message/messages/")
+
+
 def _terms(watch: WatchConfig) -> re.Pattern[str] | None:
     """A case-insensitive whole-word pattern for the watch's keywords, hashtags and handles."""
     terms = [
@@ -530,17 +641,50 @@ def _mention(child: Any) -> Mention | Rejected | None:
     )
 
 
+def _private(child: Any) -> PrivateMessage | Rejected | None:
+    """A private message (t4) sent to us, in our field names."""
+    data = _data(child)
+    if (child.get("kind") if isinstance(child, dict) else None) != "t4" or not data:
+        return Rejected(child, "Reddit listed something in our messages that is not a message")
+    name = data.get("name") if isinstance(data.get("name"), str) else None
+    if missing := [key for key in _MESSAGE_REQUIRED if key not in data]:
+        return Rejected(child, f"Reddit message without {', '.join(missing)}", external_id=name)
+    created = _created(data)
+    if created is None:
+        return Rejected(child, "Reddit message whose creation time is malformed", external_id=name)
+    return PrivateMessage(
+        external_id=name,
+        conversation_id=data.get("first_message_name") or name,
+        author_id=data.get("author_fullname"),
+        author_handle=data.get("author"),
+        text=data.get("body"),
+        created_at=datetime.fromtimestamp(created, UTC),
+        raw=child,
+    )
+
+
+def _sent(data: dict[str, Any], now: datetime) -> PostedReply:
+    """Our private message as Reddit lists it, as a posted reply naming its thread."""
+    created = _created(data)
+    return PostedReply(
+        external_id=str(data["name"]),
+        url=None,
+        posted_at=datetime.fromtimestamp(created, UTC) if created is not None else now,
+        conversation_id=data.get("first_message_name") or str(data["name"]),
+    )
+
+
 def _url(data: dict[str, Any]) -> str | None:
     """The thing's page; inbox mentions carry a `context` link instead of a permalink."""
     path = data.get("permalink") or str(data.get("context") or "").split("?")[0]
     return f"{SITE}{path}" if path else None
 
 
-def _oldest_first(found: list[Mention | Rejected]) -> list[Mention | Rejected]:
-    """Rejected items, then each mention once (several listings and overlapping pages repeat
-    them), oldest first."""
+def _oldest_first(found: list[Any]) -> list[Any]:
+    """Rejected items, then each mention (or message) once (several listings and overlapping
+    pages repeat them), oldest first."""
     rejected = [item for item in found if isinstance(item, Rejected)]
-    mentions: dict[str, Mention] = {}
+    mentions: dict[str, Any] = {}
     for item in found:
         if not isinstance(item, Rejected):
             mentions.setdefault(str(item.external_id), item)

@@ -84,7 +84,9 @@ class RssConnector(Connector):
     """RSS and Atom feeds via aiohttp and feedparser (alias `rss`)."""
 
     channel = Channel.RSS
-    capabilities = Capabilities(can_reply=False, can_search=False, cursor_kind="etag")
+    capabilities = Capabilities(
+        can_reply=False, can_search=False, cursor_kind="etag", private_messages=False
+    )
     description = """\
 Follows RSS and Atom feeds (blogs, review sites, app-store review feeds, alert feeds) with
 aiohttp and feedparser. Read-only: answer on the site, from the entry's link.

@@ -1,7 +1,8 @@
 """X (Twitter) through tweepy's `Client`, API v2.
 
 Keywords and hashtags are followed with recent search; brand handles with each handle's
-mentions timeline. Both page newest-first back to the stored `since_id`; a poll cut short
+mentions timeline. Private messages are X's direct messages (API v2, user context): sent to the
+customer's user id, read from our account's DM events. Both page newest-first back to the stored `since_id`; a poll cut short
 (by the request allowance, a 429 or a failure) keeps its place in a resumable cursor, so the
 next poll continues where this one stopped and no post in between is missed.
 """
@@ -31,7 +32,16 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
+from socialcx.mention import (
+    Batch,
+    Mention,
+    PostedReply,
+    PrivateBatch,
+    PrivateMessage,
+    PrivateTarget,
+    Rejected,
+    ReplyTarget,
+)
 
 __all__ = ["XConnector"]
 
@@ -46,6 +56,16 @@ _FIELDS: dict[str, Any] = {
     "expansions": ["author_id"],
     "tweet_fields": _TWEET_FIELDS,
     "user_fields": _USER_FIELDS,
+}
+
+# What every read of direct messages asks to see of an event and its sender.
+_DM_FIELDS: dict[str, Any] = {
+    "dm_event_fields": ["id", "text", "event_type", "created_at", "dm_conversation_id", "sender_id"],
+    "event_types": "MessageCreate",
+    "expansions": ["sender_id"],
+    "user_fields": ["username"],
+    "max_results": PAGE_SIZE,
+    "user_auth": True,
 }
 
 # tweepy logs request headers, bearer token included, at DEBUG: keep it above that, always.
@@ -90,7 +110,11 @@ class XConnector(Connector):
 
     channel = Channel.X
     capabilities = Capabilities(
-        can_reply=True, can_search=True, cursor_kind="since_id", fetch_limit=FETCH_LIMIT
+        can_reply=True,
+        can_search=True,
+        cursor_kind="since_id",
+        fetch_limit=FETCH_LIMIT,
+        private_messages=True,
     )
     description = """\
 Follows X (Twitter) through API v2 with tweepy.
@@ -98,7 +122,8 @@ Follows X (Twitter) through API v2 with tweepy.
 Settings ([channels.x]):
   credentials.bearer_token         app bearer token, for search and timelines (required)
   credentials.consumer_key, consumer_secret, access_token, access_token_secret
-                                   user context, needed only to post replies
+                                   user context, needed only to post replies and to send
+                                   and read direct messages
   base_url                         default https://api.twitter.com; the sandbox's URL in tests
   requests_per_window, requests_per_month
                                    your plan's limits; polls never exceed them
@@ -114,6 +139,7 @@ Sample mention:
         super().__init__(*args, **kwargs)
         self._client: tweepy.Client | None = None
         self._username: str | None = None
+        self._user_id_: str | None = None
 
     async def poll(self, watch: WatchConfig, cursor: str | None, *, max_requests: int) -> PollResult:
         streams = {name: _Stream(**state) for name, state in json.loads(cursor or "{}").items()}
@@ -200,6 +226,89 @@ Sample mention:
                 )
         return None
 
+    async def send_private(self, to: PrivateTarget, text: str) -> PostedReply:
+        participant = await self._participant(to)  # every lookup before the send, as in reply
+        response = await self._act(
+            "sending a direct message",
+            self._user_client().create_direct_message,
+            participant_id=participant,
+            text=text,
+            user_auth=True,
+            once=True,
+        )
+        try:
+            data = response.json()["data"]
+            event_id, conversation = str(data["dm_event_id"]), str(data["dm_conversation_id"])
+        except (ValueError, LookupError, TypeError) as exc:
+            raise ChannelUnavailable(
+                f"x took our direct message to {participant} but its answer names no event; "
+                "it may have gone through"
+            ) from exc
+        return PostedReply(
+            external_id=event_id,
+            url=f"https://x.com/messages/{conversation}",
+            posted_at=self.clock.now(),
+            conversation_id=conversation,
+        )
+
+    async def read_private(
+        self, cursor: str | None, *, max_requests: int
+    ) -> tuple[PrivateBatch, int]:
+        # DM events come newest first and take no since_id: page back to the newest event of the
+        # last read (an `IdStream` run, resumable from its token) and keep what is newer.
+        stream = IdStream(**json.loads(cursor)) if cursor else IdStream()
+        made = 0 if self._user_id_ else 1
+        me = await self._my_id()
+        found: dict[str, PrivateMessage | Rejected] = {}
+        while made < max_requests:
+            made += 1
+            try:
+                body = await self._dm_page("reading direct messages", stream.token)
+            except (Throttled, ChannelUnavailable):
+                if found:
+                    break  # keep what was read; the next read resumes from the cursor
+                raise
+            events = body.get("data") or []
+            fresh = [event for event in events if not _at_or_before(event, stream.since_id)]
+            users = _users(body)
+            for event in fresh:
+                item = _private_message(event, users, me)
+                found.setdefault(str(item.external_id) if item.external_id else repr(event), item)
+            meta = body.get("meta") or {}
+            next_token = None if len(fresh) < len(events) else meta.get("next_token")
+            stream.advance(next_token, _event_id(fresh[0]) if fresh else None)
+            if next_token is None:
+                break
+        items = sorted(found.values(), key=_age_order)
+        cursor = json.dumps(vars(stream), sort_keys=True)
+        return PrivateBatch(self.channel, items, cursor=cursor), made
+
+    async def find_private(
+        self, to: PrivateTarget, text: str, since: datetime
+    ) -> PostedReply | None:
+        participant = await self._participant(to)
+        me = await self._my_id()
+        token = None
+        while True:
+            body = await self._dm_page("looking for our direct message", token, participant)
+            for event in body.get("data") or []:
+                if not isinstance(event, dict):
+                    continue
+                sent_at = _parse_time(event.get("created_at"))
+                if sent_at is not None and sent_at < since:
+                    return None
+                if event.get("sender_id") == me and event.get("text") == text and sent_at:
+                    conversation = str(event.get("dm_conversation_id"))
+                    return PostedReply(
+                        external_id=str(event["id"]),
+                        url=f"https://x.com/messages/{conversation}",
+                        posted_at=sent_at,
+                        conversation_id=conversation,
+                    )
+            token = (body.get("meta") or {}).get("next_token")
+            if token is None:
+                return None
+
     async def aclose(self) -> None:
         if self._client is not None:
             self._client.session.close()
@@ -269,6 +378,39 @@ Sample mention:
             response = await self._act("looking up our account", self._user_client().get_me, user_auth=True)
             self._username = str(response.json()["data"]["username"])
         return self._username
+
+    async def _dm_page(
+        self, what: str, token: str | None, participant: str | None = None
+    ) -> dict[str, Any]:
+        """One page of our direct message events, newest first: all, or one participant's."""
+        response = await self._act(
+            what,
+            self._user_client().get_direct_message_events,
+            participant_id=participant,
+            pagination_token=token,
+            **_DM_FIELDS,
+        )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ChannelUnavailable(f"x answered {what} with something that is not JSON") from exc
+        if not isinstance(body, dict):
+            raise ChannelUnavailable(f"x answered {what} with something that is not an object")
+        return body
+
+    async def _my_id(self) -> str:
+        if self._user_id_ is None:
+            response = await self._act("looking up our account", self._user_client().get_me, user_auth=True)
+            self._user_id_ = str(response.json()["data"]["id"])
+        return self._user_id_
+
+    async def _participant(self, to: PrivateTarget) -> str:
+        """The user id to write to: as the mention gave it, else looked up by handle."""
+        if to.author_id:
+            return str(to.author_id)
+        if not to.author_handle:
+            raise Refused("x needs the customer's user id or handle to send a direct message")
+        return await self._user_id(to.author_handle.lstrip("@"))
 
     async def _act(
         self, what: str, function: Any, *args: Any, once: bool = False, **kwargs: Any
@@ -342,10 +484,48 @@ def _query(watch: WatchConfig) -> str:
     return f"({query}) {' '.join(excluded)}" if handles else query
 
 
+def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The users an answer includes, by id."""
+    users = (body.get("includes") or {}).get("users") or []
+    return {user.get("id"): user for user in users if isinstance(user, dict)}
+
+
 def _mentions(body: dict[str, Any]) -> list[Mention | Rejected]:
     """The posts of an answer (`data`), each with its author from `includes`."""
-    users = {user.get("id"): user for user in (body.get("includes") or {}).get("users") or []}
+    users = _users(body)
     return [_mention(tweet, users) for tweet in body.get("data") or []]
+
+
+def _private_message(
+    event: Any, users: dict[str, dict[str, Any]], me: str
+) -> PrivateMessage | Rejected:
+    if not isinstance(event, dict):
+        return Rejected(event, "X returned a direct message event that is not an object")
+    sender = event.get("sender_id")
+    return PrivateMessage(
+        external_id=event.get("id"),
+        conversation_id=event.get("dm_conversation_id"),
+        author_id=sender,
+        author_handle=(users.get(sender) or {}).get("username"),
+        text=event.get("text"),
+        created_at=event.get("created_at"),
+        from_us=sender == me,
+        raw=event,
+    )
+
+
+def _event_id(event: Any) -> str | None:
+    event_id = event.get("id") if isinstance(event, dict) else None
+    return str(event_id) if isinstance(event_id, str | int) else None
+
+
+def _at_or_before(event: Any, since_id: str | None) -> bool:
+    """Whether an event was read before: its id (X ids grow with time) is at or before
+    `since_id`."""
+    event_id = _event_id(event)
+    if since_id is None or event_id is None:
+        return False
+    return (len(event_id), event_id) <= (len(since_id), since_id)
 
 
 def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | Rejected:
@@ -373,7 +553,7 @@ def _mention(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention
     )
 
 
-def _age_order(item: Mention | Rejected) -> tuple[int, str]:
+def _age_order(item: Mention | PrivateMessage | Rejected) -> tuple[int, str]:
     if isinstance(item, Rejected):
         return (0, "")
     external_id = str(item.external_id or "")

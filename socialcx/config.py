@@ -34,6 +34,7 @@ from socialcx.errors import ConfigError
 __all__ = [
     "BusinessHours",
     "ChannelConfig",
+    "CommerceConfig",
     "ChannelsConfig",
     "DaemonConfig",
     "InboxConfig",
@@ -268,6 +269,15 @@ class InboxConfig(_Section):
         return ZoneInfo(self.timezone)
 
 
+class CommerceConfig(_Section):
+    """The team's commerce system (`docs/commerce-api.md`): where its API answers and the variable
+    holding its token. Unset `base_url`: socialcx resolves nothing there and hands transactional
+    mentions to people."""
+
+    base_url: str | None = None  # ends with the API's prefix, e.g. "https://shop.internal/shop/v1"
+    token_env: str = "SOCIALCX_COMMERCE_TOKEN"
+
+
 class DaemonConfig(_Section):
     """The long-running `socialcx run`: where its health and metrics answer, and its log lines."""
 
@@ -312,6 +322,7 @@ class Settings(BaseSettings):
     spikes: SpikesConfig = Field(default_factory=SpikesConfig)
     inbox: InboxConfig = Field(default_factory=InboxConfig)
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
+    commerce: CommerceConfig = Field(default_factory=CommerceConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     web: WebConfig = Field(default_factory=WebConfig)
 

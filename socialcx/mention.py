@@ -4,6 +4,10 @@ A connector (`connectors/`) builds `Mention`s, files what it cannot map as `Reje
 both over in a `Batch` with the cursor to keep. It answers a `ReplyTarget` with a `PostedReply`.
 These are plain values: a connector never learns how the core stores them.
 
+Private messages take the same shape: `read_private` hands over `PrivateMessage`s (as read, junk
+allowed) in a `PrivateBatch` with the cursor to keep, and `send_private` writes to a
+`PrivateTarget`, answering with a `PostedReply` that names the conversation it went to.
+
     Batch(Channel.X, "acme", [Mention("1890", "where is my order @acme", "2026-11-25T08:00:00Z")],
           cursor="1890")
 
@@ -22,7 +26,16 @@ from typing import Any
 
 from socialcx.channels import Channel
 
-__all__ = ["Batch", "Mention", "PostedReply", "Rejected", "ReplyTarget"]
+__all__ = [
+    "Batch",
+    "Mention",
+    "PostedReply",
+    "PrivateBatch",
+    "PrivateMessage",
+    "PrivateTarget",
+    "Rejected",
+    "ReplyTarget",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +96,46 @@ class ReplyTarget:
 
 @dataclass(frozen=True, slots=True)
 class PostedReply:
-    """A reply our account posted, as the platform reports it."""
+    """A reply or private message our account posted, as the platform reports it; a private
+    message names the `conversation_id` it went to (the platform's own id)."""
 
     external_id: str
     url: str | None
     posted_at: datetime
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateTarget:
+    """Whom to write to privately: the customer's id and handle on the channel (as their public
+    post named them; either may be enough), and the private conversation when one is known."""
+
+    channel: Channel
+    author_id: str | None
+    author_handle: str | None
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateMessage:
+    """One private message between our account and someone, as read: like `Mention`, its fields
+    may be None or junk for the core to check. `from_us` marks the ones our account sent."""
+
+    external_id: str | int | None
+    conversation_id: str | int | None
+    author_id: str | int | None
+    author_handle: str | None
+    text: str | None
+    created_at: datetime | str | int | None
+    from_us: bool = False
+    raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateBatch:
+    """What one read of a channel's private messages fetched, oldest first, and the cursor to keep
+    once they are stored (None leaves the stored cursor as it was)."""
+
+    channel: Channel
+    items: Sequence[PrivateMessage | Rejected]
+    cursor: str | None = None

@@ -1,6 +1,7 @@
 """The one chain that follows the storing of mentions (triaged inside ingest, same transaction):
 
-    judge spikes (open incidents) ─▶ queue their alert mail ─▶ route (statements too) (responder: auto-reply, draft, inbox) ─▶ send the outbox
+    judge spikes (open incidents) ─▶ queue their alert mail ─▶ route (statements too) (responder: auto-reply, resolve, draft, inbox)
+        ─▶ resolve (read private answers, move the conversations, send private messages) ─▶ send the outbox
 
 `socialcx poll` runs the whole chain once after its pass (`Pipeline.after_poll`). The daemon
 (`socialcx run`, and the demo, which runs the daemon) runs each link as a job of its own, on its
@@ -12,7 +13,9 @@ the two cannot drift apart. Sending the mail is not part of the chain: the daemo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Collection, Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,9 @@ from sqlalchemy.engine import Engine
 from connectors.base import Connector
 from socialcx.care.outbox import SendReport, send_pending
 from socialcx.care import surge
+from socialcx.care.conversations import Reader, advance
+from socialcx.care.private import PrivateReport, read_private, send_private
+from socialcx.care.systems import CommerceSystem, HttpCommerceSystem
 from socialcx.care.playbook import Playbook
 from socialcx.care.responder import route
 from socialcx.channels import Channel
@@ -30,7 +36,7 @@ from socialcx.config import Settings
 from socialcx.ops.alerts import queue_alert_emails
 from socialcx.spikes.incidents import Incident, evaluate
 
-__all__ = ["AfterPoll", "Judged", "Pipeline"]
+__all__ = ["AfterPoll", "Judged", "Pipeline", "Resolved"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,19 +48,40 @@ class Judged:
 
 
 @dataclass(frozen=True, slots=True)
+class Resolved:
+    """What one resolve link did: answers read, conversations moved, private messages sent."""
+
+    read: int = 0
+    moved: tuple[int, ...] = ()
+    private: PrivateReport = PrivateReport()
+    plan_ms: float = 0.0  # wall time from reading the answers to the plans stored (before sending)
+
+
+@dataclass(frozen=True, slots=True)
 class AfterPoll:
     """What one run of the whole chain did."""
 
     judged: Judged
     decisions: list[sa.Row[Any]]
     sent: SendReport
+    resolved: Resolved = Resolved()
 
 
 class Pipeline:
     """The chain over one store, with the settings, clock and playbook every link needs."""
 
-    def __init__(self, settings: Settings, engine: Engine, clock: Clock, playbook: Playbook) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        playbook: Playbook,
+        *,
+        commerce: CommerceSystem | None = None,
+        reader: Reader | None = None,
+    ) -> None:
         self.settings, self.engine, self.clock, self.playbook = settings, engine, clock, playbook
+        self.commerce, self.reader = commerce, reader
 
     def judge_spikes(self) -> Judged:
         """Judge the buckets that closed and settled, open an incident for each new alert (its
@@ -75,8 +102,32 @@ class Pipeline:
         """Send the replies due in the outbox, once each (with `connectors` when the caller keeps them open)."""
         return await send_pending(self.engine, self.settings, self.clock, connectors=connectors or {})
 
+    async def resolve(
+        self, connectors: Mapping[Channel, Connector] | None = None, *, only: Collection[int] | None = None
+    ) -> Resolved:
+        """Read the customers' private answers, move every conversation that is due (or those of
+        `only`), through the commerce system within the playbook's policy, and send the private
+        messages due."""
+        policy, commerce = self.playbook.policy, self.commerce
+        if policy is None or (commerce is None and not self.settings.commerce.base_url):
+            return Resolved()
+        started = time.perf_counter()
+        read = await read_private(self.engine, self.settings, self.clock, connectors)
+        async with AsyncExitStack() as stack:
+            if commerce is None:
+                config = self.settings.commerce
+                token = self.settings.secret(config.token_env) or ""
+                commerce = await stack.enter_async_context(HttpCommerceSystem(str(config.base_url), token))
+            moved = await advance(
+                self.engine, commerce, policy, self.clock.now(), reader=self.reader, sla=self.settings.inbox, only=only
+            )
+        plan_ms = (time.perf_counter() - started) * 1000
+        private = await send_private(self.engine, self.settings, self.clock, connectors)
+        return Resolved(read, tuple(moved), private, round(plan_ms, 3))
+
     async def after_poll(self) -> AfterPoll:
         """The whole chain once, in order, blocking links in a worker thread."""
         judged = await asyncio.to_thread(self.judge_spikes)
         decisions = await asyncio.to_thread(self.route)
-        return AfterPoll(judged, decisions, await self.send())
+        resolved = await self.resolve()
+        return AfterPoll(judged, decisions, await self.send(), resolved)

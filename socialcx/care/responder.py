@@ -8,6 +8,8 @@ mention goes, and the decision is logged with its reason (table `decision`, one 
     answered      we or a person already replied to it                          → skipped
     incident      a member of an open incident (`care.surge`), no risk flag     → incident
     kill_switch   `socialcx pause` is on                                        → inbox
+    resolution    needs the policy covers, on a channel with private messages,  → resolve
+                  no risk flag, the thread not claimed, the global caps not reached
     triage        the classifier abstained, or raised a risk flag               → inbox
     playbook      the intent is not in the playbook, disabled, or `off`         → inbox
     confidence    below the intent's `min_confidence`                           → inbox
@@ -21,7 +23,9 @@ mention goes, and the decision is logged with its reason (table `decision`, one 
     action        the intent's action refused, failed or was over its limits    → inbox
     template      no reply fits the channel                                     → inbox
 
-A mention that passes everything gets an outbox row (`socialcx.care.outbox`), sent by
+A mention to resolve gets a public reply that moves the case to private messages (it names
+nothing of the case) and a conversation (`care.conversations`), which the pipeline's resolve
+link takes from there. A mention that passes everything gets an outbox row (`socialcx.care.outbox`), sent by
 `send_pending`; one stopped only by `mode` goes to the inbox with the rendered draft. A member of
 an incident waits for the incident's statement (`care.surge.deliver`, which each pass runs and
 which keeps the statement's own guardrails); a member with a risk flag goes to a person.
@@ -46,7 +50,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
 from connectors import connector_class
-from socialcx.care import inbox, surge
+from socialcx.care import conversations, inbox, surge, wording
 from socialcx.care.handover import queue_replies
 from socialcx.care.outbox import is_paused
 from socialcx.care.playbook import ActionRules, Caps, IntentRules, Playbook
@@ -66,7 +70,7 @@ from socialcx.store import (
 __all__ = ["GUARDRAILS", "Verdict", "amount_in", "route"]
 
 GUARDRAILS = (
-    "own_account", "known_bot", "answered", "incident", "kill_switch", "triage", "playbook", "confidence", "channel",
+    "own_account", "known_bot", "answered", "incident", "kill_switch", "resolution", "triage", "playbook", "confidence", "channel",
     "thread", "claimed", "age", "caps", "quiet_hours", "mode", "action", "template",
 )
 _SKIPPED = ("own_account", "known_bot", "answered")  # nothing for anyone to do
@@ -86,7 +90,7 @@ _TRIAGE_COLUMNS = ("intent", "confidence", "abstained", "risks")
 class Verdict:
     """What the guardrails said about one mention: the first one that stopped it, if any."""
 
-    outcome: str  # auto_reply, draft, incident, inbox, skipped
+    outcome: str  # auto_reply, resolve, draft, incident, inbox, skipped
     reason: str
     guardrail: str | None = None
 
@@ -149,6 +153,9 @@ def _route_page(connection: Connection, context: _Context, clock: Clock, page: l
         if verdict.outcome == "draft":
             rendered = playbook.render(mention.intent, Channel(mention.channel), mention.external_id, mention.author_handle)
             draft = rendered.text
+        elif verdict.outcome == "resolve":
+            draft = wording.public_reply(_handle(mention.author_handle) or None)
+            context.replied(mention, now)
         elif verdict.outcome == "auto_reply":
             assert rules is not None
             if rules.action is not None:
@@ -188,6 +195,7 @@ class _Context:
     claimed: set[int]  # the page's mentions whose thread a person holds
     turns: defaultdict[tuple[str, str], set[Any]]  # (channel, thread key) → our turns there
     replies: defaultdict[tuple[Any, ...], list[datetime]]  # cap scope → when its replies of the last day were queued, in order
+    reader: conversations.Reader | None = None  # what reads a post's needs, once resolution is on
 
     @classmethod
     def read(
@@ -298,6 +306,8 @@ def _judge(context: _Context, mention: Unrouted, now: datetime) -> Verdict:
             continue
         if name == "incident":
             return Verdict("incident", refusal, name)
+        if name == "resolution":
+            return Verdict("resolve", refusal, name)
         return Verdict("skipped" if name in _SKIPPED else "inbox", refusal, name)
     if drafting:
         return Verdict("draft", "shadow mode: the intent is in draft, so a person approves the reply", "mode")
@@ -379,6 +389,31 @@ def _answered(context: _Context, mention: Unrouted, now: datetime) -> str | None
 
 def _kill_switch(context: _Context, mention: Unrouted, now: datetime) -> str | None:
     return "auto-replies are paused (socialcx resume turns them back on)" if context.paused else None
+
+
+_PRIVATE_RISKS = {"personal_data"}  # what a private conversation is for: the public reply repeats none of it
+
+
+def _resolution(context: _Context, mention: Unrouted, now: datetime) -> str | None:
+    """Not a refusal: the mention is transactional (needs the policy covers) and goes to a
+    private conversation, unless a guardrail stands in the way (then the checks after decide).
+    A post that shows personal data (an email, an order) still goes: the public reply names none."""
+    if context.playbook.policy is None or not context.settings.commerce.base_url or set(mention.risks) - _PRIVATE_RISKS:
+        return None
+    if mention.id in context.claimed or _over(context.replies.get(("all",), []), "in all", context.playbook.caps, now):
+        return None
+    try:
+        private = connector_class(Channel(mention.channel)).capabilities.private_messages
+    except LookupError:
+        private = False
+    if not private:
+        return None
+    if context.reader is None:
+        context.reader = conversations.default_reader()
+    needs = conversations.covered_needs(context.reader.understand(mention.text, mention.created_at).needs)
+    if not needs:
+        return None
+    return f"{', '.join(needs)}: resolved in private messages within the policy"
 
 
 def _triage(context: _Context, mention: Unrouted, now: datetime) -> str | None:
@@ -478,6 +513,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("answered", _answered),
     ("incident", _incident),
     ("kill_switch", _kill_switch),
+    ("resolution", _resolution),
     ("triage", _triage),
     ("playbook", _playbook),
     ("confidence", _confidence),
@@ -545,9 +581,10 @@ def _record(
             )
         }
         ours = [r for r in routed if r.mention.id in decided]
-        replies = [(r.mention.id, r.draft, r.now) for r in ours if r.verdict.outcome == "auto_reply"]
+        replies = [(r.mention.id, r.draft, r.now) for r in ours if r.verdict.outcome in ("auto_reply", "resolve")]
         if replies:
             queue_replies(connection, replies, origin="auto", agent=None)
+        conversations.open_conversations(connection, [r.mention for r in ours if r.verdict.outcome == "resolve"], routed[0].now)
         inbox.enqueue_all(
             connection,
             [

@@ -19,15 +19,25 @@ def sandbox_command(
     ] = "default",
     speed: Annotated[float, typer.Option(min=0.001, help="How much faster than real time the scenario runs.")] = 60.0,
     seed: Annotated[int, typer.Option(help="Seed of the generated scenario.")] = 0,
+    shop: Annotated[
+        Path | None, typer.Option(help="A shop state (JSON, docs/commerce-api.md) to serve at /shop/v1 as the stand-in shop.")
+    ] = None,
 ) -> None:
     """Serve local stand-ins of the channels' APIs, fed by a scenario, until Ctrl-C."""
-    from socialcx.sandbox import serve
+    from socialcx.sandbox import ShopStateError, parse_shop, serve
+
+    try:
+        state = parse_shop(shop.read_bytes()) if shop is not None else None
+    except OSError as exc:
+        raise UsageError(f"--shop: cannot read {shop} ({exc.strerror or exc})") from None
+    except ShopStateError as exc:
+        raise UsageError(f"--shop {shop}: {exc}") from None
 
     def ready(base_url: str) -> None:
         console.print(f"Sandbox on {base_url} (scenario {scenario}, {speed:g}x real time). Ctrl-C stops it.")
 
     try:
-        asyncio.run(serve(port=port, scenario=scenario, speed=speed, seed=seed, on_ready=ready))
+        asyncio.run(serve(port=port, scenario=scenario, speed=speed, seed=seed, on_ready=ready, shop=state))
     except KeyboardInterrupt:
         console.print("Sandbox stopped.")
     except ValueError as exc:

@@ -7,11 +7,28 @@ in-process form, with its faults, rate limits and the truth behind every generat
     >>> sandbox = Sandbox(load_scenario("default", start=clock.now(), seed=7), clock=clock)
     >>> with sandbox.in_thread() as base_url:
     ...     sandbox.faults.add(route="x.search", kind="429", times=2)
+
+Private messages (X direct messages, Mastodon direct statuses, Reddit messages) are served as the
+platforms document them, kept apart from public posts. Tests and the benchmark's scripted customer act on them through the world,
+the same way on every channel that has them:
+
+    sandbox.write_private(channel, handle, text, at=None) -> str
+        `handle` sends our account `text` privately at `at` (default now; later: shown when the
+        clock gets there); the message id. `handle` may be anyone who posted on the channel (the
+        author of an injected post) or a newcomer. ValueError on a channel without them.
+    sandbox.private_messages_to(channel, handle) -> list[PrivateRecord]
+        what our account sent `handle`, oldest first (`.text`, `.at`, `.conversation_id`, …)
+    sandbox.private_messages_from(channel, handle) -> list[PrivateRecord]
+        what `handle` sent our account, oldest first
+
+Another process uses `POST /_sandbox/private` ({"channel", "from", "text", "at"?}) and
+`GET /_sandbox/private?channel=…&to=…` (`app.py`).
 """
 
 from __future__ import annotations
 
 from socialcx.sandbox.app import Sandbox, serve
+from socialcx.sandbox.base import PrivateRecord
 from socialcx.sandbox.faults import Fault, FaultKind, Faults
 from socialcx.sandbox.limits import Budget, RateLimits
 from socialcx.sandbox.scenario import (
@@ -33,6 +50,7 @@ __all__ = [
     "FaultKind",
     "Faults",
     "Incident",
+    "PrivateRecord",
     "RateLimits",
     "Sandbox",
     "Scenario",

@@ -13,6 +13,8 @@ only those the clock has reached. Control routes, for the CLI and other processe
     GET    /_sandbox/limits              the rate-limit budget of each bucket
     PUT    /_sandbox/limits/{bucket}     {"limit": 100000, "seconds": 900}
     GET    /_sandbox/ledger              every write the stand-in shop took, in order
+    GET    /_sandbox/private?channel=x&to=jane_d    what our account sent jane_d privately
+    POST   /_sandbox/private             {"channel": "x", "from": "jane_d", "text": …, "at": …}
 
 A sandbox given a shop state also serves the commerce API at `/shop/v1` (`shop.py`), with the
 same faults; its routes need a bearer token but spend no rate limit.
@@ -36,7 +38,15 @@ from aiohttp import web
 
 from socialcx.channels import Channel
 from socialcx.clock import Clock, SimulatedClock, SystemClock
-from socialcx.sandbox.base import FAULT, ApiError, ChannelApi, Handler, Route, stored
+from socialcx.sandbox.base import (
+    FAULT,
+    ApiError,
+    ChannelApi,
+    Handler,
+    PrivateRecord,
+    Route,
+    stored,
+)
 from socialcx.sandbox.bluesky import BlueskyApi
 from socialcx.sandbox.faults import ITEM_FAULTS, Fault, Faults
 from socialcx.sandbox.hackernews import HackerNewsApi
@@ -83,6 +93,7 @@ class Sandbox:
         for post in scenario.posts:
             posts[post.channel].append(stored(post))
         self.timelines = {channel: Timeline(channel, posts[channel]) for channel in Channel}
+        self.private = {channel: Timeline(channel) for channel in Channel}
         self.apis = [api(self) for api in _APIS]
         self._routes = {route.name: (api, route) for api in self.apis for route in api.routes()}
         self.shop = Shop(shop, clock=clock) if shop is not None else None
@@ -103,6 +114,44 @@ class Sandbox:
             for truth in self.scenario.truth.values()
             if truth.created_at <= now and (channel is None or truth.channel is channel)
         ]
+
+    def write_private(
+        self, channel: Channel, handle: str, text: str, at: datetime | None = None
+    ) -> str:
+        """Have `handle` send our account a private message on `channel` at `at` (default now;
+        a later time shows up once the clock reaches it), as the platform's own app would; the
+        message's id. `handle` is anyone who posted on the channel (a scenario's author, or a
+        post's), or a newcomer. ValueError for a channel without private messages."""
+        api = self._private_api(channel)
+        return api.message_name(api.written_to_us(handle, text, at or self.clock.now()).id)
+
+    def private_messages_to(self, channel: Channel, handle: str) -> list[PrivateRecord]:
+        """Every private message our account sent to `handle` on `channel`, oldest first."""
+        return self._private_records(channel, handle, to_them=True)
+
+    def private_messages_from(self, channel: Channel, handle: str) -> list[PrivateRecord]:
+        """Every private message `handle` sent our account on `channel`, oldest first."""
+        return self._private_records(channel, handle, to_them=False)
+
+    def _private_records(
+        self, channel: Channel, handle: str, *, to_them: bool
+    ) -> list[PrivateRecord]:
+        api = self._private_api(channel)
+        person = api.person(handle=handle)
+        us = self.scenario.account.id
+        return [
+            PrivateRecord.of(message, api.message_name)
+            for message in self.private[channel].posts()
+            if person is not None
+            and (message.parent_author if to_them else message.author) == person
+            and (message.author.id == us) is to_them
+        ]
+
+    def _private_api(self, channel: Channel) -> ChannelApi:
+        api = next(api for api in self.apis if api.channel is channel)
+        if not api.private_messages:
+            raise ValueError(f"{channel} has no private messages: write to someone on another channel")
+        return api
 
     def app(self) -> web.Application:
         """A fresh aiohttp application over this sandbox's state."""
@@ -129,6 +178,8 @@ class Sandbox:
         app.router.add_get("/_sandbox/limits", self._limits)
         app.router.add_put("/_sandbox/limits/{bucket}", self._set_limit)
         app.router.add_get("/_sandbox/ledger", self._ledger)
+        app.router.add_get("/_sandbox/private", self._private_sent)
+        app.router.add_post("/_sandbox/private", self._private_write)
         return app
 
     @asynccontextmanager
@@ -194,6 +245,28 @@ class Sandbox:
 
     async def _ledger(self, request: web.Request) -> web.Response:
         return web.json_response(self.shop.ledger if self.shop else [])
+
+    async def _private_sent(self, request: web.Request) -> web.Response:
+        try:
+            channel = Channel(request.query.get("channel", ""))
+            sent = self.private_messages_to(channel, request.query["to"])
+        except (ValueError, KeyError) as exc:
+            return _refused(f"name a channel and the handle written `to`: {exc}")
+        return web.json_response([record.to_json() for record in sent])
+
+    async def _private_write(self, request: web.Request) -> web.Response:
+        try:
+            fields = await request.json()
+            at = fields.get("at")
+            message_id = self.write_private(
+                Channel(fields["channel"]),
+                str(fields["from"]),
+                str(fields["text"]),
+                datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None,
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return _refused(f"not a private message (channel, from, text, at?): {exc}")
+        return web.json_response({"id": message_id}, status=201)
 
     async def _summary(self, request: web.Request) -> web.Response:
         until = visible_key(self.clock.now())
@@ -314,6 +387,7 @@ async def serve(
     start: datetime | None = None,
     account: str = "acme",
     on_ready: Callable[[str], None] | None = None,
+    shop: ShopState | None = None,
 ) -> None:
     """Run the sandbox until cancelled: what `socialcx sandbox` runs.
 
@@ -324,7 +398,7 @@ async def serve(
     """
     origin = start or SystemClock().now().replace(second=0, microsecond=0)
     world = load_scenario(scenario, start=origin, seed=seed, account=account)
-    sandbox = Sandbox(world, clock=SimulatedClock(origin, speed))
+    sandbox = Sandbox(world, clock=SimulatedClock(origin, speed), shop=shop)
     async with sandbox.listen(host, port) as base_url:
         _log.info("sandbox %r serving on %s, %sx real time", sandbox.scenario.name, base_url, speed)
         if on_ready is not None:

@@ -6,7 +6,8 @@
     GET  /api/v2/search                        q, type=statuses, offset: statuses matching q
     GET  /api/v1/statuses/:id                  one status; 404 when it is deleted or never was
     GET  /api/v1/statuses/:id/context          the statuses it replies to, and the replies to it
-    POST /api/v1/statuses                      status, in_reply_to_id: our post
+    GET  /api/v1/accounts/:id/statuses         the account's statuses, direct ones included
+    POST /api/v1/statuses                      status, in_reply_to_id, visibility: our post
 
 Listings are newest first and take `limit`, `max_id`, `since_id` and `min_id` (the page just
 above it; in search, a lower bound). Timelines and notifications link their next page (only when
@@ -20,6 +21,11 @@ statuses once without a field (`content`, so their text, first), and a status as
 then whole; the same fault on the status route keeps it broken there too. Every answer carries
 `X-RateLimit-Limit`, `-Remaining` and `-Reset` (an ISO time); deleted statuses vanish from
 listings. Tokens must be present as `Authorization: Bearer …` but are never checked.
+
+Private messages are direct statuses (`visibility: direct`), seen only by the people they
+mention: never in search or hashtag timelines, but a direct status that mentions us is a mention
+notification, as on Mastodon. A direct status we post goes to the first account it mentions;
+one a customer writes (`write_private`) mentions us, as their app would.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pat
 __all__ = ["MastodonApi"]
 
 _MAX_CHARS = 500
+_VISIBILITIES = ("public", "unlisted", "private", "direct")
+_ACCT = re.compile(r"(?<![\w@/])@(\w+)(?:@[\w.-]+\w)?")
 _FIRST_NOTIFICATION = 1001  # the id of our account's first notification
 _REMOTE = ("mastodon.social", "fosstodon.org", "mas.to", "hachyderm.io")  # where others live
 _TOKEN = re.compile(
@@ -62,6 +70,7 @@ class MastodonApi(ChannelApi):
     """Mastodon (alias `mastodon`): mentions, hashtag timelines, search, threads and posting."""
 
     channel = Channel.MASTODON
+    private_messages = True
     budgets: ClassVar[dict[str, Budget]] = {
         "mastodon": Budget(300, 300),  # 300 requests per 5 minutes per account
         "mastodon.post": Budget(300, 10_800),  # 300 statuses per 3 hours
@@ -127,6 +136,14 @@ class MastodonApi(ChannelApi):
                 self.context,
                 "mastodon",
             ),
+            Route(
+                "mastodon.account_statuses",
+                "GET",
+                "/api/v1/accounts/{id}/statuses",
+                self.account_statuses,
+                "mastodon",
+                lists_posts=True,
+            ),
             Route("mastodon.post", "POST", "/api/v1/statuses", self.post, "mastodon.post"),
         ]
 
@@ -185,7 +202,7 @@ class MastodonApi(ChannelApi):
         page = self._page(
             request,
             ("tag", hashtag.lower()),
-            lambda post: pattern.search(post.text) is not None,
+            lambda post: post.visibility == "public" and pattern.search(post.text) is not None,
             default=20,
             most=40,
         )
@@ -202,11 +219,15 @@ class MastodonApi(ChannelApi):
         answer: dict[str, list[Any]] = {"accounts": [], "statuses": [], "hashtags": []}
         if kind in (None, "statuses"):
             try:
-                match = compile_query(
+                found = compile_query(
                     query, self._operators, text=lambda post: post.text, strict=False
                 )
             except QueryError as exc:
                 raise ApiError(400, str(exc)) from None
+
+            def match(post: Post) -> bool:
+                return post.visibility == "public" and found(post)
+
             limit = limit_param(request, "limit", 20, 40)
             offset = limit_param(request, "offset", 0, 10_000, low=0)
             page = self.listing(
@@ -254,6 +275,38 @@ class MastodonApi(ChannelApi):
             }
         )
 
+    async def account_statuses(self, request: web.Request) -> web.Response:
+        """The statuses an account posted, newest first, its direct messages (all of them with
+        us, so ours to see) included."""
+        account_id = request.match_info["id"]
+        if self.person(user_id=account_id) is None:
+            raise ApiError(404, "Record not found")
+        page = self._page(
+            request,
+            ("account", account_id),
+            lambda post: post.author.id == account_id,
+            default=20,
+            most=40,
+        )
+        ids = [post.id for post in page.posts]
+        return self._linked(request, ids, page.more, self._statuses(self._shown(page), request))
+
+    def deliver(
+        self, sender: Author, recipient: Author, text: str, at: datetime, **fields: Any
+    ) -> Post:
+        """A direct status: a private message that is also a status of the instance, and a
+        mention notification when it mentions us."""
+        message = super().deliver(sender, recipient, text, at, visibility="direct", **fields)
+        self.timeline.add(message)
+        if recipient.id == self._account.id and message.key <= self._notified_until:
+            self._notify_one(message)  # the clock already passed it: notify it now
+        return message
+
+    def written_to_us(self, handle: str, text: str, at: datetime) -> Post:
+        if not self._mentions_us.search(text):
+            text = f"@{self._account.handle} {text}"
+        return super().written_to_us(handle, text, at)
+
     async def post(self, request: web.Request) -> web.Response:
         if request.content_type == "application/json":
             fields = await request.json()
@@ -269,9 +322,17 @@ class MastodonApi(ChannelApi):
                 {"error": f"Validation failed: Text character limit of {_MAX_CHARS} exceeded"},
                 status=422,
             )
+        visibility = str(fields.get("visibility") or "public")
+        if visibility not in _VISIBILITIES:
+            return web.json_response(
+                {"error": f"Validation failed: Visibility is not one of {', '.join(_VISIBILITIES)}"},
+                status=422,
+            )
         parent = None
         if reply_to := fields.get("in_reply_to_id"):
             parent = self._found(str(reply_to))
+        if visibility == "direct":
+            return web.json_response(self._statuses([self._direct(text, parent, fields)], request)[0])
         post = self.publish(
             text,
             parent,
@@ -280,6 +341,18 @@ class MastodonApi(ChannelApi):
             conversation_id=(parent.conversation_id or parent.id) if parent else None,
         )
         return web.json_response(self._statuses([post], request)[0])
+
+    def _direct(self, text: str, parent: Post | None, fields: dict[str, Any]) -> Post:
+        """Our direct status, to the first account it mentions (or to no one but us)."""
+        mentioned = (self.person(handle=found.group(1)) for found in _ACCT.finditer(text))
+        recipient = next((user for user in mentioned if user and user.id != self._account.id), None)
+        extra = {
+            "language": str(fields.get("language") or "en"),
+            "in_reply_to": parent.id if parent else None,
+        }
+        if recipient is None:
+            return self.publish(text, parent, visibility="direct", **extra)
+        return self.deliver(self._account, recipient, text, self.now(), **extra)
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -319,10 +392,14 @@ class MastodonApi(ChannelApi):
             limit=len(self.timeline),
         )
         for post in reversed(new.posts):
-            number = _FIRST_NOTIFICATION + len(self._notifications)
-            self._notifications.add(dataclasses.replace(post, key=number, id=str(number)))
-            self._notified[post.id], self._about[number] = number, post
+            self._notify_one(post)
         self._notified_until = until
+
+    def _notify_one(self, post: Post) -> None:
+        """Make the notification of one mention of us, with the next id of the sequence."""
+        number = _FIRST_NOTIFICATION + len(self._notifications)
+        self._notifications.add(dataclasses.replace(post, key=number, id=str(number)))
+        self._notified[post.id], self._about[number] = number, post
 
     def _linked(
         self, request: web.Request, ids: list[str], more: bool, items: list[Any]
@@ -358,7 +435,7 @@ class MastodonApi(ChannelApi):
                 "acct": self._acct(user),
                 "url": self._url(user, request),
             }
-            for user in ([self._account] if self._mentions_us.search(post.text) else [])
+            for user in _mentioned(post, self._account, self._mentions_us.search(post.text))
         ]
         return {
             "id": post.id,
@@ -367,7 +444,7 @@ class MastodonApi(ChannelApi):
             "in_reply_to_account_id": parent.author.id if parent else None,
             "sensitive": False,
             "spoiler_text": "",
-            "visibility": "public",
+            "visibility": post.visibility,
             "language": post.language,
             "uri": f"https://{self._domain(post.author, request)}/users/{post.author.handle}/statuses/{post.id}",
             "url": f"{self._url(post.author, request)}/{post.id}",
@@ -434,6 +511,15 @@ class MastodonApi(ChannelApi):
     def _url(self, user: Author, request: web.Request) -> str:
         scheme = "https" if self._home(user) else "http"
         return f"{scheme}://{self._domain(user, request)}/@{user.handle}"
+
+
+def _mentioned(post: Post, account: Author, mentions_us: Any) -> list[Author]:
+    """Whom a status mentions, as far as the sandbox tracks it: us, and the person a direct
+    status was sent to."""
+    users = [account] if mentions_us else []
+    if post.visibility == "direct" and post.parent_author and post.parent_author not in users:
+        users.append(post.parent_author)
+    return users
 
 
 def _bounds(request: web.Request) -> dict[str, Any]:

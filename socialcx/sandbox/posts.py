@@ -23,6 +23,7 @@ __all__ = [
     "PostKind",
     "Predicate",
     "Timeline",
+    "Visibility",
     "base36",
     "post_id",
     "post_key",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 PostKind = Literal["post", "comment"]
+Visibility = Literal["public", "direct"]
 Predicate = Callable[["Post"], bool]
 Removal = Literal["deleted", "removed"]
 
@@ -57,6 +59,7 @@ class Post:
 
     `kind` tells Reddit submissions (`post`) from comments. `in_reply_to` and `conversation_id`
     use the platform's own references (an X tweet id; a Reddit fullname and submission id).
+    A `direct` post is a Mastodon direct message: a status only the people in it see.
     """
 
     channel: Channel
@@ -73,6 +76,7 @@ class Post:
     parent_author: Author | None = None
     conversation_id: str | None = None
     score: int = 0
+    visibility: Visibility = "public"
 
 
 @dataclass(frozen=True, slots=True)

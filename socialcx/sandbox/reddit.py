@@ -10,21 +10,32 @@
     GET  /user/:name/comments/         one user's comments (how our own replies are found again)
     GET  /api/info                     id=t1_…,t3_… (fullnames, comma-separated): those things,
                                        as a listing; a fullname Reddit does not know is left out
-    POST /api/comment/                 thing_id=t1_…|t3_…, text: our reply, a new comment
+    POST /api/comment/                 thing_id=t1_…|t3_…, text: our reply, a new comment;
+                                       thing_id=t4_…: our reply to a private message
+    POST /api/compose/                 to, subject, text: a private message from our account
+    GET  /message/messages/            the private messages sent to us, newest first
+    GET  /message/sent/                the private messages we sent, newest first
 
 Listings are `{"kind": "Listing", "data": {"children": […], "after": …, "before": …}}` and honour
 `limit` (up to 100, default 25), `after` and `before`; trailing slashes are optional and
 `raw_json` is accepted, as on reddit.com. Every answer carries `x-ratelimit-used`,
 `-remaining` and `-reset`. Deleted and removed posts stay in listings as `[deleted]` and
 `[removed]`, as Reddit shows them.
+
+Private messages are `t4` things. A composed message starts a thread (`first_message_name` is
+null on it, and names it on every reply); compose answers `{"json": {"errors": []}}` and says
+nothing of the message, as Reddit's does. A customer who writes (`write_private`) replies in the
+latest thread they have with us, or starts one.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import zlib
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -38,16 +49,22 @@ from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pat
 
 __all__ = ["RedditApi"]
 
+_MESSAGE_FIELDS = ("body", "author", "created_utc")  # what `missing_fields` takes from a message
+
 _DEFAULT_LIMIT = 25
 _MAX_LIMIT = 100
 _TOKEN_SECONDS = 86_400
 _ON = ("1", "on", "true", "yes")
+_MAX_SUBJECT = 100
+_MAX_MESSAGE = 10_000
+_NO_SUBJECT = "(no subject)"  # the subject of a thread a customer starts
 
 
 class RedditApi(ChannelApi):
     """Reddit (alias `reddit`): subreddit comments and submissions, search, mentions and replies."""
 
     channel = Channel.REDDIT
+    private_messages = True
     budgets: ClassVar[dict[str, Budget]] = {
         "reddit": Budget(1000, 600),
         "reddit.token": Budget(300, 600),
@@ -81,9 +98,13 @@ class RedditApi(ChannelApi):
                 "reddit.info", "GET", "/api/info{slash:/?}", self.info, "reddit", lists_posts=True
             ),
             Route("reddit.reply", "POST", "/api/comment{slash:/?}", self.reply, "reddit"),
+            Route("reddit.compose", "POST", "/api/compose{slash:/?}", self.compose, "reddit"),
         ] + [
             Route(name, "GET", path + "{slash:/?}", handler, "reddit", lists_posts=True)
             for name, (path, handler) in listings.items()
+        ] + [
+            Route(name, "GET", f"/message/{box}{{slash:/?}}", self.messages, "reddit", lists_posts=True)
+            for name, box in (("reddit.messages", "messages"), ("reddit.sent", "sent"))
         ]
 
     def authorized(self, request: web.Request, route: Route) -> bool:
@@ -202,11 +223,77 @@ class RedditApi(ChannelApi):
                    "geo_filter": "", "children": children}
         return web.json_response({"kind": "Listing", "data": listing})
 
+    async def messages(self, request: web.Request) -> web.Response:
+        """Our private messages, newest first: those sent to us, or (`sent`) those we sent."""
+        us = self.sandbox.scenario.account.id
+        sent = request.path.rstrip("/").endswith("/sent")
+        return self._listing(
+            request, ("messages", sent), lambda message: (message.author.id == us) is sent, private=True
+        )
+
+    async def compose(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        to = str(form.get("to", "")).removeprefix("/u/").removeprefix("u/")
+        subject, text = str(form.get("subject", "")), str(form.get("text", ""))
+        recipient = self.person(handle=to)
+        if recipient is None or recipient.id == self.sandbox.scenario.account.id:
+            return _errors("USER_DOESNT_EXIST", "that user doesn't exist", "to")
+        if not subject.strip():
+            return _errors("NO_SUBJECT", "please enter a subject", "subject")
+        if len(subject) > _MAX_SUBJECT:
+            return _errors("TOO_LONG", f"this is too long (max: {_MAX_SUBJECT})", "subject")
+        if not text.strip():
+            return _errors("NO_TEXT", "we need something here", "text")
+        if len(text) > _MAX_MESSAGE:
+            return _errors("TOO_LONG", f"this is too long (max: {_MAX_MESSAGE})", "text")
+        self.deliver(self.sandbox.scenario.account, recipient, text, self.now(), title=subject)
+        return web.json_response({"json": {"errors": []}})
+
+    def message_name(self, message_id: str) -> str:
+        return f"t4_{message_id}"
+
+    def conversation(self, sender: Author, recipient: Author, message_id: str) -> str:
+        """A message that answers none starts its own thread."""
+        return message_id
+
+    def written_to_us(self, handle: str, text: str, at: datetime) -> Post:
+        """The customer's message: a reply in their latest thread with us, or a new thread."""
+        sender = self.person(handle=handle) or self.newcomer(handle)
+        latest = self._latest_with(sender)
+        if latest is None:
+            return super().written_to_us(handle, text, at)
+        return self._answer(sender, latest, text, at)
+
+    def _latest_with(self, person: Author) -> Post | None:
+        """The newest private message between `person` and us."""
+        between = [
+            message
+            for message in self.private.posts()
+            if person.id in (message.author.id, message.parent_author and message.parent_author.id)
+        ]
+        return between[-1] if between else None
+
+    def _answer(self, sender: Author, message: Post, text: str, at: datetime) -> Post:
+        """`sender`'s reply to a private message, in its thread."""
+        recipient = message.author if message.author.id != sender.id else message.parent_author
+        subject = message.title or _NO_SUBJECT
+        return self.deliver(
+            sender,
+            recipient or self.sandbox.scenario.account,
+            text,
+            at,
+            title=subject if subject.startswith("re: ") else f"re: {subject}",
+            in_reply_to=f"t4_{message.id}",
+            conversation_id=message.conversation_id,
+        )
+
     async def reply(self, request: web.Request) -> web.Response:
         form = await request.post()
         thing_id, text = str(form.get("thing_id", "")), str(form.get("text", ""))
         if not text.strip():
             return _errors("NO_TEXT", "we need something here", "text")
+        if thing_id.startswith("t4_"):
+            return self._reply_privately(thing_id.removeprefix("t4_"), text)
         prefix, _, target_id = thing_id.partition("_")
         parent = self.find(target_id) if prefix in ("t1", "t3") else None
         if parent is None or _fullname(parent) != thing_id:
@@ -222,8 +309,23 @@ class RedditApi(ChannelApi):
         things = [{"kind": "t1", "data": self._thing(post)}]
         return web.json_response({"json": {"errors": [], "data": {"things": things}}})
 
+    def _reply_privately(self, message_id: str, text: str) -> web.Response:
+        """Our reply to a private message we can see, in its thread."""
+        message = self.private.by_id(message_id)
+        if message is None or message.created_at > self.now():
+            return _errors("NO_THING_ID", "that message does not exist", "parent")
+        answer = self._answer(self.sandbox.scenario.account, message, text, self.now())
+        things = [{"kind": "t4", "data": self._private_message(answer)}]
+        return web.json_response({"json": {"errors": [], "data": {"things": things}}})
+
     def _listing(
-        self, request: web.Request, view: Hashable, match: Predicate, *, message: bool = False
+        self,
+        request: web.Request,
+        view: Hashable,
+        match: Predicate,
+        *,
+        message: bool = False,
+        private: bool = False,
     ) -> web.Response:
         """One page of a listing: `after` pages back in time, `before` forward, as on Reddit."""
         try:
@@ -240,10 +342,12 @@ class RedditApi(ChannelApi):
             below=after,
             limit=limit,
             nearest=nearest,
+            timeline=self.private if private else None,
         )
-        things = [self._message(post) if message else self._thing(post) for post in page.posts]
-        self.strip_fields(request, things)
-        names = [_fullname(post) for post in page.posts]
+        render = self._private_message if private else self._message if message else self._thing
+        things = [render(post) for post in page.posts]
+        self.strip_fields(request, things, _MESSAGE_FIELDS if private else ())
+        names = [f"t4_{post.id}" if private else _fullname(post) for post in page.posts]
         if nearest:
             newer, older = names[0] if names and page.more else None, names[-1] if names else None
         else:
@@ -321,6 +425,34 @@ class RedditApi(ChannelApi):
             "replies": "",
         }
 
+    def _private_message(self, message: Post) -> dict[str, Any]:
+        """A private message (t4) as the inbox lists it."""
+        seconds = message.created_at.timestamp()
+        first = message.conversation_id if message.conversation_id != message.id else None
+        return {
+            "id": message.id,
+            "name": f"t4_{message.id}",
+            "author": message.author.handle,
+            "author_fullname": f"t2_{_base36_id(message.author)}",
+            "dest": message.parent_author.handle if message.parent_author else "",
+            "subject": message.title or _NO_SUBJECT,
+            "body": message.text,
+            "body_html": f'<div class="md"><p>{html.escape(message.text)}</p></div>',
+            "created": seconds,
+            "created_utc": seconds,
+            "context": "",
+            "first_message": int(first, 36) if first else None,
+            "first_message_name": f"t4_{first}" if first else None,
+            "parent_id": message.in_reply_to,
+            "new": True,
+            "was_comment": False,
+            "type": "unknown",
+            "replies": "",
+            "subreddit": None,
+            "distinguished": None,
+            "likes": None,
+        }
+
     def _message(self, post: Post) -> dict[str, Any]:
         """A comment as the inbox lists it: a username mention, with its context link."""
         return self._thing(post) | {
@@ -360,7 +492,7 @@ def _fullname(post: Post) -> str:
 
 def _key(fullname: str | None) -> int | None:
     """The key behind a fullname cursor; Reddit ignores a cursor it cannot read, and so do we."""
-    if not fullname or fullname[:3] not in ("t1_", "t3_"):
+    if not fullname or fullname[:3] not in ("t1_", "t3_", "t4_"):
         return None
     try:
         return int(fullname[3:], 36)

@@ -8,12 +8,24 @@
                                            each one gone is an entry in `errors`
     GET  /2/users/by/username/:username    GET /2/users/me
     POST /2/tweets                         {"text": …, "reply": {"in_reply_to_tweet_id": …}}
+    POST /2/dm_conversations/with/:participant_id/messages
+                                           {"text": …}: a direct message from our account,
+                                           answered 201 with `dm_conversation_id`, `dm_event_id`
+    GET  /2/dm_events                      our account's direct messages, sent and received,
+    GET  /2/dm_conversations/with/:participant_id/dm_events     of the last 30 days, newest
+    GET  /2/dm_conversations/:dm_conversation_id/dm_events      first: dm_event.fields,
+                                           event_types, expansions, user.fields, max_results
+                                           (1-100, default 100), pagination_token
 
 Every listing and the lookup take `tweet.fields`, `user.fields` and `expansions` (checked against
 X's own lists, so a typo is the 400 X would give); listings answer `data` / `includes` / `meta`,
 newest first. Search looks back seven days, as recent search does. Credentials must be present,
 Bearer or OAuth 1, but signatures are never checked. X refuses a second post with the same text,
 and so does the sandbox.
+
+Direct messages are `MessageCreate` events: `id`, `event_type` and `text` by default, the other
+fields on request; a one-to-one conversation is named `<smaller user id>-<larger user id>`, as on
+X. Anyone who posted on X can be written to, by user id.
 """
 
 from __future__ import annotations
@@ -57,6 +69,17 @@ _EXPANSIONS = frozenset(
     "pinned_tweet_id referenced_tweets.id referenced_tweets.id.attachments.media_keys "
     "referenced_tweets.id.author_id".split()
 )
+_DM_EVENT_FIELDS = frozenset(
+    "attachments cashtags created_at dm_conversation_id entities event_type hashtags id mentions "
+    "participant_ids referenced_tweets sender_id text urls".split()
+)
+_DM_EXPANSIONS = frozenset(
+    "attachments.media_keys participant_ids referenced_tweets.id sender_id".split()
+)
+_DM_EVENT_TYPES = frozenset({"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"})
+_DM_REQUIRED = ("text", "created_at", "sender_id")  # what `missing_fields` takes from an event
+_DM_BACK = timedelta(days=30)  # how far back the DM lookups reach
+_MAX_DM_TEXT = 10_000
 _RECENT = timedelta(days=7)
 _TOKEN_PREFIX = "sbx"
 _MAX_TEXT = 280
@@ -79,6 +102,7 @@ class XApi(ChannelApi):
     """X API v2 (alias `x`): recent search, mentions timeline, user lookup and posting."""
 
     channel = Channel.X
+    private_messages = True
     budgets: ClassVar[dict[str, Budget]] = {
         "x.search": Budget(450, 900),
         "x.mentions": Budget(450, 900),
@@ -86,16 +110,14 @@ class XApi(ChannelApi):
         "x.user": Budget(300, 900),
         "x.me": Budget(75, 900),
         "x.post": Budget(200, 900),
+        "x.dm_send": Budget(200, 900),
+        "x.dm_events": Budget(300, 900),
     }
     required_fields = ("text", "created_at", "author_id")
 
     def __init__(self, sandbox: World) -> None:
         super().__init__(sandbox)
         account = self.sandbox.scenario.account
-        self._users = {post.author.id: post.author for post in self.timeline.posts()} | {
-            account.id: account
-        }
-        self._usernames = {user.handle.lower(): user for user in self._users.values()}
         self._our_texts = {
             post.text for post in self.timeline.posts() if post.author.id == account.id
         }
@@ -133,6 +155,32 @@ class XApi(ChannelApi):
             Route("x.me", "GET", "/2/users/me", self.me, "x.me"),
             Route("x.user", "GET", "/2/users/by/username/{username}", self.user, "x.user"),
             Route("x.post", "POST", "/2/tweets", self.post, "x.post"),
+            Route(
+                "x.dm_send",
+                "POST",
+                "/2/dm_conversations/with/{participant_id}/messages",
+                self.dm_send,
+                "x.dm_send",
+            ),
+            Route(
+                "x.dm_events", "GET", "/2/dm_events", self.dm_events, "x.dm_events", lists_posts=True
+            ),
+            Route(
+                "x.dm_with",
+                "GET",
+                "/2/dm_conversations/with/{participant_id}/dm_events",
+                self.dm_events,
+                "x.dm_events",
+                lists_posts=True,
+            ),
+            Route(
+                "x.dm_conversation",
+                "GET",
+                "/2/dm_conversations/{dm_conversation_id}/dm_events",
+                self.dm_events,
+                "x.dm_events",
+                lists_posts=True,
+            ),
         ]
 
     def authorized(self, request: web.Request, route: Route) -> bool:
@@ -182,7 +230,7 @@ class XApi(ChannelApi):
         )
 
     async def mentions(self, request: web.Request) -> web.Response:
-        user = self._users.get(request.match_info["id"])
+        user = self.person(user_id=request.match_info["id"])
         if user is None:
             return _not_found("id", request.match_info["id"])
         pattern = word_pattern(f"@{user.handle}")
@@ -224,7 +272,7 @@ class XApi(ChannelApi):
 
     async def user(self, request: web.Request) -> web.Response:
         username = request.match_info["username"]
-        user = self._usernames.get(username.lower())
+        user = self.person(handle=username)
         if user is None:
             return _not_found("username", username)
         return web.json_response({"data": self._user(user, _fields(request).user)})
@@ -262,6 +310,66 @@ class XApi(ChannelApi):
             {"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}},
             status=201,
         )
+
+    async def dm_send(self, request: web.Request) -> web.Response:
+        """A one-to-one direct message from our account to the participant, in their
+        conversation with us (made on the first message)."""
+        participant_id = request.match_info["participant_id"]
+        account = self.sandbox.scenario.account
+        recipient = self.person(user_id=participant_id)
+        if recipient is None or recipient.id == account.id:
+            raise ApiError(
+                400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
+            )
+        try:
+            body = await request.json()
+        except ValueError:
+            raise ApiError(400, "The request body is not valid JSON") from None
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "One of `text` or `attachments` is required")
+        if len(text) > _MAX_DM_TEXT:
+            raise ApiError(400, f"`text` must hold at most {_MAX_DM_TEXT} characters")
+        message = self.deliver(account, recipient, text, self.now())
+        data = {"dm_conversation_id": message.conversation_id, "dm_event_id": message.id}
+        return web.json_response({"data": data}, status=201)
+
+    async def dm_events(self, request: web.Request) -> web.Response:
+        """One page of our account's `MessageCreate` events, newest first: all of them, or one
+        conversation's (by participant or by conversation id)."""
+        conversation = request.match_info.get("dm_conversation_id")
+        if participant_id := request.match_info.get("participant_id"):
+            participant = self.person(user_id=participant_id)
+            if participant is None:
+                raise ApiError(
+                    400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
+                )
+            conversation = self.conversation(self.sandbox.scenario.account, participant, "")
+        event_types = _choices(request, "event_types", _DM_EVENT_TYPES)
+        fields = _choices(request, "dm_event.fields", _DM_EVENT_FIELDS)
+        expansions = _choices(request, "expansions", _DM_EXPANSIONS)
+        users = _choices(request, "user.fields", _USER_FIELDS)
+        page = self.listing(
+            request,
+            ("dm", conversation),
+            lambda message: conversation is None or message.conversation_id == conversation,
+            above=post_key(self.now() - _DM_BACK, 0) - 1,
+            below=_token(request, "pagination_token"),
+            limit=_integer(request, "max_results", 100, 1, 100),
+            timeline=self.private,
+        )
+        messages = [] if event_types and "MessageCreate" not in event_types else page.posts
+        data = [_dm_event(message, fields) for message in messages]
+        self.strip_fields(request, data, _DM_REQUIRED)
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if messages and page.more:
+            meta["next_token"] = _TOKEN_PREFIX + base36(messages[-1].key)
+        body: dict[str, Any] = {"data": data} if data else {}
+        if "sender_id" in expansions and messages:
+            senders = {message.author.id: message.author for message in messages}
+            body["includes"] = {"users": [self._user(user, users) for user in senders.values()]}
+        body["meta"] = meta
+        return web.json_response(body)
 
     def _tweets(
         self,
@@ -378,6 +486,17 @@ class XApi(ChannelApi):
         return {"id": user.id, "name": user.name, "username": user.handle} | {
             name: value for name, value in optional.items() if name in fields
         }
+
+
+def _dm_event(message: Post, fields: frozenset[str]) -> dict[str, Any]:
+    """A direct message as X's `MessageCreate` event, with the fields asked for."""
+    values = {
+        "created_at": iso_time(message.created_at),
+        "dm_conversation_id": message.conversation_id,
+        "sender_id": message.author.id,
+    }
+    event = {"id": message.id, "event_type": "MessageCreate", "text": message.text}
+    return event | {name: value for name, value in values.items() if name in fields}
 
 
 def _by_user(value: str, who: Callable[[Post], Author | None]) -> Predicate:

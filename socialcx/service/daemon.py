@@ -67,6 +67,7 @@ logger = logging.getLogger(__name__)
 POLL_JITTER = 0.1  # of the interval: watches on one schedule drift apart instead of bunching up
 ROUTE_SECONDS = 15
 OUTBOX_SECONDS = 15
+RESOLVE_SECONDS = 30  # conversations: customers' answers read, plans moved, private messages sent
 MAIL_SECONDS = 60
 HEALTH_SECONDS = 60
 RETENTION_SECONDS = 3600
@@ -169,6 +170,7 @@ class Daemon:
         for name, seconds, work in (
             ("spikes", self.settings.spikes.bucket.total_seconds(), self.judge_spikes),
             ("route", ROUTE_SECONDS, self.route),
+            ("resolve", RESOLVE_SECONDS, self.resolve),
             ("outbox", OUTBOX_SECONDS, self.send_replies),
             ("mail", MAIL_SECONDS, self.mail),
             ("health", HEALTH_SECONDS, self.check_health),
@@ -242,8 +244,20 @@ class Daemon:
             return
         async with self._routing:
             decisions = await asyncio.to_thread(self.pipeline.route)
-        if any(decision.outcome == "auto_reply" for decision in decisions):
+        if any(decision.outcome in ("auto_reply", "resolve") for decision in decisions):
             self._wake("outbox")
+        if any(decision.outcome == "resolve" for decision in decisions):
+            self._wake("resolve")
+
+    async def resolve(self) -> None:
+        """Move the conversations of transactional mentions: read the customers' private answers,
+        act in the commerce system within the policy, send the private messages."""
+        resolved = await self.pipeline.resolve(self._senders)
+        if resolved.moved or resolved.read:
+            logger.info(
+                "resolve: %d answers read, %d conversations moved, %d private messages sent",
+                resolved.read, len(resolved.moved), resolved.private.sent,
+            )
 
     async def judge_spikes(self) -> None:
         """Judge the buckets that closed and settled, and queue the alert emails that follow."""

@@ -18,6 +18,7 @@ __all__ = [
     "Alert",
     "AlertEvent",
     "Control",
+    "ConversationRow",
     "Cursor",
     "DeadLetter",
     "Decision",
@@ -29,7 +30,9 @@ __all__ = [
     "Mention",
     "MentionTriage",
     "OutboxReply",
+    "PlanStep",
     "PollState",
+    "PrivateMessageRow",
     "ReadBudgetUsage",
     "SpikeCount",
     "SpikeSeries",
@@ -437,6 +440,90 @@ class IncidentMember(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     joined_at: datetime = _utc_column()
     answered_at: datetime | None = _utc_column(nullable=True)
+
+
+class ConversationRow(SQLModel, table=True):
+    """The private conversation opened for one transactional mention (`socialcx.care.conversations`):
+    what was asked and answered, the verified customer, each need's decision, and when it is
+    next due (an answer awaited, a reminder, a retry of the shop).
+
+    new → working → awaiting_customer | needs_approval | resolved | handed_over."""
+
+    __tablename__ = "conversation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), unique=True, nullable=False))
+    channel: str = Field(max_length=16)
+    author_id: str | None = Field(default=None, max_length=255)
+    author_handle: str | None = Field(default=None, max_length=255)
+    private_conversation_id: str | None = Field(default=None, max_length=255)
+    state: str = Field(max_length=24, index=True)
+    outcome: str | None = Field(default=None, max_length=24)
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    asked: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # fields asked, in order
+    answers: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # field → value given
+    decisions: list[Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # one per need, as stored by care.plans
+    customer_id: str | None = Field(default=None, max_length=255)  # the verified customer
+    due_at: datetime | None = _utc_column(nullable=True, index=True)
+    asked_at: datetime | None = _utc_column(nullable=True)
+    reminded: bool = False
+    lease_until: datetime | None = _utc_column(nullable=True)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class PlanStep(SQLModel, table=True):
+    """One step of a conversation's plan: ask, look_up, act or tell. An `act` is a write to the
+    commerce system under its idempotency key (the mention and the step), so it happens once.
+
+    act: pending → running → done | refused, or waiting (for approval) → pending | rejected."""
+
+    __tablename__ = "plan_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True, nullable=False))
+    seq: int
+    kind: str = Field(max_length=16)  # ask, look_up, act, tell
+    need: str = Field(max_length=64)  # the need it serves (`0:double_charge`)
+    op: str | None = Field(default=None, max_length=32)  # refund, replace, cancel, change_address, password_reset
+    params: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    mode: str | None = Field(default=None, max_length=16)  # auto, approve, never: the policy's verdict
+    reason: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    status: str = Field(max_length=16, index=True)
+    key: str = Field(max_length=255, sa_column_kwargs={"unique": True})
+    result: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    decided_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class PrivateMessageRow(SQLModel, table=True):
+    """A private message of a conversation: `in` as read from the channel, `out` written before
+    it is sent so that it is sent exactly once (pending → sending → sent | failed), like the
+    reply outbox."""
+
+    __tablename__ = "private_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True))
+    channel: str = Field(max_length=16)
+    direction: str = Field(max_length=8)  # in, out
+    key: str = Field(max_length=255, sa_column_kwargs={"unique": True})  # out: conversation and step; in: channel and message id
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    state: str = Field(max_length=16, index=True)  # in: new, read; out: pending, sending, sent, failed
+    external_id: str | None = Field(default=None, max_length=255)
+    author_id: str | None = Field(default=None, max_length=255)
+    author_handle: str | None = Field(default=None, max_length=255)
+    platform_conversation_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _utc_column(index=True)
+    updated_at: datetime = _utc_column()
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc_column(nullable=True)
+    lease_until: datetime | None = _utc_column(nullable=True)
+    sender: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 
 class WebUser(SQLModel, table=True):

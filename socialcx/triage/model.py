@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from socialcx.triage.embeddings import SentenceEmbeddings
 from socialcx.triage.ngrams import transform_block
 
-__all__ = ["TextClassifier", "abstention_threshold", "precision_coverage", "prepare_text"]
+__all__ = ["TextClassifier", "abstention_threshold", "precision_coverage", "prepare_text", "text_features"]
 
 # The sentence vectors' say beside the n-grams (unit vectors scaled by this), tuned on the Banking77
 # dev split (accuracy 0.912 at 0.5, 0.923 at 1, 0.926 at 2, 0.925 at 3); airline and complaints
@@ -55,7 +55,9 @@ def prepare_text(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
-def _features(embeddings: bool = False) -> FeatureUnion:
+def text_features(embeddings: bool = False) -> FeatureUnion:
+    """Word 1-2-grams and character 2-5-grams within words of `prepare_text`, TF-IDF weighted (and
+    MiniLM sentence vectors with `embeddings`): the features every triage classifier reads."""
     blocks = [
         (
             "words",
@@ -190,7 +192,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     def _pipeline(self) -> Pipeline:
         return Pipeline(
-            [("features", _features(self.embeddings)), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
+            [("features", text_features(self.embeddings)), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
         )
 
 

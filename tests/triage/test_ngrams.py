@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialcx.triage.model import TextClassifier, _features
+from socialcx.triage.model import TextClassifier, text_features
 from socialcx.triage.ngrams import transform_block
 from socialcx.triage.triage import SEED
 
@@ -43,7 +43,7 @@ def identical(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def blocks():
-    return _features().fit(random.Random(0).sample(TEXTS, 1_500)).transformer_list
+    return text_features().fit(random.Random(0).sample(TEXTS, 1_500)).transformer_list
 
 
 def test_each_block_matches_scikit_learn_on_seed_posts_and_awkward_text(blocks):

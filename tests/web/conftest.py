@@ -3,7 +3,7 @@ whose text is markup, questions), polled into a SQLite store through the real cl
 routed by the real responder (an incident with its drafted statement, inbox items with drafts),
 three users (agent, approver, admin), and the workspace served on 127.0.0.1 from a thread.
 
-Browser tests drive Debian's chromium headless through playwright: one browser for the session,
+Browser tests drive Debian's chromium headless through playwright: one browser for the folder,
 a fresh context (no cookies) per test. Chromium is installed here when missing and we are root;
 the tests are skipped, saying why, only when it cannot be.
 """
@@ -214,9 +214,11 @@ def _chromium() -> Path | None:
     return CHROMIUM if CHROMIUM.exists() else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless chromium for the whole session."""
+    """One headless chromium for these tests, closed after the last of them: playwright's sync
+    API keeps an event loop running in this thread while it is open, which the tests of other
+    folders (`asyncio.run`) must not find."""
     playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
     executable = _chromium()
     if executable is None:
