@@ -12,7 +12,7 @@ from socialcx.care.playbook import Playbook, playbook_for
 from socialcx.clock import Clock
 from socialcx.config import Settings
 from socialcx.errors import ConfigError
-from socialcx.web import admin, inbox, incidents, login, mentions, reports, security
+from socialcx.web import admin, inbox, incidents, login, mentions, plans, reports, security
 from socialcx.web.app import HERE, MIDDLEWARES, WORKSPACE, Workspace
 
 __all__ = ["make_app", "serve", "start"]
@@ -23,7 +23,7 @@ def make_app(settings: Settings, engine: Engine, clock: Clock, *, playbook: Play
     sessions = security.Sessions(security.session_secret(settings), secure=settings.web.secure_cookies)
     app = web.Application(middlewares=MIDDLEWARES, client_max_size=1024**2)
     app[WORKSPACE] = Workspace(settings, engine, clock, playbook or playbook_for(settings), sessions)
-    for module in (login, inbox, incidents, mentions, reports, admin):
+    for module in (login, inbox, incidents, plans, mentions, reports, admin):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", append_version=True)
     return app

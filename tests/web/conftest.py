@@ -159,7 +159,8 @@ def _alert(engine: sa.Engine, clock: ManualClock) -> None:
         ))
 
 
-def _serve(app: Any) -> Iterator[str]:
+def serve(app: Any) -> Iterator[str]:
+    """Serve a workspace from a thread with its own event loop; yields its base URL."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="socialcx-web", daemon=True)
     thread.start()
@@ -196,7 +197,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             for name, role, limit in (("maya", "agent", None), ("alex", "approver", 100.0), ("root", "admin", None)):
                 add_user(connection, name, role=role, password=PASSWORD, now=clock.now(), amount_limit=limit)
         app = make_app(settings, engine, clock, playbook=playbook)
-        for url in _serve(app):
+        for url in serve(app):
             yield Site(url, engine, settings, playbook, clock, sandbox, app)
         engine.dispose()
 
@@ -246,17 +247,19 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def sign_in(tab: Any, url: str, name: str) -> Any:
+    """Sign in to the workspace at `url` as `name`, in the browser: the inbox opens."""
+    tab.goto(f"{url}/login")
+    tab.fill("input[name=name]", name)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"{url}/inbox")
+    return tab
+
+
 @pytest.fixture
 def login(site: Site) -> Callable[[Any, str], Any]:
-    def sign_in(tab: Any, name: str) -> Any:
-        tab.goto(f"{site.url}/login")
-        tab.fill("input[name=name]", name)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url(f"{site.url}/inbox")
-        return tab
-
-    return sign_in
+    return lambda tab, name: sign_in(tab, site.url, name)
 
 
 def screenshot(tab: Any, name: str) -> None:
