@@ -117,14 +117,14 @@ def back(request: web.Request, default: str) -> web.HTTPFound:
 
 
 def local_path(target: str | None, default: str, *, host: str | None = None) -> str:
-    """`target` if it is a path on this site (never another site's URL, `//host` included)."""
+    """`target` if it is a path on this site (never another site's URL, `//host` or `/\\host` included)."""
     if not target:
         return default
     parts = urlsplit(target)
     if (parts.scheme or parts.netloc) and parts.netloc != host:
         return default
     path = parts.path or "/"
-    if not path.startswith("/") or path.startswith("//"):
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:  # a browser reads /\ as //
         return default
     return path + (f"?{parts.query}" if parts.query else "")
 
