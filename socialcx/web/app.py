@@ -26,7 +26,7 @@ from socialcx.errors import SocialcxError
 from socialcx.web import security
 from socialcx.web.users import User, find_user
 
-__all__ = ["WORKSPACE", "Workspace", "act", "local_path", "note", "refused", "render", "require", "user", "workspace"]
+__all__ = ["WORKSPACE", "Workspace", "act", "local_path", "note", "path_number", "refused", "render", "require", "user", "workspace"]
 
 HERE = Path(__file__).parent
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -90,6 +90,17 @@ def workspace(request: web.Request) -> Workspace:
 
 def user(request: web.Request) -> User:
     return request[USER]
+
+
+def path_number(request: web.Request, name: str) -> int:
+    """The number a page's path names (an item, an incident, a plan); 404 for anything else."""
+    try:
+        number = int(request.match_info[name])
+    except ValueError:
+        raise web.HTTPNotFound(text=f"No such {name}.") from None
+    if not 0 < number < 2**31:  # beyond any stored id
+        raise web.HTTPNotFound(text=f"No such {name}.")
+    return number
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

@@ -17,7 +17,7 @@ from socialcx.care import inbox
 from socialcx.care.feedback import relabel
 from socialcx.channels import Channel
 from socialcx.errors import UsageError
-from socialcx.web.app import act, refused, render, user, workspace
+from socialcx.web.app import act, path_number, refused, render, user, workspace
 
 routes = web.RouteTableDef()
 
@@ -93,13 +93,7 @@ async def inbox_page(request: web.Request) -> web.StreamResponse:
 
 
 def _item_id(request: web.Request) -> int:
-    try:
-        item = int(request.match_info["item"])
-    except ValueError:
-        raise web.HTTPNotFound(text="No such item.") from None
-    if not 0 < item < 2**31:
-        raise web.HTTPNotFound(text="No such item.")
-    return item
+    return path_number(request, "item")
 
 
 @routes.get("/inbox/{item}")

@@ -17,7 +17,7 @@ from socialcx.care.kpis import incident_kpis
 from socialcx.errors import UsageError
 from socialcx.store import IncidentMember, Mention
 from socialcx.web import svg
-from socialcx.web.app import act, render, require, user, workspace
+from socialcx.web.app import act, path_number, render, require, user, workspace
 
 routes = web.RouteTableDef()
 
@@ -25,13 +25,7 @@ OPEN = ("drafted", "approved", "following_up")
 
 
 def _id(request: web.Request) -> int:
-    try:
-        number = int(request.match_info["incident"])
-    except ValueError:
-        raise web.HTTPNotFound(text="No such incident.") from None
-    if not 0 < number < 2**31:
-        raise web.HTTPNotFound(text="No such incident.")
-    return number
+    return path_number(request, "incident")
 
 
 @routes.get("/incidents")

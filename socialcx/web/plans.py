@@ -13,20 +13,14 @@ from aiohttp import web
 
 from socialcx.care.plans import Plan, PlanNotFound, approve_plan, list_plans, reject_plan, show_plan
 from socialcx.pipeline import Pipeline
-from socialcx.web.app import note, refused, render, require, user, workspace
+from socialcx.web.app import note, path_number, refused, render, require, user, workspace
 from socialcx.web.users import User
 
 routes = web.RouteTableDef()
 
 
 def _id(request: web.Request) -> int:
-    try:
-        number = int(request.match_info["plan"])
-    except ValueError:
-        raise web.HTTPNotFound(text="No such plan.") from None
-    if not 0 < number < 2**31:
-        raise web.HTTPNotFound(text="No such plan.")
-    return number
+    return path_number(request, "plan")
 
 
 def amount(plan: Plan) -> Decimal | None:
