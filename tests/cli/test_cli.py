@@ -8,6 +8,7 @@ import email.policy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from socialcx.config import example_config
 from socialcx.mention import Mention
 from socialcx.sandbox import SCENARIOS
 from socialcx.store import current_revision, head_revision, upgrade
+from socialcx.web.users import authenticate
 
 
 @pytest.fixture
@@ -205,6 +207,8 @@ def test_demo_runs_the_daemon_end_to_end_keeps_its_emails_and_runs_again(runner,
         sent = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE origin = 'auto' AND state = 'sent'").scalar()
         waiting = connection.exec_driver_sql("SELECT count(*) FROM inbox_item").scalar()
         mailed = connection.exec_driver_sql("SELECT subject FROM mail WHERE state = 'sent' ORDER BY id").scalars().all()
+        opened = re.search(r"socialcx --config demo/socialcx.toml web then http://127.0.0.1:8790/ and sign in as demo, password (\S+)$", said)
+        assert opened and authenticate(connection, "demo", opened.group(1)).role == "admin"  # the workspace's demo user
     engine.dispose()
     assert channels == {str(channel) for channel in Channel}
     assert sent > 0 and f"{sent} auto-replies sent through the clients" in said
