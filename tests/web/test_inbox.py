@@ -133,3 +133,17 @@ def test_markup_in_a_mention_is_shown_as_text_and_runs_nothing(site, page, login
         assert page.locator("main script, main img").count() == 0
     assert page.dialogs == []
     assert '"><img src=x onerror=' in page.inner_text("td.text >> nth=0") or IMAGE in page.inner_text("main")
+
+
+def test_keys_move_open_and_claim(site, page, login):
+    login(page, "maya")
+    page.keyboard.press("j")
+    first = page.locator("tr.item.selected").get_attribute("data-href")
+    page.keyboard.press("o")
+    page.wait_for_url(f"{site.url}{first}")
+    page.keyboard.press("c")
+
+    item = int(first.rsplit("/", 1)[1])
+    assert page.inner_text(".note") == f"#{item} is yours, maya." and _item(site, item).claimed_by == "maya"
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reply-text"
