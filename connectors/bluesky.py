@@ -7,6 +7,12 @@ back by the API's opaque cursor to where the last poll stopped: the newest `inde
 the posts read at that instant (times tie). A poll cut short keeps its place in the cursor, so the
 next poll continues where this one stopped and nothing in between is missed.
 
+Private messages are Bluesky chat (`chat.bsky.convo.*`), which our PDS proxies to the chat
+service when a call names it (`Client.with_bsky_chat_proxy()`, atproto 0.0.73): a message goes
+to the conversation `getConvoForMembers` opens with the customer, and what was said in every
+conversation is read from the chat log, whose cursor is the last `rev` read. The app password
+must be allowed to access direct messages.
+
 Listings are read as the JSON the API sent (through the client's own `invoke_query`, with its
 session and refresh), so one broken post is dead-lettered alone instead of failing its page.
 """
@@ -14,6 +20,7 @@ session and refresh), so one broken post is dead-lettered alone instead of faili
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,7 +53,16 @@ from connectors.base import (
 )
 from socialcx.channels import Channel
 from socialcx.config import WatchConfig
-from socialcx.mention import Batch, Mention, PostedReply, Rejected, ReplyTarget
+from socialcx.mention import (
+    Batch,
+    Mention,
+    PostedReply,
+    PrivateBatch,
+    PrivateMessage,
+    PrivateTarget,
+    Rejected,
+    ReplyTarget,
+)
 
 __all__ = ["BlueskyConnector"]
 
@@ -64,6 +80,9 @@ _GET_POSTS = "app.bsky.feed.getPosts"
 _CLIENTS: dict[tuple[str, str], Client] = {}
 _CLIENTS_LOCK = threading.Lock()
 _SEEN = threading.local()  # the last answer in each worker thread
+# Each logged-in client's twin for chat, made once: it shares the session but not the connections.
+_CHATS: weakref.WeakKeyDictionary[Client, Client] = weakref.WeakKeyDictionary()
+_CREATE_MESSAGE = "chat.bsky.convo.defs#logCreateMessage"
 
 
 class BlueskyConnector(Connector):
@@ -71,7 +90,11 @@ class BlueskyConnector(Connector):
 
     channel = Channel.BLUESKY
     capabilities = Capabilities(
-        can_reply=True, can_search=True, cursor_kind="created_time", fetch_limit=FETCH_LIMIT
+        can_reply=True,
+        can_search=True,
+        cursor_kind="created_time",
+        fetch_limit=FETCH_LIMIT,
+        private_messages=True,
     )
     description = """\
 Follows Bluesky through the AT Protocol with atproto's Client, logged in once as our account.
@@ -79,7 +102,8 @@ Follows Bluesky through the AT Protocol with atproto's Client, logged in once as
 Settings ([channels.bluesky]):
   credentials.handle               our account's handle, e.g. acme.bsky.social (required)
   credentials.app_password         an app password made for socialcx in Settings > App passwords
-                                   (required; never the account password)
+                                   (required; never the account password), allowed to access
+                                   direct messages for private messages
   base_url                         default https://bsky.social; the sandbox's URL in tests
   requests_per_window, window_minutes
                                    your limits; polls never exceed them (Bluesky allows 3000
@@ -149,6 +173,76 @@ Sample mention:
                 )
                 return PostedReply(post.uri, _url(post.author.handle, post.uri), when)
         return None
+
+    async def send_private(self, to: PrivateTarget, text: str) -> PostedReply:
+        chat = await self._chat()
+        convo = to.conversation_id or await self._convo_with(chat, to)
+        message = await self._act(
+            "sending a chat message",
+            chat.chat.bsky.convo.send_message,
+            models.ChatBskyConvoSendMessage.Data(
+                convo_id=convo, message=models.ChatBskyConvoDefs.MessageInput(text=text)
+            ),
+            once=True,
+        )
+        sent_at = _time(message.sent_at)
+        when = datetime.fromtimestamp(sent_at, UTC) if sent_at is not None else self.clock.now()
+        return PostedReply(message.id, None, when, conversation_id=convo)
+
+    async def read_private(
+        self, cursor: str | None, *, max_requests: int
+    ) -> tuple[PrivateBatch, int]:
+        chat = await self._chat()
+        found: list[PrivateMessage | Rejected] = []
+        made = 0
+        while made < max_requests:
+            made += 1
+            params = models.ChatBskyConvoGetLog.Params(cursor=cursor)
+            try:
+                with self.acting("reading the chat log"):
+                    response = await self._read(
+                        "the chat log", chat.invoke_query, "chat.bsky.convo.getLog", params=params
+                    )
+            except (Throttled, ChannelUnavailable):
+                if found:
+                    break  # keep what was read; the next read resumes from the cursor
+                raise
+            body = response.content
+            logs = body.get("logs") if isinstance(body, dict) else None
+            if not isinstance(logs, list):
+                payload = body if isinstance(body, dict) else repr(body)
+                found.append(Rejected(payload, "a chat log page from Bluesky without logs"))
+                break
+            found += [_private(log, chat.me.did) for log in logs if _created_message(log)]
+            if not logs or not body.get("cursor"):
+                break
+            cursor = str(body["cursor"])
+        return PrivateBatch(self.channel, found, cursor), made
+
+    async def find_private(
+        self, to: PrivateTarget, text: str, since: datetime
+    ) -> PostedReply | None:
+        chat = await self._chat()
+        convo = to.conversation_id or await self._convo_with(chat, to)
+        page_cursor = None
+        while True:
+            params = models.ChatBskyConvoGetMessages.Params(
+                convo_id=convo, limit=PAGE_SIZE, cursor=page_cursor
+            )
+            page = await self._act(
+                "looking for our chat message", chat.chat.bsky.convo.get_messages, params
+            )
+            for message in page.messages:
+                sent_at = _time(getattr(message, "sent_at", None))
+                if sent_at is not None and sent_at < since.timestamp():
+                    return None
+                sender = getattr(getattr(message, "sender", None), "did", None)
+                if sender == chat.me.did and getattr(message, "text", None) == text and sent_at:
+                    when = datetime.fromtimestamp(sent_at, UTC)
+                    return PostedReply(message.id, None, when, conversation_id=convo)
+            page_cursor = page.cursor
+            if not page_cursor:
+                return None
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, RateLimitExceededError):
@@ -249,6 +343,30 @@ Sample mention:
                 raise
             raise MalformedAnswer(response.text) from exc
 
+    async def _chat(self) -> Client:
+        """The logged-in client's twin that sends its calls to the chat service."""
+        client = await self._logged_in()
+        with _CLIENTS_LOCK:
+            if client not in _CHATS:
+                _CHATS[client] = client.with_bsky_chat_proxy()
+            return _CHATS[client]
+
+    async def _convo_with(self, chat: Client, to: PrivateTarget) -> str:
+        """The id of our direct conversation with the customer (Bluesky opens it if need be)."""
+        member = str(to.author_id or "")
+        if not member.startswith("did:"):
+            if not to.author_handle:
+                raise Refused("bluesky needs the customer's DID or handle to write to them")
+            resolved = await self._act(
+                "looking the customer up", chat.resolve_handle, _full_handle(to.author_handle)
+            )
+            member = resolved.did
+        params = models.ChatBskyConvoGetConvoForMembers.Params(members=[member])
+        answer = await self._act(
+            "opening the conversation", chat.chat.bsky.convo.get_convo_for_members, params
+        )
+        return str(answer.convo.id)
+
     async def _logged_in(self) -> Client:
         """The client logged in as our account, shared by this process's connectors (`_CLIENTS`)."""
         base_url, handle = self.config.base_url or API_URL, _full_handle(self.credential("handle"))
@@ -348,6 +466,32 @@ def _mention(view: Any) -> Mention | Rejected:
         in_reply_to_id=(reply.get("parent") or {}).get("uri"),
         conversation_id=(reply.get("root") or {}).get("uri") or view["uri"],
         raw=view,
+    )
+
+
+def _created_message(log: Any) -> bool:
+    """Whether a chat log entry is a message being sent (the rest, reads or mutes, are not)."""
+    return not isinstance(log, dict) or log.get("$type") == _CREATE_MESSAGE
+
+
+def _private(log: Any, me: str) -> PrivateMessage | Rejected:
+    """A chat log's `logCreateMessage` entry in our field names."""
+    message = log.get("message") if isinstance(log, dict) else None
+    if not isinstance(message, dict) or not message.get("id"):
+        return Rejected(log, "a Bluesky chat log entry without its message")
+    sender = message.get("sender")
+    sender = sender.get("did") if isinstance(sender, dict) else None
+    profiles = log.get("relatedProfiles") or []
+    handles = {p.get("did"): p.get("handle") for p in profiles if isinstance(p, dict)}
+    return PrivateMessage(
+        external_id=str(message["id"]),
+        conversation_id=log.get("convoId"),
+        author_id=sender,
+        author_handle=handles.get(sender),
+        text=message.get("text"),
+        created_at=message.get("sentAt"),
+        from_us=sender == me,
+        raw=log,
     )
 
 

@@ -74,7 +74,8 @@ __all__ = ["MastodonConnector"]
 PAGE_SIZE = 40  # the most a Mastodon timeline or search page holds
 _LEGACY = "mentions"  # where cursors kept the notifications stream, in status ids, before 16
 TIMEOUT_SECONDS = 20.0
-_ADDRESSED = re.compile(r"^(?:@[\w.-]+(?:@[\w.-]+)?\s+)+")  # the mentions a direct status opens with
+# The mentions a direct status opens with, which address it.
+_ADDRESSED = re.compile(r"^(?:@[\w.-]+(?:@[\w.-]+)?\s+)+")
 API_VERSION = (
     "4.2.0"  # assumed, not asked: Mastodon.py then uses search v2 and makes no call at start
 )
@@ -192,7 +193,9 @@ Sample mention:
             visibility="direct",
             once=True,
         )
-        mentioned = [str(user.get("id")) for user in status.get("mentions") or [] if isinstance(user, dict)]
+        mentioned = [
+            str(user.get("id")) for user in status.get("mentions") or [] if isinstance(user, dict)
+        ]
         conversation = mentioned[0] if mentioned else (str(to.author_id) if to.author_id else None)
         posted = _posted(status, self.clock.now())
         return PostedReply(posted.external_id, posted.url, posted.posted_at, conversation)
@@ -207,14 +210,7 @@ Sample mention:
         while made < max_requests:
             made += 1
             try:
-                page, _ = await self._fetch(
-                    "our direct messages",
-                    client.notifications,
-                    types=["mention"],
-                    since_id=stream.since_id,
-                    max_id=stream.token,
-                    limit=PAGE_SIZE,
-                )
+                page, _ = await self._mention_page("our direct messages", stream)
             except ChannelUnavailable:
                 if found:
                     break  # keep what was read; the next read resumes from the cursor
@@ -257,13 +253,16 @@ Sample mention:
                     return None
                 mentioned = status.get("mentions") or []
                 addressed = any(
-                    str(user.get("id")) == str(to.author_id) or str(user.get("acct")).lower() == handle
+                    str(user.get("id")) == str(to.author_id)
+                    or str(user.get("acct")).lower() == handle
                     for user in mentioned
                 )
                 if _is_direct(status) and addressed and _said(status) == text:
                     posted = _posted(status, self.clock.now())
                     conversation = str(mentioned[0].get("id"))
-                    return PostedReply(posted.external_id, posted.url, posted.posted_at, conversation)
+                    return PostedReply(
+                        posted.external_id, posted.url, posted.posted_at, conversation
+                    )
             next_info = client.get_pagination_info(page, "next")
             max_id = next_info.get("max_id") if next_info else None
             if not page or max_id is None:
@@ -287,14 +286,7 @@ Sample mention:
         of a status at or below it, keeping only the statuses above it."""
         client = self._mastodon()
         try:
-            page, spent = await self._fetch(
-                "our mention notifications",
-                client.notifications,
-                types=["mention"],
-                since_id=stream.since_id,
-                max_id=stream.token,
-                limit=PAGE_SIZE,
-            )
+            page, spent = await self._mention_page("our mention notifications", stream)
         except MalformedAnswer as exc:
             return _rejected(exc, "notifications")
         # A direct status that mentions us is a private message: `read_private` takes it.
@@ -308,6 +300,18 @@ Sample mention:
             statuses = newer
         newest = str(page[0]["id"]) if page else None
         return self._advanced(stream, statuses, next_info, newest, spent)
+
+    async def _mention_page(self, what: str, stream: IdStream) -> tuple[Any, datetime | None]:
+        """One page of our mention notifications (public mentions and direct statuses alike),
+        newest first, from where `stream` stands."""
+        return await self._fetch(
+            what,
+            self._mastodon().notifications,
+            types=["mention"],
+            since_id=stream.since_id,
+            max_id=stream.token,
+            limit=PAGE_SIZE,
+        )
 
     async def _page(self, name: str, stream: IdStream) -> PageRead:
         """One page of a hashtag timeline or a search, newest first. A page that cannot be read
@@ -519,7 +523,7 @@ def _said(status: dict[str, Any]) -> str | None:
 def _private(status: dict[str, Any]) -> PrivateMessage | Rejected:
     if not status.get("id"):
         return Rejected(status, "Mastodon listed a direct status without an id")
-    account = status.get("account") or {}
+    account = status.get("account") if isinstance(status.get("account"), dict) else {}
     return PrivateMessage(
         external_id=str(status["id"]),
         conversation_id=account.get("id"),  # the customer's account names the conversation

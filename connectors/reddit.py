@@ -356,12 +356,14 @@ Sample mention:
     async def _post(self, what: str, path: str, data: dict[str, str]) -> Any:
         """Reddit's JSON answer to a write (never retried), its `json.errors` a refusal."""
         reddit = self._reddit()
+        form = {"api_type": "json", **data}
         answer = await self._call(
-            what, reddit.request, method="POST", path=path, data={"api_type": "json", **data}, once=True
+            what, reddit.request, method="POST", path=path, data=form, once=True
         )
         errors = (answer.get("json") or {}).get("errors") if isinstance(answer, dict) else None
         if errors:
-            raise Refused(f"reddit refused {what}: {'; '.join(' '.join(map(str, e)) for e in errors)}")
+            said = "; ".join(" ".join(map(str, error)) for error in errors)
+            raise Refused(f"reddit refused {what}: {said}")
         return answer
 
     async def _call(
@@ -641,7 +643,16 @@ def _mention(child: Any) -> Mention | Rejected | None:
     )
 
 
-def _private(child: Any) -> PrivateMessage | Rejected | None:
+def _moment(data: dict[str, Any]) -> datetime | None:
+    """A thing's creation time, if it is a time at all."""
+    created = _created(data)
+    try:
+        return datetime.fromtimestamp(created, UTC) if created is not None else None
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _private(child: Any) -> PrivateMessage | Rejected:
     """A private message (t4) sent to us, in our field names."""
     data = _data(child)
     if (child.get("kind") if isinstance(child, dict) else None) != "t4" or not data:
@@ -649,7 +660,7 @@ def _private(child: Any) -> PrivateMessage | Rejected | None:
     name = data.get("name") if isinstance(data.get("name"), str) else None
     if missing := [key for key in _MESSAGE_REQUIRED if key not in data]:
         return Rejected(child, f"Reddit message without {', '.join(missing)}", external_id=name)
-    created = _created(data)
+    created = _moment(data)
     if created is None:
         return Rejected(child, "Reddit message whose creation time is malformed", external_id=name)
     return PrivateMessage(
@@ -658,18 +669,17 @@ def _private(child: Any) -> PrivateMessage | Rejected | None:
         author_id=data.get("author_fullname"),
         author_handle=data.get("author"),
         text=data.get("body"),
-        created_at=datetime.fromtimestamp(created, UTC),
+        created_at=created,
         raw=child,
     )
 
 
 def _sent(data: dict[str, Any], now: datetime) -> PostedReply:
     """Our private message as Reddit lists it, as a posted reply naming its thread."""
-    created = _created(data)
     return PostedReply(
         external_id=str(data["name"]),
         url=None,
-        posted_at=datetime.fromtimestamp(created, UTC) if created is not None else now,
+        posted_at=_moment(data) or now,
         conversation_id=data.get("first_message_name") or str(data["name"]),
     )
 

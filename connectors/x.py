@@ -1,10 +1,12 @@
 """X (Twitter) through tweepy's `Client`, API v2.
 
 Keywords and hashtags are followed with recent search; brand handles with each handle's
-mentions timeline. Private messages are X's direct messages (API v2, user context): sent to the
-customer's user id, read from our account's DM events. Both page newest-first back to the stored `since_id`; a poll cut short
+mentions timeline. Both page newest-first back to the stored `since_id`; a poll cut short
 (by the request allowance, a 429 or a failure) keeps its place in a resumable cursor, so the
 next poll continues where this one stopped and no post in between is missed.
+
+Private messages are X's direct messages (API v2, user context): sent to the customer's user id,
+read from our account's DM events newest first back to the last event read, resumably too.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ _FIELDS: dict[str, Any] = {
 
 # What every read of direct messages asks to see of an event and its sender.
 _DM_FIELDS: dict[str, Any] = {
-    "dm_event_fields": ["id", "text", "event_type", "created_at", "dm_conversation_id", "sender_id"],
+    "dm_event_fields": [
+        "id", "text", "event_type", "created_at", "dm_conversation_id", "sender_id"
+    ],
     "event_types": "MessageCreate",
     "expansions": ["sender_id"],
     "user_fields": ["username"],
@@ -400,7 +404,9 @@ Sample mention:
 
     async def _my_id(self) -> str:
         if self._user_id_ is None:
-            response = await self._act("looking up our account", self._user_client().get_me, user_auth=True)
+            response = await self._act(
+                "looking up our account", self._user_client().get_me, user_auth=True
+            )
             self._user_id_ = str(response.json()["data"]["id"])
         return self._user_id_
 
@@ -502,11 +508,12 @@ def _private_message(
     if not isinstance(event, dict):
         return Rejected(event, "X returned a direct message event that is not an object")
     sender = event.get("sender_id")
+    author = users.get(sender) if isinstance(sender, str) else None
     return PrivateMessage(
         external_id=event.get("id"),
         conversation_id=event.get("dm_conversation_id"),
         author_id=sender,
-        author_handle=(users.get(sender) or {}).get("username"),
+        author_handle=author.get("username") if isinstance(author, dict) else None,
         text=event.get("text"),
         created_at=event.get("created_at"),
         from_us=sender == me,

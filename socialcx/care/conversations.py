@@ -23,6 +23,7 @@ Everything lives in the store, so a restart, or another replica, carries on wher
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -183,12 +184,16 @@ def _due(engine: Engine, now: datetime) -> list[int]:
 
 
 def _claim(engine: Engine, conversation_id: int, worker: str, now: datetime) -> bool:
-    """Lease the conversation for this worker (compare-and-set), so only one replica moves it."""
+    """Lease the conversation for this worker (compare-and-set), so only one replica moves it, and
+    only while it is still open and due (another replica may have moved it since it was read)."""
     table = ConversationRow.__table__
     with engine.begin() as connection:
         return connection.execute(
             sa.update(table)
-            .where(table.c.id == conversation_id, sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+            .where(
+                table.c.id == conversation_id, table.c.state.in_(OPEN), table.c.due_at <= now,
+                sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+            )
             .values(lease_until=now + LEASE, updated_at=now)
         ).rowcount == 1
 
@@ -294,11 +299,9 @@ class _Case:
     async def _resolve(self, customer: Customer) -> None:
         self.customer_id = customer.id
         orders = await self.commerce.list_orders(customer.id)
-        products = {}
-        for sku in dict.fromkeys(item.sku for order in orders for item in order.items):
-            product = await self.commerce.get_product(sku)
-            if product is not None:
-                products[sku] = product
+        skus = list(dict.fromkeys(item.sku for order in orders for item in order.items))
+        found = await asyncio.gather(*(self.commerce.get_product(sku) for sku in skus))
+        products = {product.sku: product for product in found if product is not None}
         shipping = self.settings.shipping
         self._note("look_up", "orders", f"{len(orders)} order(s) of customer {customer.id}", orders=[o.id for o in orders])
         catalogue = [self.reader.catalogue_item(p.sku, p.name) for p in products.values()]
@@ -311,19 +314,22 @@ class _Case:
         with self.engine.connect() as connection:
             today = plans.refunded_today(connection, self.now)
         facts = Facts(customer, orders, products, shipping, today)
-        needs = self._needs(understood, orders, catalogue)
-        resolution = decide(needs, facts, self.policy, self.now) if needs else Resolution("resolved", ())
-        self._merge(resolution, understood, products)
+        needs = self._needs(understood, orders)
+        # A need acted on or told in an earlier pass is not decided again: the facts now hold what
+        # was done for it, and deciding it again would count its refunds twice against the caps.
+        open_needs = [(index, need) for index, need in enumerate(needs) if not self._settled(f"{index}:{need.kind}")]
+        resolution = decide([need for _, need in open_needs], facts, self.policy, self.now) if open_needs else Resolution("resolved", ())
+        self._merge([index for index, _ in open_needs], resolution, understood, products)
         if not await self._act():
             return
         self._settle()
 
-    def _needs(self, understood: Any, orders: Sequence[Order], catalogue: Sequence[Any]) -> list[Need]:
+    def _needs(self, understood: Any, orders: Sequence[Order]) -> list[Need]:
         """The post's needs as the policy reads them, filled in with what the answers gave. Each
         need is about the order the post names for it (`_order_for`), else the order proven in
         private; an item need naming none is about the only order that holds the item."""
         proven = self.answers.get("order_id")
-        named = [order for order in understood.order_ids]
+        named = list(understood.order_ids)
         skus = list(understood.skus)
         if not skus and self.answers.get("item"):
             skus = [str(self.answers["item"])]
@@ -346,14 +352,18 @@ class _Case:
                               quantity=quantity, deadline=deadline))
         return needs
 
-    def _merge(self, resolution: Resolution, understood: Any, products: Mapping[str, Any]) -> None:
-        """Keep each need's decision unless it is already settled (acted on or told), store the
-        plan's writes under their keys, and ask what the policy still needs to know."""
+    def _settled(self, need: str) -> bool:
+        """Whether a need was acted on (its writes stored) or told in an earlier pass."""
+        stored = self.decisions.get(need, {})
+        return bool(stored.get("steps") or stored.get("told"))
+
+    def _merge(self, indexes: Sequence[int], resolution: Resolution, understood: Any, products: Mapping[str, Any]) -> None:
+        """Store the decision of each need decided now (`indexes`: their places among the
+        post's needs) with the plan's writes under their keys, and ask what the policy still
+        needs to know."""
         with self.engine.begin() as connection:
-            for index, decision in enumerate(resolution.decisions):
+            for index, decision in zip(indexes, resolution.decisions, strict=True):
                 need = f"{index}:{decision.need.kind}"
-                if self.decisions.get(need, {}).get("steps") or self.decisions.get(need, {}).get("told"):
-                    continue
                 # Writes stored for this need on an earlier pass that did not finish (a crash)
                 # stay its writes: the facts read now may already show them done.
                 steps = [step["key"] for step in self.steps if step["kind"] == "act" and step["need"] == need]
@@ -367,7 +377,6 @@ class _Case:
                 if label in _UNCOVERED:
                     self.decisions[label] = {"need": label, "kind": label, "outcome": "handed_over", "steps": [], "told": False,
                                              "explanation": f"{label.replace('_', ' ')}: a person looks into it", "ask": []}
-            self.steps = plans.steps_of(connection, self.row.id)
         wanted = [field for d in self.decisions.values() if d["outcome"] == "awaiting_customer" for field in d["ask"]]
         fresh = [field for field in dict.fromkeys(wanted) if field not in self.asked and field not in self.answers]
         if fresh:

@@ -196,9 +196,10 @@ async def read_private(
 
 
 def _channels_waiting(engine: Engine) -> list[Channel]:
+    """The channels where a customer owes us an answer (a conversation awaiting them)."""
     table = ConversationRow.__table__
     with engine.connect() as connection:
-        names = connection.execute(sa.select(table.c.channel).where(table.c.state.in_(OPEN)).distinct()).scalars()
+        names = connection.execute(sa.select(table.c.channel).where(table.c.state == "awaiting_customer").distinct()).scalars()
         return [Channel(name) for name in sorted(names)]
 
 

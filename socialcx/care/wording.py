@@ -55,9 +55,10 @@ def ask(fields: Sequence[str]) -> str:
 
 
 def asked_in(text: str) -> list[str]:
-    """The fields a question of ours (`ask`) asks for; none in any other message (a reminder is
+    """The fields a question of ours (`ask`) asks for, wherever the channel put it in the message
+    (a Mastodon direct post starts with the mention); none in any other message (a reminder is
     not a new question)."""
-    if not text.startswith(_OPENING):
+    if _OPENING not in text:
         return []
     return [field for field, phrase in _QUESTIONS.items() if phrase in text]
 

@@ -8,16 +8,23 @@ in-process form, with its faults, rate limits and the truth behind every generat
     >>> with sandbox.in_thread() as base_url:
     ...     sandbox.faults.add(route="x.search", kind="429", times=2)
 
-Private messages (X direct messages, Mastodon direct statuses, Reddit messages) are served as the
-platforms document them, kept apart from public posts. Tests and the benchmark's scripted customer act on them through the world,
-the same way on every channel that has them:
+Private messages (X direct messages, Mastodon direct statuses, Reddit messages, Bluesky chat) are
+served as the platforms document them, kept apart from public posts. Tests and the benchmark's
+scripted customer act on them through the sandbox, the same way on every channel that has them
+(`handle` in any form the channel writes it: `jane_d`, `@jane_d`, `jane_d@mastodon.social`,
+`jane-d.bsky.social`):
 
     sandbox.write_private(channel, handle, text, at=None) -> str
-        `handle` sends our account `text` privately at `at` (default now; later: shown when the
-        clock gets there); the message id. `handle` may be anyone who posted on the channel (the
-        author of an injected post) or a newcomer. ValueError on a channel without them.
+        `handle` sends our account `text` privately at `at` (default now; a later time shows up
+        when the clock gets there; never earlier than what was already read, as a platform stamps
+        a message when it arrives); the message id, as the platform's API writes it. `handle` may
+        be anyone who posted on the channel (the author of an injected post) or a newcomer. On
+        Mastodon the text is addressed to us (`@acme …`); on Reddit it answers in the latest
+        thread with us. ValueError on a channel without private messages (HN, RSS).
     sandbox.private_messages_to(channel, handle) -> list[PrivateRecord]
-        what our account sent `handle`, oldest first (`.text`, `.at`, `.conversation_id`, …)
+        what our account sent `handle`, oldest first: `.id`, `.conversation_id`, `.sender`,
+        `.recipient`, `.text` (on Mastodon it opens with `@handle `, as a direct status does),
+        `.at`
     sandbox.private_messages_from(channel, handle) -> list[PrivateRecord]
         what `handle` sent our account, oldest first
 

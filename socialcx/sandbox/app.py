@@ -32,7 +32,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 
@@ -62,6 +62,8 @@ from socialcx.sandbox.x import XApi
 __all__ = ["Sandbox", "serve"]
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _APIS: tuple[type[ChannelApi], ...] = (XApi, RedditApi, MastodonApi, BlueskyApi, HackerNewsApi, RssApi)
 _SHUTDOWN_SECONDS = 1.0  # answers still running at shutdown (a `slow` fault) are cut after this
@@ -105,6 +107,7 @@ class Sandbox:
         budgets = {bucket: budget for api in self.apis for bucket, budget in api.budgets.items()}
         self.limits = RateLimits(budgets, wall=wall)
         self._wall = wall
+        self._loop: asyncio.AbstractEventLoop | None = None  # serving `in_thread`, when it does
 
     def truth(self, channel: Channel | None = None) -> list[Truth]:
         """The truth of every generated mention the clock has reached, oldest first."""
@@ -123,7 +126,8 @@ class Sandbox:
         message's id. `handle` is anyone who posted on the channel (a scenario's author, or a
         post's), or a newcomer. ValueError for a channel without private messages."""
         api = self._private_api(channel)
-        return api.message_name(api.written_to_us(handle, text, at or self.clock.now()).id)
+        when = at or self.clock.now()
+        return self._serialized(lambda: api.message_name(api.written_to_us(handle, text, when).id))
 
     def private_messages_to(self, channel: Channel, handle: str) -> list[PrivateRecord]:
         """Every private message our account sent to `handle` on `channel`, oldest first."""
@@ -137,20 +141,38 @@ class Sandbox:
         self, channel: Channel, handle: str, *, to_them: bool
     ) -> list[PrivateRecord]:
         api = self._private_api(channel)
-        person = api.person(handle=handle)
         us = self.scenario.account.id
-        return [
-            PrivateRecord.of(message, api.message_name)
-            for message in self.private[channel].posts()
-            if person is not None
-            and (message.parent_author if to_them else message.author) == person
-            and (message.author.id == us) is to_them
-        ]
+
+        def records() -> list[PrivateRecord]:
+            person = api.person(handle=handle)
+            return [
+                PrivateRecord.of(message, api.message_name)
+                for message in self.private[channel].posts()
+                if person is not None
+                and (message.parent_author if to_them else message.author) == person
+                and (message.author.id == us) is to_them
+            ]
+
+        return self._serialized(records)
+
+    def _serialized(self, work: Callable[[], T]) -> T:
+        """Do `work` on the loop serving `in_thread`, when there is one: between two answers,
+        never in the middle of one (the timelines are not for two threads at once)."""
+        loop = self._loop
+        if loop is None or _running_loop() is loop:
+            return work()
+
+        async def on_loop() -> T:
+            return work()
+
+        return asyncio.run_coroutine_threadsafe(on_loop(), loop).result()
 
     def _private_api(self, channel: Channel) -> ChannelApi:
         api = next(api for api in self.apis if api.channel is channel)
         if not api.private_messages:
-            raise ValueError(f"{channel} has no private messages: write to someone on another channel")
+            raise ValueError(
+                f"{channel} has no private messages: write to someone on another channel"
+            )
         return api
 
     def app(self) -> web.Application:
@@ -203,9 +225,11 @@ class Sandbox:
         serving = self.listen(host, port)
         try:
             base_url = asyncio.run_coroutine_threadsafe(serving.__aenter__(), loop).result()
+            self._loop = loop
             try:
                 yield base_url
             finally:
+                self._loop = None
                 asyncio.run_coroutine_threadsafe(serving.__aexit__(None, None, None), loop).result()
         finally:
             loop.call_soon_threadsafe(loop.stop)
@@ -360,6 +384,14 @@ async def _spoiled(
         cut = response.body[: len(response.body) // 2]
         return web.Response(body=cut, status=response.status, content_type=response.content_type)
     return response
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread, if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _truth_json(truth: Truth) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 A route set (`XApi` in `x.py`, `RedditApi` in `reddit.py`, …) speaks one platform's wire format
 over that channel's `Timeline`: its routes, how it checks credentials, its error bodies and its
-rate-limit headers. A channel's private messages live in a timeline of their own, never listed
-publicly: each is kept as a `Post` whose `author` sent it to `parent_author`, in the
-conversation `conversation_id` (the platform's own id for it). The app around it applies rate limits and faults the same way for all, so
+rate-limit headers. The app around it applies rate limits and faults the same way for all, so
 adding a channel is one file and one line in `app.py`.
+
+A channel's private messages live in a timeline of their own, never listed publicly: each is
+kept as a `Post` whose `author` sent it to `parent_author`, in the conversation
+`conversation_id` (the platform's own id for it).
 """
 
 from __future__ import annotations
@@ -84,9 +86,8 @@ class PrivateRecord:
         """The record of a stored message, its ids as the platform writes them (`name`)."""
         recipient = message.parent_author.handle if message.parent_author else ""
         conversation = name(message.conversation_id or message.id)
-        return cls(
-            name(message.id), conversation, message.author.handle, recipient, message.text, message.created_at
-        )
+        sender, text, at = message.author.handle, message.text, message.created_at
+        return cls(name(message.id), conversation, sender, recipient, text, at)
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -154,8 +155,16 @@ class ChannelApi(ABC):
 
     def person(self, *, user_id: str | None = None, handle: str | None = None) -> Author | None:
         """Someone the channel knows, by id or by handle (any case, `@` or not, a Mastodon acct's
-        instance or not): our account, the author of any post, or anyone who wrote or was
-        written to privately."""
+        instance or not): one of `people()`."""
+        self.people()
+        if user_id is not None:
+            return self._people.get(user_id)
+        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
+        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
+
+    def people(self) -> Mapping[str, Author]:
+        """Everyone the channel knows, by id: our account, the author of any post, and anyone
+        who wrote or was written to privately."""
         seen = len(self.timeline) + len(self.private)
         if seen != self._people_seen:
             authors = [self.sandbox.scenario.account]
@@ -164,10 +173,7 @@ class ChannelApi(ABC):
             self._people = {author.id: author for author in authors}
             self._handles = {author.handle.lower(): author for author in authors}
             self._people_seen = seen
-        if user_id is not None:
-            return self._people.get(user_id)
-        wanted = (handle or "").lstrip("@").lower()  # a Mastodon acct may name the instance
-        return self._handles.get(wanted) or self._handles.get(wanted.split("@")[0])
+        return self._people
 
     def newcomer(self, handle: str) -> Author:
         """Someone who has never posted on this channel, with a stable numeric id from the handle
@@ -182,7 +188,9 @@ class ChannelApi(ABC):
         ids = sorted((sender.id, recipient.id), key=lambda user_id: (len(user_id), user_id))
         return "-".join(ids)
 
-    def deliver(self, sender: Author, recipient: Author, text: str, at: datetime, **fields: Any) -> Post:
+    def deliver(
+        self, sender: Author, recipient: Author, text: str, at: datetime, **fields: Any
+    ) -> Post:
         """Store a private message from `sender` to `recipient`, sent at `at`; it is read once the
         clock reaches `at`. Its key comes from the public timeline, so no id is ever shared."""
         key, message_id = self.timeline.mint(at)

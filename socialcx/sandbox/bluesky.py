@@ -10,6 +10,11 @@
                                                       left out
     GET  /xrpc/app.bsky.feed.getPostThread            uri, depth
     POST /xrpc/com.atproto.repo.createRecord          an app.bsky.feed.post record: our post
+    GET  /xrpc/chat.bsky.convo.getConvoForMembers     members (DIDs): our direct conversation
+    POST /xrpc/chat.bsky.convo.sendMessage            convoId, message {text}: our message
+    GET  /xrpc/chat.bsky.convo.getMessages            convoId, limit (1-100), cursor: newest first
+    GET  /xrpc/chat.bsky.convo.getLog                 cursor (a rev): what happened since, oldest
+                                                      first, 100 entries at most
 
 Posts are `PostView`s: `uri` (at://<did>/app.bsky.feed.post/<rkey>), `cid`, `author`, `record`
 (`text`, `createdAt`, `langs`, `facets`, `reply` with `root` and `parent`), `indexedAt`. Listings
@@ -20,6 +25,12 @@ the same fault on `getPosts` keeps them broken there too. The session
 has no `didDoc` (the client would move to the PDS it names) and its `accessJwt` is a JWT that
 expires two hours ahead in wall time, which is what the client checks; signatures never are.
 Every answer carries `ratelimit-limit`, `-remaining`, `-reset` (epoch seconds) and `-policy`.
+
+Chat (direct messages) is served by Bluesky's chat service through our PDS: each `chat.bsky.*`
+call must carry the `atproto-proxy: did:web:api.bsky.chat#bsky_chat` header, as the PDS needs
+it to know where to send the call. Conversations are one per pair of members; messages are
+`messageView`s whose `id` and `rev` are TIDs, and the log lists `logCreateMessage` entries (with
+`relatedProfiles`), the only kind the sandbox makes.
 """
 
 from __future__ import annotations
@@ -38,7 +49,15 @@ from aiohttp import web
 from socialcx.channels import Channel
 from socialcx.sandbox.base import ApiError, ChannelApi, Route, World, iso_time
 from socialcx.sandbox.limits import Budget, RateState
-from socialcx.sandbox.posts import Author, Post, Predicate, base36, post_key, visible_key
+from socialcx.sandbox.posts import (
+    Author,
+    Post,
+    Predicate,
+    Timeline,
+    base36,
+    post_key,
+    visible_key,
+)
 from socialcx.sandbox.query import Operator, QueryError, compile_query, word_pattern
 
 __all__ = ["BlueskyApi"]
@@ -47,6 +66,9 @@ _POST = "app.bsky.feed.post"
 _MAX_GRAPHEMES = 300
 _SESSION_SECONDS = 7_200
 _CURSOR_PREFIX = "sbx"
+_CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"
+_MAX_CHAT_TEXT = 10_000
+_LOG_PAGE = 100
 _MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.-]*\.[a-z]+)", re.IGNORECASE)
 _TAG = re.compile(r"(?<![\w#])#(\w+)")
 _URL = re.compile(r"https?://\S+")
@@ -76,6 +98,7 @@ class BlueskyApi(ChannelApi):
     """Bluesky (alias `bluesky`): sessions, post search, notifications, threads and posting."""
 
     channel = Channel.BLUESKY
+    private_messages = True
     budgets: ClassVar[dict[str, Budget]] = {
         "bluesky": Budget(3_000, 300),  # 3000 requests per 5 minutes
         "bluesky.session": Budget(30, 300),  # createSession: 30 per 5 minutes
@@ -92,6 +115,7 @@ class BlueskyApi(ChannelApi):
         authors = {post.author.id: post.author for post in self.timeline.posts()}
         self._users = {did_of(user): user for user in authors.values()} | {self._did: self._account}
         self._by_handle = {handle_of(user): user for user in self._users.values()}
+        self._convos: dict[str, Author] = {}  # each direct conversation's other member, by id
         self._operators: dict[str, Operator] = {
             "from": lambda value: self._by("author", value),
             "mentions": lambda value: self._by("mentions", value),
@@ -120,6 +144,10 @@ class BlueskyApi(ChannelApi):
             xrpc("app.bsky.feed.getPosts", "GET", self.get_posts, lists=True),
             xrpc("app.bsky.feed.getPostThread", "GET", self.thread),
             xrpc("com.atproto.repo.createRecord", "POST", self.create_record, "bluesky.post"),
+            xrpc("chat.bsky.convo.getConvoForMembers", "GET", self.convo_for_members),
+            xrpc("chat.bsky.convo.sendMessage", "POST", self.send_message),
+            xrpc("chat.bsky.convo.getMessages", "GET", self.get_messages, lists=True),
+            xrpc("chat.bsky.convo.getLog", "GET", self.get_log, lists=True),
         ]
 
     def authorized(self, request: web.Request, route: Route) -> bool:
@@ -262,8 +290,12 @@ class BlueskyApi(ChannelApi):
         *,
         above: int | None,
         below: int | None,
+        timeline: Timeline | None = None,
+        default_limit: str = "25",
     ) -> tuple[list[Post], str | None]:
-        limit = request.query.get("limit", "25")
+        """One page of a listing of the public timeline, or of `timeline`, newest first."""
+        timeline = timeline or self.timeline
+        limit = request.query.get("limit", default_limit)
         if not limit.isdigit() or not 1 <= int(limit) <= 100:
             raise ApiError(400, "limit must be an integer between 1 and 100")
         raw = request.query.get("cursor")
@@ -273,8 +305,10 @@ class BlueskyApi(ChannelApi):
             except ValueError:
                 raise ApiError(400, "Malformed cursor") from None
             below = token if below is None else min(below, token)
-        page = self.listing(request, view, match, above=above, below=below, limit=int(limit))
-        posts = [post for post in page.posts if not self.timeline.removal(post)]
+        page = self.listing(
+            request, view, match, above=above, below=below, limit=int(limit), timeline=timeline
+        )
+        posts = [post for post in page.posts if not timeline.removal(post)]
         cursor = _CURSOR_PREFIX + base36(page.posts[-1].key) if page.more else None
         return posts, cursor
 
@@ -347,6 +381,113 @@ class BlueskyApi(ChannelApi):
         return web.json_response(
             {"uri": self._uri(post), "cid": _cid(post), "validationStatus": "valid"}
         )
+
+    # -- chat -----------------------------------------------------------------------------------
+
+    def person(self, *, user_id: str | None = None, handle: str | None = None) -> Author | None:
+        """Someone known here, also by DID or by Bluesky handle (`jane-d.bsky.social`)."""
+        if user_id is not None and user_id.startswith("did:"):
+            return next((user for user in self.people().values() if did_of(user) == user_id), None)
+        wanted = (handle or "").lstrip("@").lower()
+        if "." in wanted:
+            found = (user for user in self.people().values() if handle_of(user) == wanted)
+            return next(found, None)
+        return super().person(user_id=user_id, handle=handle)
+
+    def conversation(self, sender: Author, recipient: Author, message_id: str) -> str:
+        """A direct conversation's id, the same for both members whoever writes first."""
+        pair = sorted((did_of(sender), did_of(recipient)))
+        digest = hashlib.sha256("|".join(pair).encode("ascii")).digest()
+        convo = base64.b32encode(digest).decode("ascii").lower()[:13]
+        self._convos[convo] = recipient if sender.id == self._account.id else sender
+        return convo
+
+    async def convo_for_members(self, request: web.Request) -> web.Response:
+        _chat(request)
+        dids = [did for did in request.query.getall("members", ()) if did != self._did]
+        members = [self.person(user_id=did) for did in dids]
+        if len(dids) != 1 or members[0] is None:
+            raise ApiError(400, "A direct conversation needs exactly one other member that exists")
+        convo = self.conversation(self._account, members[0], "")
+        return web.json_response({"convo": self._convo(convo)})
+
+    async def send_message(self, request: web.Request) -> web.Response:
+        _chat(request)
+        body = await _json(request)
+        other = self._convos.get(str(body.get("convoId")))
+        message = body.get("message")
+        text = message.get("text") if isinstance(message, dict) else None
+        if other is None:
+            raise ApiError(400, "Convo not found")
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "Input/message/text must be a non-empty string")
+        if len(text) > _MAX_CHAT_TEXT:
+            raise ApiError(
+                400, f"Input/message/text must not be longer than {_MAX_CHAT_TEXT} characters"
+            )
+        message = self.deliver(self._account, other, text, self.now())
+        return web.json_response(_message_view(message))
+
+    async def get_messages(self, request: web.Request) -> web.Response:
+        """One conversation's messages, newest first."""
+        _chat(request)
+        convo = request.query.get("convoId", "")
+        if convo not in self._convos:
+            raise ApiError(400, "Convo not found")
+        messages, cursor = self._page(
+            request,
+            ("chat", convo),
+            lambda message: message.conversation_id == convo,
+            above=None,
+            below=None,
+            timeline=self.private,
+            default_limit="50",
+        )
+        views = [_message_view(message) for message in messages]
+        return web.json_response({"messages": views} | _cursor(cursor))
+
+    async def get_log(self, request: web.Request) -> web.Response:
+        """What happened in our conversations after the `cursor` rev, oldest first."""
+        _chat(request)
+        after = request.query.get("cursor")
+        since = self.private.by_id(after) if after else None
+        if after and since is None:
+            raise ApiError(400, "Invalid cursor")
+        page = self.listing(
+            request,
+            ("chat-log",),
+            None,
+            above=since.key if since else None,
+            below=None,
+            limit=_LOG_PAGE,
+            nearest=True,
+            timeline=self.private,
+        )
+        messages = list(reversed(page.posts))
+        logs = [
+            {
+                "$type": "chat.bsky.convo.defs#logCreateMessage",
+                "rev": message.id,
+                "convoId": message.conversation_id,
+                "message": _message_view(message),
+                "relatedProfiles": [self._author(message.author)],
+            }
+            for message in messages
+        ]
+        self.strip_fields(request, [log["message"] for log in logs], ("text", "sender", "sentAt"))
+        cursor = messages[-1].id if messages else after
+        return web.json_response({"logs": logs} | ({"cursor": cursor} if cursor else {}))
+
+    def _convo(self, convo: str) -> dict[str, Any]:
+        other = self._convos[convo]
+        return {
+            "id": convo,
+            "rev": convo,
+            "members": [self._author(self._account), self._author(other)],
+            "muted": False,
+            "unreadCount": 0,
+            "status": "accepted",
+        }
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -474,6 +615,25 @@ def _time_bound(request: web.Request, name: str) -> int | None:
     except ValueError:
         raise ApiError(400, f"{name} must be a datetime or a date") from None
     return post_key(moment if moment.tzinfo else moment.replace(tzinfo=UTC), 0)
+
+
+def _chat(request: web.Request) -> None:
+    """A chat call reaches the chat service only through the PDS's proxy, which the header names."""
+    if request.headers.get("atproto-proxy") != _CHAT_PROXY:
+        raise ApiError(
+            404, f"chat.bsky.* is served by the chat service: send atproto-proxy: {_CHAT_PROXY}"
+        )
+
+
+def _message_view(message: Post) -> dict[str, Any]:
+    return {
+        "$type": "chat.bsky.convo.defs#messageView",
+        "id": message.id,
+        "rev": message.id,
+        "text": message.text,
+        "sender": {"did": did_of(message.author)},
+        "sentAt": iso_time(message.created_at),
+    }
 
 
 async def _json(request: web.Request) -> dict[str, Any]:

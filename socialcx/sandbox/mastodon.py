@@ -325,14 +325,15 @@ class MastodonApi(ChannelApi):
         visibility = str(fields.get("visibility") or "public")
         if visibility not in _VISIBILITIES:
             return web.json_response(
-                {"error": f"Validation failed: Visibility is not one of {', '.join(_VISIBILITIES)}"},
+                {"error": f"Validation failed: Visibility is not one of {'/'.join(_VISIBILITIES)}"},
                 status=422,
             )
         parent = None
         if reply_to := fields.get("in_reply_to_id"):
             parent = self._found(str(reply_to))
         if visibility == "direct":
-            return web.json_response(self._statuses([self._direct(text, parent, fields)], request)[0])
+            direct = self._direct(text, parent, fields)
+            return web.json_response(self._statuses([direct], request)[0])
         post = self.publish(
             text,
             parent,

@@ -103,7 +103,9 @@ class RedditApi(ChannelApi):
             Route(name, "GET", path + "{slash:/?}", handler, "reddit", lists_posts=True)
             for name, (path, handler) in listings.items()
         ] + [
-            Route(name, "GET", f"/message/{box}{{slash:/?}}", self.messages, "reddit", lists_posts=True)
+            Route(
+                name, "GET", f"/message/{box}{{slash:/?}}", self.messages, "reddit", lists_posts=True
+            )
             for name, box in (("reddit.messages", "messages"), ("reddit.sent", "sent"))
         ]
 
@@ -228,7 +230,10 @@ class RedditApi(ChannelApi):
         us = self.sandbox.scenario.account.id
         sent = request.path.rstrip("/").endswith("/sent")
         return self._listing(
-            request, ("messages", sent), lambda message: (message.author.id == us) is sent, private=True
+            request,
+            ("messages", sent),
+            lambda message: (message.author.id == us) is sent,
+            private=True,
         )
 
     async def compose(self, request: web.Request) -> web.Response:

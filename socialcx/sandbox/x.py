@@ -163,7 +163,12 @@ class XApi(ChannelApi):
                 "x.dm_send",
             ),
             Route(
-                "x.dm_events", "GET", "/2/dm_events", self.dm_events, "x.dm_events", lists_posts=True
+                "x.dm_events",
+                "GET",
+                "/2/dm_events",
+                self.dm_events,
+                "x.dm_events",
+                lists_posts=True,
             ),
             Route(
                 "x.dm_with",
@@ -314,13 +319,8 @@ class XApi(ChannelApi):
     async def dm_send(self, request: web.Request) -> web.Response:
         """A one-to-one direct message from our account to the participant, in their
         conversation with us (made on the first message)."""
-        participant_id = request.match_info["participant_id"]
         account = self.sandbox.scenario.account
-        recipient = self.person(user_id=participant_id)
-        if recipient is None or recipient.id == account.id:
-            raise ApiError(
-                400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
-            )
+        recipient = self._participant(request)
         try:
             body = await request.json()
         except ValueError:
@@ -338,12 +338,8 @@ class XApi(ChannelApi):
         """One page of our account's `MessageCreate` events, newest first: all of them, or one
         conversation's (by participant or by conversation id)."""
         conversation = request.match_info.get("dm_conversation_id")
-        if participant_id := request.match_info.get("participant_id"):
-            participant = self.person(user_id=participant_id)
-            if participant is None:
-                raise ApiError(
-                    400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
-                )
+        if "participant_id" in request.match_info:
+            participant = self._participant(request)
             conversation = self.conversation(self.sandbox.scenario.account, participant, "")
         event_types = _choices(request, "event_types", _DM_EVENT_TYPES)
         fields = _choices(request, "dm_event.fields", _DM_EVENT_FIELDS)
@@ -370,6 +366,17 @@ class XApi(ChannelApi):
             body["includes"] = {"users": [self._user(user, users) for user in senders.values()]}
         body["meta"] = meta
         return web.json_response(body)
+
+    def _participant(self, request: web.Request) -> Author:
+        """The other member of a one-to-one conversation, named in the path: someone X knows,
+        not our account."""
+        participant_id = request.match_info["participant_id"]
+        participant = self.person(user_id=participant_id)
+        if participant is None or participant.id == self.sandbox.scenario.account.id:
+            raise ApiError(
+                400, f"The `participant_id` path parameter value [{participant_id}] is not valid"
+            )
+        return participant
 
     def _tweets(
         self,

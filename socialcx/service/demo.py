@@ -58,9 +58,13 @@ from socialcx.config import (
 )
 from socialcx.ops.logs import RedactSecrets, secret_values
 from socialcx.channels import Channel
-from socialcx.sandbox import SCENARIOS, Budget, Sandbox, Scenario, load_scenario
+from socialcx.sandbox import SCENARIOS, Budget, Sandbox, Scenario, load_scenario, parse_shop
+from socialcx.sandbox.posts import Author, Post, post_id, post_key
 from socialcx.service.daemon import Daemon
-from socialcx.store import Alert, AlertEvent, Decision, Email, IncidentMember, IncidentRow, InboxItem, Mention, OutboxReply, connect
+from socialcx.store import (
+    Alert, AlertEvent, ConversationRow, Decision, Email, IncidentMember, IncidentRow, InboxItem, Mention, OutboxReply,
+    PrivateMessageRow, connect,
+)
 
 __all__ = ["DemoReport", "DemoState", "live_view", "prepare_demo", "print_report", "run_demo"]
 
@@ -74,6 +78,16 @@ DATABASE_FILES = ("socialcx.db", "socialcx.db-wal", "socialcx.db-shm", "socialcx
 OUTPUT_FOLDERS = ("mail", "charts")
 APPROVER = "demo-approver"
 READ_MAIL_IN = timedelta(minutes=10)  # how long the person takes to read the alert email and approve
+SHOP = Path(__file__).resolve().parent.parent / "data" / "demo-shop.json"  # the stand-in shop's customers and orders
+# Customers of the demo shop writing in about their orders on X (hours after the start): resolved
+# in private through the shop within the shipped policy, one above its limits, one a legal threat.
+TRANSACTIONS = (
+    (2, "jane_d", "@acme charged twice AND the mug arrived smashed. Need a new one by Wednesday"),
+    (5, "omar_h", "@acme you charged me twice for my desk lamp order, that is £128 gone!"),
+    (9, "priya_n", "@acme my parcel was due last tuesday and still hasn't arrived, where is it?"),
+    (13, "tom_a", "@acme please cancel my order, I ordered the blanket by mistake"),
+    (17, "lena_f", "@acme charged twice for a mug. fix it or my lawyer will"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +132,9 @@ class DemoReport:
     outcomes: Counter[str]  # the responder's decisions: auto_reply, draft, inbox, skipped
     replies: Counter[str]  # auto-replies by outbox state: sent, failed (refused, back to the inbox), pending
     examples: tuple[tuple[str, str, str], ...]  # channel, mention, auto-reply sent
+    resolutions: Counter[str]  # conversations by state: resolved, needs_approval, awaiting_customer, handed_over
+    ledger: int  # writes the stand-in shop took
+    transcript: tuple[str, ...]  # the post, public reply and private messages of the case with the most needs
     inbox: tuple[InboxEntry, ...]  # the most urgent items
     incidents: tuple[tuple[str, datetime], ...]  # scripted: topic and start
     alerts: tuple[RaisedAlert, ...]
@@ -202,7 +219,7 @@ def run_demo(
     with the sandbox and a mail catcher, then write the emails' charts and report."""
     spec = SCENARIOS[scenario]
     end = START + timedelta(days=spec.days)
-    world = load_scenario(scenario, start=START, seed=SEED)
+    world = _with_customers(load_scenario(scenario, start=START, seed=SEED))
     folder = Path(settings.data_dir)
     playbook = playbook_for(settings)
     for channel in set(settings.channels.enabled()) & set(available()):
@@ -210,7 +227,7 @@ def run_demo(
     engine = connect(settings.database)
     try:
         clock = SimulatedClock(START, speed=(end - START).total_seconds() / seconds)
-        sandbox = Sandbox(world, clock=clock)
+        sandbox = Sandbox(world, clock=clock, shop=parse_shop(SHOP.read_bytes()))
         for bucket in sandbox.limits.budgets():
             sandbox.limits.set(bucket, Budget(10_000_000, 60))  # an accelerated run must not wait out rate windows
         with sandbox.in_thread() as base_url, _MailCatcher(folder / "mail") as mail_port:
@@ -222,7 +239,8 @@ def run_demo(
                 ran = time.monotonic() - began
         caught = _caught(folder / "mail", folder / "charts")
         incidents = tuple((incident.topic, START + incident.at) for incident in spec.incidents)
-        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught, world)
+        ledger = len(sandbox.shop.ledger) if sandbox.shop else 0
+        return _report(engine, settings, scenario, daemon, end, ran, incidents, caught, world, ledger)
     finally:
         engine.dispose()
 
@@ -235,7 +253,20 @@ def _pointed_at(settings: Settings, base_url: str, mail_port: int) -> Settings:
     return settings.model_copy(update={
         "channels": settings.channels.model_copy(update=channels),
         "mail": settings.mail.model_copy(update={"port": mail_port}),
+        "commerce": settings.commerce.model_copy(update={"base_url": f"{base_url}/shop/v1", "token_env": "SANDBOX_X_BEARER_TOKEN"}),
     })
+
+
+def _with_customers(world: Scenario) -> Scenario:
+    """The scenario with the demo shop's customers' posts (`TRANSACTIONS`) on X among its own."""
+    posts = []
+    for seq, (hours, handle, text) in enumerate(TRANSACTIONS, start=10**6):
+        at = START + timedelta(hours=hours)
+        key = post_key(at, seq)
+        author = Author(str(7_000_000 + seq), handle, handle.replace("_", " ").title(), 150)
+        posts.append(Post(Channel.X, key, post_id(Channel.X, key), at, author, text, "en", conversation_id=post_id(Channel.X, key)))
+    ordered = tuple(sorted((*world.posts, *posts), key=lambda post: (post.created_at, post.key)))
+    return Scenario(world.name, world.start, world.account, ordered, world.truth)
 
 
 async def _serve(
@@ -411,6 +442,7 @@ def _report(
     incidents: tuple[tuple[str, datetime], ...],
     caught: tuple[tuple[tuple[Path, str], ...], tuple[Path, ...]],
     world: Scenario,
+    ledger: int,
 ) -> DemoReport:
     folder = Path(settings.data_dir)
     emails, charts = caught
@@ -443,11 +475,43 @@ def _report(
         report = kpis(connection, now=end)
         per_incident = tuple(incident_kpis(connection))
         figures = _surge_figures(connection, world)
+        resolutions = Counter(dict(connection.execute(
+            sa.select(ConversationRow.state, sa.func.count()).group_by(ConversationRow.state)
+        ).all()))
+        resolutions["handed_over"] += connection.execute(  # a customer's post a guardrail kept from a conversation
+            sa.select(sa.func.count()).select_from(Mention)
+            .outerjoin(ConversationRow, ConversationRow.mention_id == Mention.id)
+            .where(Mention.author_handle.in_([handle for _, handle, _ in TRANSACTIONS]), ConversationRow.id.is_(None))
+        ).scalar_one()
+        transcript = _transcript(connection)
     return DemoReport(
         folder=folder, scenario=scenario, start=START, end=end, seconds=seconds, polls=_total(daemon.metrics.polls),
         poll_errors=_total(daemon.metrics.errors), mentions=per_channel, outcomes=outcomes, replies=replies,
-        examples=tuple(examples.values())[:3], inbox=inbox, incidents=incidents, alerts=alerts, emails=emails,
+        examples=tuple(examples.values())[:3], resolutions=resolutions, ledger=ledger, transcript=transcript, inbox=inbox, incidents=incidents, alerts=alerts, emails=emails,
         charts=charts, kpis=report, incidents_kpis=per_incident, surge=figures,
+    )
+
+
+def _transcript(connection: Connection) -> tuple[str, ...]:
+    """The case with the most needs, as its customer saw it: their post, our public reply, then
+    the private messages both ways, in order."""
+    conversations = connection.execute(sa.select(ConversationRow.id, ConversationRow.mention_id, ConversationRow.decisions)).all()
+    if not conversations:
+        return ()
+    chosen = max(conversations, key=lambda row: (len(row.decisions), -row.id))
+    post = connection.execute(sa.select(Mention.author_handle, Mention.text).where(Mention.id == chosen.mention_id)).one()
+    public = connection.execute(
+        sa.select(OutboxReply.text).where(OutboxReply.mention_id == chosen.mention_id, OutboxReply.state == "sent")
+    ).scalars().all()
+    private = connection.execute(
+        sa.select(PrivateMessageRow.direction, PrivateMessageRow.text)
+        .where(PrivateMessageRow.conversation_id == chosen.id)
+        .order_by(PrivateMessageRow.created_at, PrivateMessageRow.id)
+    ).all()
+    return (
+        f"@{post.author_handle}, in public: {post.text}",
+        *(f"us, in public: {text}" for text in public),
+        *(f"{'us' if direction == 'out' else '@' + str(post.author_handle)}, in private: {text}" for direction, text in private),
     )
 
 
@@ -574,6 +638,17 @@ def print_report(console: Console, report: DemoReport, config: Path) -> None:
     )
     for channel, mention, reply in report.examples:
         console.print(Text(f"  {channel}: “{_short(mention)}”\n    → {reply}"))
+
+    done = report.resolutions
+    console.print(
+        f"\nResolved through the stand-in shop: {done['resolved']:,} resolved, {done['needs_approval']:,} needing approval "
+        f"(socialcx plans list), {done['awaiting_customer']:,} awaiting the customer, {done['handed_over']:,} handed over; "
+        f"{report.ledger:,} writes in the shop's ledger."
+    )
+    if report.transcript:
+        console.print("One case with several needs, as the customer saw it:")
+        for line in report.transcript:
+            console.print(Text(f"  {line}"))
 
     backlog = ", ".join(f"{priority} {count:,}" for priority, count in report.kpis.backlog.items())
     console.print(f"\nInbox by priority: {backlog}.")

@@ -51,9 +51,8 @@ __all__ = ["RESULT_FIELDS", "run_cases"]
 RESULT_FIELDS = ("id", "outcome", "ledger", "told", "public", "asked", "plan_ms")
 _ROUNDS = 6  # question-and-answer rounds before a case is cut short
 _FEED = "/feeds/reviews.xml"
-_PRIVATE = (Channel.X, Channel.REDDIT, Channel.MASTODON, Channel.BLUESKY)
-_HANDLE = re.compile(r"@([A-Za-z0-9_]+)")
-_WORD = re.compile(r"[A-Za-z]{3,}")
+_HANDLE = re.compile(r"(?:@|\bu/)(\w[\w.-]*\w|\w)")  # @acme, u/acme; a Bluesky handle is a domain: @acme.bsky.social
+_WORD = re.compile(r"\b[A-Za-z]{3,}\b")  # whole words: the watch's keyword must match as one
 
 
 def run_cases(cases: Iterable[dict[str, Any]], *, triage: Triager | None = None) -> Iterator[dict[str, Any]]:
@@ -78,7 +77,6 @@ class _Bench:
 
     def __init__(self, folder: Path, triage: Triager) -> None:
         self.folder, self.triage = folder, triage
-        (folder / SANDBOX_SECRETS).write_text(sandbox_secrets(), encoding="utf-8")
         self.config = tomllib.loads(sandbox_config())
         self.engine = connect(f"sqlite:///{folder / 'bench.db'}")
         self.playbook: Playbook = playbook_for(Settings())
@@ -86,8 +84,8 @@ class _Bench:
     async def run(self, case: dict[str, Any]) -> dict[str, Any]:
         _empty(self.engine)
         now = datetime.fromisoformat(case["now"].replace("Z", "+00:00"))
-        channel, author = Channel(case["channel"]), _author(case["post"]["author"])
-        brand = _brand(case["post"]["text"])
+        channel = Channel(case["channel"])
+        author, brand = _author(case["post"]["author"], channel), _brand(case["post"]["text"], channel)
         clock = ManualClock(now)
         sandbox = Sandbox(
             _scenario(channel, brand, author, case["post"]["text"], now),
@@ -99,13 +97,16 @@ class _Bench:
             connectors = {channel: connector_class(channel)(settings.channels.get(channel), settings, clock=clock)}
             stack.push_async_callback(connectors[channel].aclose)
             pipeline = Pipeline(settings, self.engine, clock, self.playbook)
+            private = connector_class(channel).capabilities.private_messages
             await poll_once(settings, self.engine, clock, channels=(channel,), connectors=connectors, triage=self.triage)
             await asyncio.to_thread(pipeline.route)
             await pipeline.send(connectors)
             plan_ms = await _timed_resolve(pipeline, connectors)
             await pipeline.send(connectors)
+            asked = 0  # our private messages the customer has read
             for _ in range(_ROUNDS):
-                answers = _answers(sandbox, channel, author.handle, case.get("answers") or {}) if channel in _PRIVATE else []
+                ours = sandbox.private_messages_to(channel, author.handle) if private else []
+                answers, asked = _answers(ours[asked:], case.get("answers") or {}), len(ours)
                 if not answers:
                     break
                 for text in answers:
@@ -113,11 +114,21 @@ class _Bench:
                 plan_ms = await _timed_resolve(pipeline, connectors)
         return _result(self.engine, case["id"], sandbox, plan_ms)
 
+    def _secrets(self, brand: str) -> Path:
+        """The sandbox's placeholder credentials, logging in to Bluesky as the case's account (the
+        stand-in refuses any other handle)."""
+        path = self.folder / f"{brand}.{SANDBOX_SECRETS}"
+        if not path.exists():
+            handle = f"{brand}.bsky.social"
+            text = re.sub(r"(?m)^SANDBOX_BLUESKY_HANDLE=.*$", f"SANDBOX_BLUESKY_HANDLE={handle}", sandbox_secrets())
+            path.write_text(text, encoding="utf-8")
+        return path
+
     def _settings(self, base_url: str, channel: Channel, brand: str, text: str) -> Settings:
         """The sandbox config pointed at this case's sandbox and shop, with a watch that finds
         the case's post (our handle where the post names it, else a word of it)."""
         data = dict(self.config)
-        data["secrets_file"] = str(self.folder / SANDBOX_SECRETS)
+        data["secrets_file"] = str(self._secrets(brand))
         data["data_dir"] = str(self.folder)
         data["database_url"] = str(self.engine.url)
         data["channels"] = {name: dict(config, base_url=base_url) for name, config in self.config["channels"].items()}
@@ -135,17 +146,10 @@ async def _timed_resolve(pipeline: Pipeline, connectors: dict[Channel, Connector
     return (await pipeline.resolve(connectors)).plan_ms
 
 
-def _answers(sandbox: Sandbox, channel: Channel, handle: str, answers: dict[str, str]) -> list[str]:
-    """The scripted customer's replies to our private messages it has not answered yet: for
-    each question in them, the case's answer to it, if it has one."""
-    ours = sandbox.private_messages_to(channel, handle)
-    theirs = sandbox.private_messages_from(channel, handle)
-    unanswered = [message for message in ours if not theirs or message.at > theirs[-1].at]
-    replies = []
-    for message in unanswered:
-        for field in wording.asked_in(message.text):
-            if answers.get(field):
-                replies.append(answers[field])
+def _answers(unread: list[Any], answers: dict[str, str]) -> list[str]:
+    """The scripted customer's replies to the private messages it has not read yet: for each
+    question in them, the case's answer to it, if it has one."""
+    replies = [answers[field] for message in unread for field in wording.asked_in(message.text) if answers.get(field)]
     return list(dict.fromkeys(replies))
 
 
@@ -184,15 +188,22 @@ def _empty(engine: Engine) -> None:
                 connection.execute(table.delete())
 
 
-def _brand(text: str) -> str:
-    """Our account: the first handle the post names (without its instance), else `acme`."""
+def _brand(text: str, channel: Channel) -> str:
+    """Our account: the first handle the post names (without its Mastodon instance), else `acme`."""
     match = _HANDLE.search(text)
-    return match.group(1) if match else "acme"
+    return _local(match.group(1), channel) if match else "acme"
 
 
-def _author(name: str) -> Author:
+def _author(name: str, channel: Channel) -> Author:
     """The customer as the platform shows them; a stable numeric id from the handle."""
-    return Author(str(sum(ord(ch) * 31**i for i, ch in enumerate(name)) % 10**12 + 10**12), name, name, 100)
+    handle = _local(name, channel)
+    return Author(str(sum(ord(ch) * 31**i for i, ch in enumerate(name)) % 10**12 + 10**12), handle, handle, 100)
+
+
+def _local(handle: str, channel: Channel) -> str:
+    """A handle as the sandbox keeps its people: a Bluesky handle under bsky.social by its name
+    (the stand-in serves every account there)."""
+    return handle.removesuffix(".bsky.social") if channel is Channel.BLUESKY else handle
 
 
 def _scenario(channel: Channel, brand: str, author: Author, text: str, now: datetime) -> Scenario:

@@ -26,7 +26,7 @@ from price_parser import Price
 
 __all__ = [
     "CatalogueItem", "address", "amounts", "deadline", "emails", "fold", "items", "order_ids", "quantity",
-    "reply_address", "reply_quantity",
+    "reply_address", "reply_item", "reply_quantity",
 ]
 
 
@@ -57,7 +57,7 @@ _ORDER_DIGITS = re.compile(
 )
 # Carrier references: "tracking DP123" names a parcel, not an order.
 _NOT_ORDER_BEFORE = re.compile(r"(?:tracking|track|parcel|consignment|flight|ref|code|postcode|room)\s*(?:no\.?|number|#|:)?\s*$")
-_EMAIL = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}\b", re.I)
 
 
 def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]:
@@ -70,7 +70,7 @@ def order_ids(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, 
         for match in pattern.finditer(folded):
             value = match.group(1).upper()
             letters = re.match(r"[A-Z]*", value).group().lower()
-            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[: match.start()]):
+            if value in skus or letters in _CURRENCY_CODES or _NOT_ORDER_BEFORE.search(folded[max(0, match.start() - 30) : match.start()]):
                 continue
             found.append((match.start(1), value))
     return _unique(value for _, value in sorted(found))
@@ -126,17 +126,20 @@ _WEEKDAY = (
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY_OF_MONTH = rf"(?:the\s+)?{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})?|{_MONTH}\s+{_ORDINAL}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
 _WHEN = (
-    rf"(?:(?:this|next|the|on)\s+)?(?P<weekday>{_WEEKDAY})\b|(?:the\s+)?(?:this\s+)?(?P<weekend>weekend|end\s+of\s+(?:the|this)\s+week)\b"
+    # a weekday with its date ("Friday 11 December") is read by the date
+    rf"(?:{_WEEKDAY},?\s+)?(?P<date>{_DAY_OF_MONTH})(?![\w/:])"
+    rf"|(?:(?:this|next|the|on)\s+)?(?P<weekday>{_WEEKDAY})\b|(?:the\s+)?(?:this\s+)?(?P<weekend>weekend|end\s+of\s+(?:the|this)\s+week)\b"
     r"|(?P<day_after>the\s+day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow|tmrw|tmr|tomoz|2moro)\b|(?P<today>today|tonight|tonite)\b"
     r"|(?P<xmas>(?:christmas|xmas)(?:\s+(?:eve|day))?)\b"
-    rf"|(?P<date>(?:the\s+)?{_ORDINAL}(?:\s+(?:of\s+)?{_MONTH})?|{_MONTH}\s+{_ORDINAL}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)(?![\w/:])"
     r"|(?P<within>(?:with)?in\s+(?:\d+|a|one|two|three|four|five|six|seven)\s+days?)\b"
 )
 _LEAD = r"(?P<lead>by|before|b4|for|until|till|til|no\s+later\s+than|in\s+time\s+for|latest)"
 _DEADLINE = re.compile(
     rf"(?:\b(?:{_LEAD}\s+(?:(?:the\s+)?(?:latest|end\s+of\s+)?(?:on\s+)?)?|(?P<need>need(?:s|ed)?|want|get|have)\s+"
-    rf"(?:it|them|one|this|that|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:(?:on|by)\s+)?))?(?<![\w/])(?:{_WHEN})"
+    rf"(?:it|them|one|this|that|a\s+new\s+one|a\s+\w+|the\s+\w+|another(?:\s+\w+)?)\s+(?:for\s+(?:a|an|my|the|our)\s+\w+(?:\s+\w+)?\s+)?"
+    rf"(?:(?P<need_lead>on|by|before|b4|for|until|till)\s+(?:the\s+)?)?))?(?<![\w/])(?:{_WHEN})"
     r"(?:\s+(?P<latest>at\s+the\s+latest|latest)\b)?",
     re.I,
 )
@@ -155,12 +158,12 @@ def deadline(text: str, now: datetime) -> date | None:
     for match in _DEADLINE.finditer(folded):
         if not (match.group("lead") or match.group("need") or match.group("latest") or match.group("within")):
             continue
-        if match.group("lead") and _PROMISED.search(folded[: match.start()]):
+        if match.group("lead") and _PROMISED.search(folded[max(0, match.start() - 60) : match.start()]):
             continue
         day = _day(match, today)
         if day is None:
             continue
-        lead = (match.group("lead") or "").lower()
+        lead = (match.group("lead") or match.group("need_lead") or "").lower()
         if lead in ("before", "b4") and not match.group("weekend"):
             day -= timedelta(days=1)
         if day >= today:
@@ -221,7 +224,8 @@ _NOT_COUNTED = re.compile(
     r"emails?|calls?|messages?|stars?|am|pm|o'?clock|pence|p|quid|pounds?|dollars?|bucks|euros?|percent|"
     r"st|nd|rd|th|kg|g|ml|l|cm|mm|m|in|inch|inches|ft|%|of\s+you|orders?|refunds?|people|agents?)$"
 )
-_CHARGED_BEFORE = re.compile(r"\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?$")
+# "charged x2", "£28.50 x 2": how often money was taken, not how many items.
+_CHARGED_BEFORE = re.compile(r"(?:\b(?:charged|billed|paid|debited|taken|took|charge|payment)\w*\s*(?:me\s*)?|\d(?:[.,]\d{2})?\s*(?:[£€$]|eur|gbp|usd)?\s*)$")
 _REPLY_COUNT = re.compile(
     r"(?<![\w£$€.#/-])(?:\d{1,3}|one|single|two|both|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:a\s+)?(?:pair|couple|dozen))(?![\w.,/-])",
@@ -240,8 +244,13 @@ def quantity(text: str, catalogue: Sequence[CatalogueItem] = ()) -> int | None:
                 return _positive(int(times))
             continue
         what = (match.group("what") or "").lower()
+        following = _NEXT_WORD.match(folded, match.end())
+        if what in _DETERMINERS and following and _NOT_COUNTED.match(following.group(1)):
+            continue  # "one of my orders", "both of the charges"
         if _NOT_COUNTED.match(what) or not (match.group("all") or _names_thing(what, catalogue)):
             continue
+        if _in_a_name(match.group("count"), what, catalogue):
+            continue  # "my set of 4 wine glasses" is one set
         return _count(match.group("count"))
     return None
 
@@ -253,14 +262,24 @@ def reply_quantity(text: str) -> int | None:
     return _count(match.group()) if match else None
 
 
+_DETERMINERS = frozenset({"the", "my", "them", "those", "these", "which", "it"})
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+
+
 def _names_thing(word: str, catalogue: Sequence[CatalogueItem]) -> bool:
     """Whether the word after a count names what was bought: "of the mugs", "items", "mugs"."""
-    if word in ("the", "my", "them", "those", "these", "which", "it"):
+    if word in _DETERMINERS:
         return True
     return _stem(word) in _THING_WORDS or any(_stem(word) in _tokens(item.name) for item in catalogue)
 
 
-_THING_WORDS = frozenset({"item", "thing", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+_THING_WORDS = frozenset({"item", "piece", "one", "unit", "product", "box", "pack", "set", "bottle"})
+
+
+def _in_a_name(count: str, word: str, catalogue: Sequence[CatalogueItem]) -> bool:
+    """Whether "<count> <word>" is part of an item's name ("Set of 4 wine glasses")."""
+    phrase = re.compile(rf"\b{re.escape(count.lower())}\s+{re.escape(word)}")
+    return any(phrase.search(fold(item.name)) for item in catalogue)
 
 
 def _count(word: str) -> int | None:
@@ -284,22 +303,15 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
     named by its SKU, or by its head noun ("the mug" -> "Stoneware mug", plural or singular), or
     by two of its other words; where several share the named words, those matching the most are
     kept (all of them on a tie, for the order's lines to decide)."""
-    words = _WORD.findall(fold(text))
-    stems = [_stem(word) for word in words]
+    text, found = _named_skus(text, catalogue)
     positions: dict[str, int] = {}
-    for index, stem in enumerate(stems):
-        positions.setdefault(stem, index)
+    for index, word in enumerate(_WORD.findall(fold(text))):
+        positions.setdefault(_stem(word), index)
     best: dict[str, tuple[int, list[tuple[int, str]]]] = {}  # head noun -> (score, [(position, sku)])
-    upper = text.upper()
     for item in catalogue:
-        named = re.search(rf"(?<![\w-]){re.escape(item.sku.upper())}(?![\w-])", upper) if item.sku else None
-        if named:
-            best[f"sku:{item.sku}"] = (99, [(len(_WORD.findall(fold(text[: named.start()]))), item.sku)])
+        name, head = _tokens(item.name), _head(item.name)
+        if head is None or item.sku in (sku for _, sku in found):
             continue
-        name = _tokens(item.name)
-        if not name:
-            continue
-        head = name[-1]
         matched = [token for token in name if token in positions]
         if head not in positions and len(matched) < 2:
             continue
@@ -313,12 +325,50 @@ def items(text: str, catalogue: Sequence[CatalogueItem] = ()) -> tuple[str, ...]
             best[key] = (score, [(where, item.sku)])
         elif score == score_now:
             best[key] = (score, named_now + [(where, item.sku)])
-    return _unique(sku for _, sku in sorted(entry for _, named in best.values() for entry in named))
+    return _unique(sku for _, sku in sorted(found + [entry for _, named in best.values() for entry in named]))
+
+
+def reply_item(text: str, catalogue: Sequence[CatalogueItem] = ()) -> str | None:
+    """The one item a private reply names: as `items` reads it, or else the only item that has
+    the reply's words ("the stoneware one", "the blue one"); None when it names none or several."""
+    named = items(text, catalogue)
+    if named:
+        return named[0] if len(named) == 1 else None
+    words = {_stem(word) for word in _WORD.findall(fold(text))} - _NAME_FILLER - _THING_WORDS
+    overlap = {item.sku: len(words & set(_tokens(item.name))) for item in catalogue}
+    most = max(overlap.values(), default=0)
+    best = [sku for sku, count in overlap.items() if count == most]
+    return best[0] if most and len(best) == 1 else None
+
+
+def _named_skus(text: str, catalogue: Sequence[CatalogueItem]) -> tuple[str, list[tuple[int, str]]]:
+    """The text with the SKUs it names blanked out (so "MUG-01" does not also name every mug), and
+    those SKUs with the word position where each stood."""
+    found = []
+    for item in catalogue:
+        if not item.sku.strip():
+            continue
+        named = re.search(rf"(?<![\w-]){re.escape(item.sku)}(?![\w-])", text, re.I)
+        if named:
+            text = text[: named.start()] + " \x00 " + text[named.end() :]
+            found.append((len(_WORD.findall(fold(text[: named.start()]))), item.sku))
+    return text, found
 
 
 @lru_cache(maxsize=4096)
 def _tokens(name: str) -> tuple[str, ...]:
     return tuple(_stem(word) for word in _WORD.findall(fold(name)) if word not in _NAME_FILLER and not word.isdigit())
+
+
+_QUALIFIER = re.compile(r"\s*(?:\(|\[|,|\s[-–/|]\s).*$", re.S)
+
+
+@lru_cache(maxsize=4096)
+def _head(name: str) -> str | None:
+    """The noun an item is named by: the last word before a qualifier ("Mug (blue)" -> "mug",
+    "Stoneware mug - green" -> "mug", "Dinner plates, set of 6" -> "plate")."""
+    words = _tokens(_QUALIFIER.sub("", name)) or _tokens(name)
+    return words[-1] if words else None
 
 
 @lru_cache(maxsize=16384)
@@ -342,17 +392,26 @@ _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|place|pl|court|ct|crescent|terrace|gardens|"
     r"grove|square|sq|hill|row|mews|walk|park|boulevard|blvd|green|flat|apartment|apt|unit|house|cottage)"
 )
-_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]*?\b{_STREET}\b[\w ,'.-]*"
+_ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]{{0,40}}?\b{_STREET}\b[\w ,'.-]{{0,80}}"
 _ADDRESS_IN_POST = re.compile(
     rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
     re.I,
 )
-_ADDRESS_END = re.compile(r"\s*(?:\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+_SIGN_OFF = r"\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b"
+_ADDRESS_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s|[.!?]?$).*$", re.I | re.S)
+# A reply is the address and perhaps a sign-off: "Hauptstr. 21" keeps its abbreviation.
+_REPLY_END = re.compile(rf"\s*(?:{_SIGN_OFF}|[.!?]\s+(?=[A-Z][a-z]*\s*[!.]?\s*$)|[.!?]+\s*$).*$", re.I | re.S)
 _REPLY_LEAD = re.compile(
     r"^\s*(?:(?:yes|yeah|yep|sure|ok(?:ay)?|hi|hello)\b[,.!]?\s*)?"
     r"(?:it'?s|it\s+is|(?:my|the)\s+(?:new\s+)?(?:delivery\s+|shipping\s+)?address\s+is|new\s+address(?:\s+is)?|address(?:\s+is)?|"
     r"(?:please\s+|pls\s+|can\s+you\s+)?(?:send|deliver|ship|post)\s+(?:it|them|the\s+\w+)?\s*to)?[\s:,-]*",
     re.I,
+)
+
+
+# A street word, a comma between parts, or a postcode: "12 of them" is not an address.
+_ADDRESS_SHAPE = re.compile(
+    rf"\b{_STREET}\b|\w\s*,\s*\w|\b[A-Z]{{1,2}}\d[A-Z\d]?\s*\d[A-Z]{{2}}\b|\b\d{{5}}(?:-\d{{4}})?\b", re.I
 )
 
 
@@ -365,14 +424,14 @@ def address(text: str) -> str | None:
 def reply_address(text: str) -> str | None:
     """The address a private reply gives: the reply less its lead-in ("it's", "send it to") and
     its sign-off, when what is left has a house number and more than one word."""
-    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1))
-    if body and re.search(r"\d", body) and len(re.findall(r"[a-z]{2,}", body, re.I)) >= 2 and "@" not in body:
-        return body
-    return None
+    body = _trimmed(_REPLY_LEAD.sub("", text.translate(_QUOTES), count=1), _REPLY_END)
+    if not body or "@" in body or not re.search(r"\d", body) or len(re.findall(r"[^\W\d_]{2,}", body)) < 2:
+        return None
+    return body if _ADDRESS_SHAPE.search(body) else None
 
 
-def _trimmed(address_text: str) -> str | None:
-    body = _ADDRESS_END.sub("", address_text.strip()).strip(" ,;:-")
+def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:
+    body = end.sub("", address_text.strip()).strip(" ,;:-")
     return " ".join(body.split()) or None
 
 

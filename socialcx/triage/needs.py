@@ -93,8 +93,7 @@ def parse_answer(
     if field == "email":
         return next(iter(entities.emails(text)), None)
     if field == "item":
-        skus = entities.items(text, catalogue)
-        return skus[0] if len(skus) == 1 else None
+        return entities.reply_item(text, catalogue)
     if field == "quantity":
         return entities.reply_quantity(text)
     if field == "deadline":
@@ -144,7 +143,7 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
     "double_charge": _any(
         rf"\b{_CHARGED}\b{_SPAN}{{0,40}}?\b(?:twice|two\s+times|2\s?x|x\s?2|2\s+times|double|doubled|three\s+times|3\s+times|x3)\b",
         r"\bdouble[-\s]?(?:charged?|charging|billed|billing|debited|payment|paid|taken|dipped|transaction)\b",
-        r"\b(?:two|2|duplicate|duplicated|double|multiple|repeat|repeated|identical|extra|second)\s+(?:identical\s+|separate\s+|same\s+)?(?:charges?|payments?|transactions?|debits?)\b",
+        r"\b(?:two|2|three|3|four|4|several|duplicate|duplicated|double|multiple|repeat|repeated|identical|extra|second)\s+(?:identical\s+|separate\s+|same\s+)?(?:charges?|payments?|transactions?|debits?)\b",
         r"\b(?:two|2)\s+lots\s+of\b",
         r"\b(?:charges?|payments?|transactions?)\s+(?:went|gone|come|came)\s+(?:through|out)\s+twice\b",
         r"\bsame\s+(?:amount|payment|charge)\s+(?:\w+\s+){0,3}?twice\b",
@@ -153,7 +152,10 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _any(
         r"\b(?:damaged|damage|broken|broke|smashed|smash|cracked|crack|shattered|dented|crushed|chipped|torn|ripped|"
         r"snapped|bent|leaking|leaked|leaky|faulty|defective|scratched|squashed|mangled|busted|wrecked|"
-        r"destroyed|ruined|warped|stained|chips?|leaks?|tear|tears|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"destroyed|ruined|warped|stained|leaks?|in\s+(?:pieces|bits|shards)|dead\s+on\s+arrival|doa)\b",
+        r"\b(?:a|big|huge|small|massive|little)\s+(?:chip|tear|rip)\b|\b(?:chip|tear|rip)\s+(?:in|on|out\s+of|along|across|down)\b",
+        r"\b(?:arrived|came|is|are|was|were)\s+dead\b|\bdead\s+(?:keys?|pixels?|out\s+of\s+the\s+box)\b|\bwon'?t\s+(?:turn|switch|power)\s+on\b|\bstopped\s+working\b",
+        r"\bsplit\s+(?:\w+\s+)?(?:sidewall|seam|side|down|open|in\s+(?:two|half))\b|\bwith\s+a\s+split\b|"
         r"\b(?:hole|holes|crack|cracks|dent|dents)\s+in\b|\b(?:handle|lid|leg|base|spout|strap)\s+(?:\w+\s+)?(?:off|missing|loose)\b|\b(?:fell|came|snapped)\s+off\b",
     ),
     "wrong_item": _any(
@@ -164,8 +166,10 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\b(?:got|received|sent|came|arrived|delivered|shipped|is|was)\b[^.!?\n]{0,40}?\binstead\s+of\b",
         r"\bsomeone\s+else'?s\s+(?:order|parcel|package|item)\b|\bnot\s+(?:my|the)\s+(?:order|item)\s+i\b",
         r"\b(?:mixed|mix)\s+up\s+(?:my\s+|the\s+)?orders?\b|\bmissing\s+(?:item|items|from\s+my\s+order)\b",
-        rf"\b(?:i\s+)?(?:ordered|bought|paid\s+for|chose|picked)\b{_SPAN}{{0,40}}?\b(?:and|but)\s+(?:you\s+)?(?:got|received|sent|came|delivered)\b",
-        rf"\b(?:got|received|sent\s+me|delivered)\b{_SPAN}{{3,40}}?\b(?:when|but|and)\s+i\s+(?:\w+\s+)?(?:ordered|bought|paid\s+for|picked|chose)\b",
+        rf"\b(?:i\s+)?(?:ordered|bought|paid\s+for|chose|picked)\s+(?:a|an|the|my|some|\d+)\b{_SPAN}{{0,40}}?(?:\b(?:and|but)|,)\s+(?:you\s+)?(?:got|received|sent|came|delivered|shipped)\b",
+        rf"\b(?:got|received|sent\s+me|shipped\s+me|gave\s+me|delivered)\b{_SPAN}{{3,40}}?(?:\b(?:when|but|and)|,)\s+i\s+(?:\w+\s+)?(?:ordered|bought|paid\s+for|picked|chose)\b",
+        r"\b(?:came\s+with|sent|got|received|delivered|arrived\s+with|gave\s+me|shipped)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+)?wrong\s+(?!address|postcode|house|flat|number|email|password|card|time|date|day|way|info|information|details|price|amount|country|person|door|street)\w+",
+        r"\bnot\s+the\s+(?:\w+\s+){0,2}i\s+(?:ordered|bought|paid\s+for)\b",
         r"\border\s+(?:was|is|came|arrived)\s+(?:all\s+)?(?:wrong|incorrect|incomplete)\b|\b(?:order|it)\s+(?:was\s+|got\s+)?(?:messed|mixed)\s+up\b",
         r"\b(?:\d+|two|three|some|an?)\s+(?:\w+\s+)?(?:items?|things?|pieces?)\s+(?:were\s+|was\s+|are\s+|is\s+)?missing\b|\bmis-?ship\w*\b",
         r"\bforgot\s+to\s+(?:put|include|send|pack)\b",
@@ -176,6 +180,7 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\bpay\s+(?:me|us)\s+back\b|\bgive\s+(?:me|us)\s+(?:my|our|the)\s+money\b|\bcredit\s+(?:it\s+)?back\b",
         r"\breturn\s+(?:the|my)\s+money\b|\bput\s+(?:it|the\s+money)\s+back\b|\bowe\s+(?:me|us)\b",
         r"\b(?:see|get|getting|receive|waiting\s+(?:for|on))\s+(?:the|my|our)\s+money\b",
+        r"\b(?:want|need|get|give\s+(?:me|us))\s+(?:the|my|our|that)\s+(?:extra|duplicate|difference|overpayment|second\s+(?:one|payment|charge)|money|cash)\s+back\b|\bgive\s+(?:the|that)\s+(?:\w+\s+){0,2}back\b",
         r"\brevers(?:e|al\s+of)\s+(?:the|this|that|these|those)\s+charges?\b|\b(?:be|being|get|getting)\s+credited\b|\bcompensat(?:e|ion)\b",
     ),
     "replacement": _any(
@@ -190,15 +195,18 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         rf"\b(?:still|hasn'?t|has\s+not|haven'?t|have\s+not|not\s+yet|yet\s+to|never|didn'?t|did\s+not|not|nt|hasnt|havent|didnt|still\s+not|still\s+hasn'?t)\s+(?:\w+\s+)?{_ARRIVAL}\b",
         r"\bstill\s+(?:waiting|waitin|no\s+sign|nothing|no\s+(?:order|parcel|package|delivery))\b|\bno\s+sign\s+of\b",
         rf"\bwhere(?:'?s|\s+is|\s+are|\s+the\s+hell\s+is|\s+tf\s+is)\s+(?:my|our|the)\s+(?:\w+\s+)?{_PARCEL}\b",
-        r"\b(?:late|delayed|overdue|delay|delays)\b(?!\s+(?:fee|payment|charge))|\bdays\s+(?:past\s+(?:the\s+)?(?:eta|due)|behind)\b",
+        r"\b(?:late|delayed|overdue|delay|delays)\b(?!\s+(?:fee|payment|charge|to\b))|\bdays\s+(?:past\s+(?:the\s+)?(?:eta|due)|behind)\b",
         r"\b(?:was|were|supposed\s+to|meant\s+to|should\s+have|should'?ve)\s+(?:be\s+|have\s+)?(?:due|arrive\w*|come|been\s+(?:here|delivered)|be\s+here|be\s+delivered|delivered)\b",
         r"\b(?:stuck|lost)\s+(?:in\s+(?:transit|the\s+post|the\s+mail)|at\s+(?:the\s+)?(?:depot|hub|warehouse))\b|\bmissing\s+(?:parcel|package|order|delivery)\b",
         rf"\bnothing(?:'?s|\s+has|\s+have)?\s+(?:\w+\s+)?{_ARRIVAL}\b|\b(?:days|weeks)\s+and\s+counting\b|\bwhere\s+is\s+it\b",
-        r"\b(?:not|hasn'?t|has\s+not|haven'?t|never|still\s+not)\s+(?:even\s+)?(?:been\s+)?(?:shipped|dispatched|sent|posted)\b",
+        r"\bstill\s+(?:not|hasn'?t|has\s+not|haven'?t|isn'?t)\s+(?:even\s+)?(?:been\s+)?(?:shipped|dispatched|sent|posted)\b|"
+        r"\b(?:not|hasn'?t|has\s+not|haven'?t|never)\s+(?:even\s+)?(?:been\s+)?(?:shipped|dispatched|sent|posted)\s+(?:after|in|for)\s+(?:\d+|a|two|three)\b",
+        r"\bdue\s+(?:on\s+|last\s+)?(?:mon|tue|wed|thu|fri|sat|sun)\w*\b[^?]{0,40}?\b(?:nothing|still|no\s+sign|where)\b",
         r"\b(?:couldn'?t|could\s+not|failed\s+to|didn'?t|did\s+not|never)\s+deliver\b|\bfailed\s+delivery\b|\bhours?\s+late\b|\d+\s*hours?late\b",
         r"\blost\s+(?:my|the|our)\s+(?:package|parcel|order|delivery)\b|\b(?:not|never)\s+(?:gonna|going\s+to)\s+(?:receive|get|arrive)\b",
         r"\b(?:didn'?t|did\s+not|never)\s+(?:get|receive)\s+(?:my|the|our)\s+(?:delivery|order|parcel|package)\b|\bstill\s+(?:no\s+show|says\s+out\s+for\s+delivery)\b",
         r"\bwhen\s+will\s+i\s+(?:receive|get)\s+(?:my|the|it)\b",
+        rf"\b(?:is|are)\s+(?:my|the|our)\s+(?:\w+\s+)?{_PARCEL}\s+(?:\w+\s+)?(?:still\s+)?(?:coming|arriving|going\s+to\s+(?:come|arrive)|on\s+(?:its|their|the)\s+way)\b",
         r"\b(?:was|were)\s+(?:promised|expected)\s+(?:for|on|by)\b|\b(?:weeks?|days?)\s+(?:of\s+)?waiting\b|\bwaiting\s+(?:for\s+)?(?:\d+|two|three|four|five|six|a)\s+(?:days|weeks|week)\b",
     ),
     "not_arrived": _any(
@@ -213,8 +221,8 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
     ),
     "cancel": _any(
         r"\b(?:please|pls|plz|can\s+(?:you|u|i)|could\s+(?:you|u|i)|want\s+to|wanna|need\s+to|like\s+to|how\s+(?:do|can)\s+i|"
-        r"i'?d\s+like\s+to|trying\s+to|tried\s+to|let\s+me|help\s+me|just|i\s+wish\s+to|wish\s+to)\s+(?:\w+\s+)?cancel+\b",
-        r"\bcancel+\s+(?:my|the|this|that|it|order|purchase|asap|now|immediately|please|pls)\b",
+        r"i'?d\s+like\s+to|trying\s+to|tried\s+to|let\s+me|help\s+me|just|i\s+wish\s+to|wish\s+to)\s+(?:\w+\s+)?canc(?:el+|le)\b",
+        r"\bcanc(?:el+|le)\s+(?:my|the|this|that|it|order|purchase|asap|now|immediately|please|pls)\b",
         r"\b(?:request|want|need|like|process|confirm)\s+(?:a\s+|the\s+|my\s+)?cancel+ation\b|\bdon'?t\s+(?:want|need)\s+(?:it|them|the\s+order|this\s+order)\s+any\s?more\b|\bno\s+longer\s+(?:want|need)\s+(?:it|them|the\s+order)\b",
         r"\bstop\s+(?:my|the|this)\s+order\b",
     ),
@@ -224,7 +232,8 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\b(?:wrong|old|incorrect)\s+(?:delivery\s+|shipping\s+)?address\s+(?:on|for|in)\b|\bput\s+(?:in\s+)?(?:the|my|an)\s+(?:wrong|old)\s+address\b",
         r"\b(?:send|deliver|ship|redirect)\w*\s+(?:it|them|this|my\s+order|the\s+\w+)?\s*to\s+(?:my\s+)?(?:work|office|mum'?s|mom'?s|parents'?|new\s+place|\d+[^.!?\n]{0,60})\s*instead\b",
         r"\b(?:moved|moving)\s+(?:house|home|flat|address)\b|\baddress\s+change\b|\bredirect\w*\b",
-        r"\b(?:wrong|old|incorrect)\s+(?:postcode|zip\s*code|house\s+number|flat\s+number)\b",
+        r"\b(?:wrong|old|incorrect)\s+(?:postcode|zip\s*code|house\s+number|flat\s+number)\b|\btypo\s+in\s+(?:my|the)\s+(?:address|postcode|zip|house\s+number|street)\b",
+        r"\bchange\s+where\s+(?:my\s+order|my\s+parcel|it|the\s+order|my\s+delivery)\s+(?:is\s+going|goes|is\s+(?:being\s+)?(?:sent|delivered))\b",
         r"\b(?:can|could)\s+(?:it|they|you\s+send\s+it)\s+(?:go|be\s+sent|be\s+delivered)\s+to\b[^.!?\n]{0,60}\binstead\b",
     ),
     "account_access": _any(
@@ -232,7 +241,8 @@ _CUES: dict[NeedLabel, re.Pattern[str]] = {
         r"\blocked\s+out\b|\b(?:account|acc)\s+(?:\w+\s+){0,2}(?:locked|blocked|disabled|suspended)\b",
         r"\b(?:disabled|locked|blocked|suspended)\b[^.!?\n]{0,30}\b(?:log\s?in|sign\s?in|log\s+on)\b",
         r"\b(?:not\s+(?:allowing|letting)\s+me|won'?t\s+allow\s+me)\s+(?:to\s+)?(?:log\s?in|sign\s?in|access)\b|\bdon'?t\s+remember\s+(?:the|my|which)\s+(?:email|password|login)\b",
-        r"\b(?:reset|forgot|forgotten|lost|change|recover|remember)\s+(?:my\s+|the\s+)?(?:password|pw|pwd|passcode|login)\b|\bpassword\s+reset\b|\breset\s+(?:link|email)\b",
+        r"\b(?:reset|forgot|forgotten|lost|change|recover|remember)\s+(?:my\s+|the\s+)?(?:password|pw|pwd|passcode|login)\b|\bpassword\s+reset\b|\breset\s+(?:links?|e-?mails?)\b",
+        r"\blog\s?in\s+(?:page\s+)?(?:is\s+)?(?:broken|not\s+working|down)\b",
         r"\b(?:password|login)\s+(?:doesn'?t|does\s+not|won'?t|isn'?t|not)\s+work\w*\b",
     ),
 }
@@ -249,20 +259,30 @@ _REFUSED: dict[NeedLabel, re.Pattern[str]] = {
     ),
     "damaged_item": _any(r"\b(?:undamaged|no\s+damage|not\s+(?:a\s+)?(?:scratch|mark|dent)\s+on\s+it|perfect\s+condition|mint\s+condition)\b"),
     "cancel": _any(r"\b(?:don'?t|do\s+not|dont|not)\s+(?:\w+\s+)?(?:want|need|going)\s+to\s+cancel\b|\bno\s+need\s+to\s+cancel\b"),
+    # the customer's own slip ("ordered the wrong size") is a reason to cancel, not a wrong item sent
+    "wrong_item": _any(
+        r"\b(?:i|i'?ve|we)\s+(?:\w+\s+)?(?:ordered|picked|chose|bought|selected|put|typed|clicked)\s+(?:in\s+)?(?:the|a)\s+wrong\b",
+        r"(?:^|[.!?,;]\s*)(?:i\s+)?ordered\s+the\s+wrong\b|\bordered\s+(?:it|this|that|the\s+\w+)\s+by\s+(?:mistake|accident|acident)\b",
+    ),
 }
-# Whose damage this is: a link, the website or a promise is broken, not the item.
-# and a wait for a refund or an answer is not a late parcel.
+# What a cue is about, read in its clause: a broken link, website or promise is no damaged item,
+# a wrong link or wrong information no wrong item, and a wait for a refund, an email or a code no
+# late parcel.
 _CUE_CHECKS: dict[NeedLabel, re.Pattern[str]] = {
     "damaged_item": _NOT_THE_PRODUCT,
-    "late_delivery": re.compile(r"\brefund|\bmoney\b|\brepl(?:y|ies)\b|\bresponse\b|\bemail\b|\bcall\s*back\b|\bcode\b|\banswer\b"),
+    "wrong_item": re.compile(r"\b(?:link|links|website|site|app|page|url|info|information|number|email|address|answer|answers)\b"),
+    "late_delivery": re.compile(
+        r"\brefund|\bmoney\b|\brepl(?:y|ies)\b|\bresponses?\b|\be-?mails?\b|\bcall\s*back\b|\bcodes?\b|\banswers?\b|"
+        r"\blinks?\b|\breset\b|\bsms\b|\btexts?\b|\bverification\b|\b2fa\b|\botp\b|\bpassword\b"
+    ),
 }
 _SUBSCRIPTION = re.compile(r"\b(?:membership|subscription|account|plan|prime|contract|flight|booking|reservation|trip|ride|service|card|policy|direct\s+debit|taxi)\b")
+# A post that asks to cancel and names a wrong address gives a reason; a change is asked in words.
+_ADDRESS_REQUEST = re.compile(r"\b(?:change|update|amend|correct|fix|redirect|new\s+address|send\s+it\s+to|deliver\s+(?:it\s+)?to|go\s+to)\b")
 _ADDRESS_NOT_DELIVERY = re.compile(r"\be-?mail\s+address\b|\bip\s+address\b")
 _QUESTION = re.compile(
     r"\?|^\W*(?:@\w+\s+)*(?:do|does|did|can|could|will|would|is|are|when|how|what|where|which|why|who|any)\b(?!')"
 )
-# A need the model alone may raise: the classifier's probability must clear this.
-MODEL_THRESHOLD = 0.8
 _CHARGEBACK = re.compile(r"\bcharge\s?-?backs?\b|\bdispute\s+(?:it|the\s+charge)\s+with\s+my\s+bank\b", re.I)
 
 
@@ -274,17 +294,21 @@ def _needs(text: str, folded: str, model: NeedsClassifier) -> tuple[NeedLabel, .
         position = _first_cue(label, pattern, folded)
         if position is not None:
             found[label] = position
-    probabilities = model.probabilities(text)
-    for label, probability in probabilities.items():
-        if probability >= MODEL_THRESHOLD and label not in found:
+    for label in model.sure(text):
+        check = _CUE_CHECKS.get(label)  # what keeps a cue out keeps the model's guess out anywhere
+        if label not in found and not (check and check.search(folded)):
             found[label] = len(folded)
     for label, refusal in _REFUSED.items():
         if label in found and refusal.search(folded):
             del found[label]
     if "not_arrived" in found:
         found.pop("late_delivery", None)
-    if "cancel" in found and _SUBSCRIPTION.search(folded) and not re.search(r"\border", folded):
-        del found["cancel"]
+    if "cancel" in found and not re.search(r"\border", folded):
+        where = found["cancel"]  # a membership or a flight cancelled is no order
+        if _SUBSCRIPTION.search(_clause(folded, where, where) if where < len(folded) else folded):
+            del found["cancel"]
+    if "address_change" in found and "cancel" in found and not _ADDRESS_REQUEST.search(folded):
+        del found["address_change"]
     if "address_change" in found and _ADDRESS_NOT_DELIVERY.search(folded) and not re.search(r"\b(?:delivery|shipping|postal)\s+address\b", folded):
         del found["address_change"]
     others = [label for label in found if label != "question"]

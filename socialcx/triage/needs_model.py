@@ -10,6 +10,7 @@ scores are computed from its own n-grams alone: a fraction of a millisecond.
 from __future__ import annotations
 
 import csv
+import warnings
 from collections import Counter
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -19,11 +20,13 @@ import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from socialcx.triage.model import text_features
+from socialcx.triage.model import abstention_threshold, text_features
 
 __all__ = ["SEED", "NeedsClassifier", "load_seed"]
 
@@ -36,15 +39,23 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : inverse regularisation strength of each logistic regression.
-    threshold : the probability at which `predict` says a need is raised.
+    target_precision : the precision the needs it raises alone must reach: `threshold_` holds,
+        per label, the lowest probability at which the out-of-fold predictions on the training
+        posts (each scored by a model that never saw it) show it with 95 % confidence
+        (`socialcx.triage.model.abstention_threshold`), all labels' predictions pooled,
+    label_precision : and each label's own predictions this (1.0+ where they never do: the
+        label is then raised by the rules alone).
+    cv : folds for those out-of-fold predictions.
 
     Learned: `classes_` (the need labels), `features_` (the fitted n-gram union), `coef_` and
-    `intercept_` (one row per label).
+    `intercept_` (one row per label), `threshold_` (one per label).
     """
 
-    def __init__(self, *, C: float = 4.0, threshold: float = 0.5) -> None:
+    def __init__(self, *, C: float = 4.0, target_precision: float = 0.9, label_precision: float = 0.8, cv: int = 5) -> None:
         self.C = C
-        self.threshold = threshold
+        self.target_precision = target_precision
+        self.label_precision = label_precision
+        self.cv = cv
 
     def fit(self, X: Iterable[str], y: Iterable[Collection[str]]) -> NeedsClassifier:
         """Fit on texts and, for each, the collection of its needs (empty when it raises none)."""
@@ -58,9 +69,16 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
         always = [str(label) for label, column in zip(binarizer.classes_, targets.T) if column.all()]
         if not len(binarizer.classes_) or always:
             raise ValueError(f"every label needs posts without it too; these are on every post: {always or 'none'}")
-        self.features_ = text_features().fit(texts)
-        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear"))
-        model.fit(self.features_.transform(texts), targets)
+        if not (0 < self.target_precision <= 1 and 0 < self.label_precision <= 1):
+            raise ValueError("target_precision and label_precision must be in (0, 1]")
+        folds = KFold(n_splits=max(2, min(self.cv, len(texts))), shuffle=True, random_state=0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
+            warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
+            held_out = cross_val_predict(self._pipeline(), texts, targets, cv=folds, method="predict_proba")
+        self.threshold_ = self._thresholds(held_out, targets.astype(bool))
+        pipeline = self._pipeline().fit(texts, targets)
+        self.features_, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
         self.classes_ = binarizer.classes_
         self.coef_ = np.vstack([estimator.coef_ for estimator in model.estimators_]).astype(np.float32)
         self.intercept_ = np.concatenate([estimator.intercept_ for estimator in model.estimators_])
@@ -95,12 +113,27 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
         return total
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
-        """A 0/1 indicator matrix: which needs each text raises at `threshold`."""
-        return (self.predict_proba(X) >= self.threshold).astype(int)
+        """A 0/1 indicator matrix: which needs each text raises at `threshold_`."""
+        return (self.predict_proba(X) >= self.threshold_).astype(int)
+
+    def _thresholds(self, held_out: np.ndarray, truth: np.ndarray) -> np.ndarray:
+        """Per label, the probability its raises need: the pooled predictions of every label must
+        show `target_precision`, and the label's own (fewer, so a looser bound) `label_precision`."""
+        pooled = abstention_threshold(held_out.ravel(), truth.ravel(), self.target_precision)
+        own = [abstention_threshold(held_out[:, j], truth[:, j], self.label_precision) for j in range(truth.shape[1])]
+        return np.maximum(pooled, np.array(own))
+
+    def _pipeline(self) -> Pipeline:
+        model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=0))
+        return Pipeline([("features", text_features()), ("model", model)])
 
     def probabilities(self, text: str) -> dict[str, float]:
         """P(need) of one post, by label."""
         return dict(zip(self.classes_, map(float, self.predict_proba([text])[0])))
+
+    def sure(self, text: str) -> list[str]:
+        """The needs of one post the model is sure of alone (at their `threshold_`)."""
+        return [str(label) for label, raised in zip(self.classes_, self.predict([text])[0]) if raised]
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -214,6 +214,9 @@ def test_demo_runs_the_daemon_end_to_end_keeps_its_emails_and_runs_again(runner,
     assert sent > 0 and f"{sent} auto-replies sent through the clients" in said
     assert waiting > 0 and "Inbox by priority: critical" in said
     assert "First response times" in said and "socialcx --config demo/socialcx.toml inbox list" in said
+    resolved = re.search(r"Resolved through the stand-in shop: (\d+) resolved.*?(\d+) writes in the shop's ledger", said)
+    assert resolved and int(resolved.group(1)) > 0 and int(resolved.group(2)) > 0
+    assert "One case with several needs" in said and "in private: We've refunded £24.00" in said
 
     # The mail catcher kept every email the daemon sent, and the charts inside them.
     emails = sorted((tmp_path / "demo" / "mail").glob("*.eml"))

@@ -25,9 +25,10 @@ ROUTES = {
     Channel.X: ("x.dm_send", "x.dm_events"),
     Channel.MASTODON: ("mastodon.post", "mastodon.notifications"),
     Channel.REDDIT: ("reddit.compose", "reddit.messages"),
+    Channel.BLUESKY: ("bluesky.sendMessage", "bluesky.getLog"),
 }
 # Channels whose inbox lists our own messages too (flagged `from_us`); the others list only theirs.
-LISTS_OURS = {Channel.X}
+LISTS_OURS = {Channel.X, Channel.BLUESKY}
 ASK = "Sorry about that! Could you send us your order number and the email on the order?"
 
 
@@ -243,7 +244,8 @@ def test_a_customer_may_write_first(channel, connector_for, settings_for, sandbo
     batch, _ = read_all(connector_for(channel))
 
     [message] = [item for item in batch.items if not isinstance(item, Rejected)]
-    assert message.author_handle.split("@")[0] == "someone_new" and not message.from_us
+    [record] = sandbox.private_messages_from(channel, message.author_handle)  # the same person
+    assert record.sender == "someone_new" and not message.from_us
 
 
 @pytest.mark.parametrize("channel", WITHOUT, ids=str)

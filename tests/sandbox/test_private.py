@@ -1,11 +1,12 @@
 """Private messages in the sandbox: X's direct messages as its API v2 documents them, seen
 through tweepy; Mastodon's direct statuses through Mastodon.py; Reddit's messages through praw;
-and the world helpers tests and the benchmark's scripted customer use
+Bluesky chat through atproto (with the chat proxy); and the world helpers tests and the benchmark's scripted customer use
 (`write_private`, `private_messages_to`, `private_messages_from`, the `/_sandbox/private`
 routes)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -13,12 +14,16 @@ import praw
 import pytest
 import requests
 import tweepy
+from atproto import Client, models
+from atproto_client.exceptions import RequestException
 from mastodon import Mastodon
 
 from connectors.base import plain_text
 from socialcx import Channel
 from socialcx.sandbox import Sandbox
+from socialcx.sandbox.bluesky import did_of, handle_of
 from socialcx.sandbox.posts import Author
+from tests.sandbox.test_mastodon import client as mastodon_client
 
 RAW = {"return_type": requests.Response}
 
@@ -140,13 +145,7 @@ def test_a_customer_cannot_write_as_our_account(sandbox):
 
 @pytest.fixture
 def mastodon(base_url: str) -> Mastodon:
-    return Mastodon(
-        access_token="sandbox-token",
-        api_base_url=base_url,
-        mastodon_version="4.2.0",
-        version_check_mode="created",
-        ratelimit_method="throw",
-    )
+    return mastodon_client(base_url)
 
 
 @pytest.fixture
@@ -230,3 +229,77 @@ def test_reddit_refuses_a_message_to_no_one_or_without_a_subject(reddit, reddito
         reddit.redditor("nobody_at_all_here").message(subject="Hi", message="hello")
     with pytest.raises(praw.exceptions.RedditAPIException, match="NO_SUBJECT"):
         reddit.redditor(redditor.handle).message(subject="", message="hello")
+
+
+# -- Bluesky: chat through the PDS's proxy ----------------------------------------------------
+
+
+@pytest.fixture
+def bluesky(base_url: str) -> Client:
+    client = Client(base_url=base_url)
+    client.login("acme.bsky.social", "app-password")
+    return client
+
+
+@pytest.fixture
+def skeeter(sandbox: Sandbox) -> Author:
+    """Someone who exists only as the author of a post on Bluesky."""
+    return next(post.author for post in sandbox.timelines[Channel.BLUESKY].posts() if post.author.handle != "acme")
+
+
+def test_chat_calls_need_the_chat_proxy_header(bluesky):
+    with pytest.raises(RequestException, match="atproto-proxy"):
+        bluesky.chat.bsky.convo.get_log()
+
+
+def test_a_conversation_opened_from_either_side_is_the_same_one(bluesky, sandbox, skeeter):
+    chat = bluesky.with_bsky_chat_proxy()
+    sandbox.write_private(Channel.BLUESKY, handle_of(skeeter), "hello?")
+
+    params = models.ChatBskyConvoGetConvoForMembers.Params(members=[did_of(skeeter)])
+    convo = chat.chat.bsky.convo.get_convo_for_members(params).convo
+    sent = chat.chat.bsky.convo.send_message(
+        models.ChatBskyConvoSendMessage.Data(
+            convo_id=convo.id, message=models.ChatBskyConvoDefs.MessageInput(text="Your order number?")
+        )
+    )
+    messages = chat.chat.bsky.convo.get_messages(models.ChatBskyConvoGetMessages.Params(convo_id=convo.id))
+
+    assert sorted(member.did for member in convo.members) == sorted([did_of(skeeter), bluesky.me.did])
+    assert [message.text for message in messages.messages] == ["Your order number?", "hello?"]
+    assert sent.sender.did == bluesky.me.did
+    [record] = sandbox.private_messages_to(Channel.BLUESKY, skeeter.handle)
+    assert record.id == sent.id and record.conversation_id == convo.id
+
+
+def test_the_chat_log_reads_on_from_its_cursor(bluesky, sandbox, skeeter):
+    chat = bluesky.with_bsky_chat_proxy()
+    written = [sandbox.write_private(Channel.BLUESKY, skeeter.handle, f"message {n}") for n in range(130)]
+
+    first = chat.chat.bsky.convo.get_log()
+    second = chat.chat.bsky.convo.get_log(models.ChatBskyConvoGetLog.Params(cursor=first.cursor))
+    third = chat.chat.bsky.convo.get_log(models.ChatBskyConvoGetLog.Params(cursor=second.cursor))
+
+    revs = [log.rev for log in [*first.logs, *second.logs]]
+    assert revs == written and len(first.logs) == 100
+    assert third.logs == [] and third.cursor == second.cursor
+    assert all(log.related_profiles[0].did == did_of(skeeter) for log in first.logs)
+
+
+def test_a_message_is_written_between_two_answers_of_the_serving_thread(base_url, sandbox, customer, monkeypatch):
+    """The scripted customer writes from the test's thread while the sandbox answers from its own;
+    the timelines are for one thread at a time, so the write runs on the serving thread."""
+    [api] = [api for api in sandbox.apis if api.channel is Channel.X]
+    threads = []
+    written_to_us = api.written_to_us
+
+    def recording(*args):
+        threads.append(threading.current_thread().name)
+        return written_to_us(*args)
+
+    monkeypatch.setattr(api, "written_to_us", recording)
+
+    sandbox.write_private(Channel.X, customer.handle, "A1042")
+
+    assert threads == ["socialcx-sandbox"]
+    assert [record.text for record in sandbox.private_messages_from(Channel.X, customer.handle)] == ["A1042"]

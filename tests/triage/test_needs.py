@@ -7,12 +7,14 @@ import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit
 
 from socialcx.triage.needs import NEEDS, CatalogueItem, default_needs_model, parse_answer, understand
+from socialcx.triage.needs_model import NeedsClassifier, load_seed
 
 THURSDAY = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 CATALOGUE = (
@@ -21,6 +23,8 @@ CATALOGUE = (
     CatalogueItem("GL-4", "Set of 4 wine glasses"),
     CatalogueItem("HD-BLK", "Black hoodie"),
     CatalogueItem("HD-GRY", "Grey hoodie"),
+    CatalogueItem("LMP-BL", "Desk lamp (blue)"),
+    CatalogueItem("LMP-GR", "Desk lamp - green"),
 )
 
 
@@ -43,6 +47,7 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
     ("text", "needs"),
     [
         ("my parcel still hasn't turned up, it was due monday", ("late_delivery",)),
+        ("is my delivery still coming today? says due today", ("late_delivery",)),
         ("tracking says delivered but there's nothing here", ("not_arrived",)),
         ("you sent me the wrong size, can I swap it", ("wrong_item", "replacement")),
         ("please cancel order A1042, ordered it by mistake", ("cancel",)),
@@ -50,9 +55,21 @@ def test_the_issue_example_names_the_mug_from_the_catalogue() -> None:
         ("locked out of my account and the reset email never comes", ("account_access",)),
         ("do you ship to Ireland?", ("question",)),
         ("cancel my order and refund me", ("cancel", "refund")),
+        ("plz cancle my order i put it in by acident", ("cancel",)),
+        ("3 charges of €18.50 for ONE order", ("double_charge",)),
+        ("ordered a teapot, got a serving bowl instead", ("wrong_item",)),
+        ("typo in my postcode on my order, can it still be changed?", ("address_change",)),
+        # the reason for a cancel is not a second request
+        ("need to cancel an order asap!! wrong address on it", ("cancel",)),
+        ("please cancel order A3100, ordered the wrong size", ("cancel",)),
+        ("can you cancel it? you charged my card twice", ("cancel", "double_charge")),
+        # waiting for an email or a code is not waiting for a parcel
+        ("can't get into my account and password reset emails never come", ("account_access",)),
+        ("2FA codes not arriving so I'm locked out of my account", ("account_access",)),
+        ("still waiting for my refund for order E1209", ("refund",)),
     ],
 )
-def test_each_need_is_read_from_its_usual_phrasing(text: str, needs: tuple[str, ...]) -> None:
+def test_each_need_is_read_from_its_usual_phrasing_and_nothing_more(text: str, needs: tuple[str, ...]) -> None:
     assert understand(text, THURSDAY).needs == needs
 
 
@@ -65,10 +82,26 @@ def test_each_need_is_read_from_its_usual_phrasing(text: str, needs: tuple[str, 
         "got my refund this morning, cheers",
         "I'm not asking for a refund, just saying the box was wet",
         "i cancelled my prime membership, nothing to do with you",
+        "bit late to say, but thanks for the mug",
     ],
 )
 def test_a_post_that_asks_for_nothing_actionable_raises_no_action_need(text: str) -> None:
     assert set(understand(text, THURSDAY).needs) <= {"question"}
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("two of the mugs arrived smashed", 2),
+        ("both teapots cracked", 2),
+        ("x3 hoodies came with holes", 3),
+        ("my set of 4 wine glasses arrived smashed", None),  # one set, as the catalogue names it
+        ("charged £28.50 x 2 for one order", None),  # how often, not how many
+        ("charged twice for one of my orders", None),
+    ],
+)
+def test_a_quantity_counts_items_not_charges_or_sets(text: str, quantity: int | None) -> None:
+    assert understand(text, THURSDAY, CATALOGUE).quantity == quantity
 
 
 def test_entities_are_read_with_their_shape() -> None:
@@ -96,6 +129,8 @@ def test_entities_are_read_with_their_shape() -> None:
         ("it's for christmas", date(2026, 12, 25)),
         ("it was due by Tuesday and never came", None),  # what was promised, not a deadline
         ("it arrived on Monday, smashed", None),
+        ("bowl came chipped and i need one for a dinner TOMORROW", date(2026, 12, 4)),
+        ("mug arrived broken, I needed it before the weekend for a gift", date(2026, 12, 4)),
     ],
 )
 def test_deadlines_are_relative_to_the_post(text: str, deadline: date | None) -> None:
@@ -111,10 +146,19 @@ def test_deadlines_are_relative_to_the_post(text: str, deadline: date | None) ->
         ("the hoodie has a hole", ("HD-BLK", "HD-GRY")),  # a tie: the order's lines decide
         ("the grey hoodie has a hole", ("HD-GRY",)),
         ("my black cat loves the box", ()),  # one shared word that is not the item's noun
+        ("the lamp flickers", ("LMP-BL", "LMP-GR")),  # named by the noun before its qualifier
+        ("the green lamp flickers", ("LMP-GR",)),
     ],
 )
 def test_items_are_matched_to_the_catalogue(text: str, skus: tuple[str, ...]) -> None:
     assert understand(text, THURSDAY, CATALOGUE).skus == skus
+
+
+def test_a_sku_named_names_that_item_alone() -> None:
+    mugs = (CatalogueItem("MUG-01", "Stoneware mug"), CatalogueItem("MUG-02", "Travel mug"))
+
+    assert understand("MUG-01 came cracked", THURSDAY, mugs).skus == ("MUG-01",)
+    assert parse_answer("item", "MUG-02", THURSDAY, mugs) == "MUG-02"
 
 
 def test_legal_threats_are_flagged_but_a_chargeback_is_not_one() -> None:
@@ -138,15 +182,20 @@ def test_a_new_address_in_the_post_is_read() -> None:
         ("email", "same as before", None),
         ("item", "the mug", "MUG-01"),
         ("item", "the hoodie", None),  # two hoodies: not a single answer
+        ("item", "the stoneware one", "MUG-01"),  # the only item with the reply's word
+        ("item", "the blue one", "LMP-BL"),
         ("quantity", "just one", 1),
         ("quantity", "2 please", 2),
         ("quantity", "both of them", 2),
         ("deadline", "Sunday", date(2026, 12, 6)),
         ("deadline", "before the weekend please", date(2026, 12, 4)),
         ("deadline", "no rush", None),
+        ("deadline", "Friday 11 December", date(2026, 12, 11)),  # the date, not the coming Friday
         ("address", "12 Park Lane, York", "12 Park Lane, York"),
         ("address", "please send it to 22 Acacia Avenue, Leeds LS2 1AB thanks", "22 Acacia Avenue, Leeds LS2 1AB"),
         ("address", "why do you need it", None),
+        ("address", "it's 12 of them", None),
+        ("address", "Hauptstr. 21, 50667 Köln", "Hauptstr. 21, 50667 Köln"),
     ],
 )
 def test_a_private_reply_gives_the_field_asked_for(field: str, reply: str, value: object) -> None:
@@ -166,6 +215,15 @@ def test_understand_and_parse_answer_never_fail(text: str, now: datetime) -> Non
     assert found.deadline is None or found.deadline >= now.date()
     for field in ("order_id", "email", "item", "quantity", "deadline", "address"):
         parse_answer(field, text, now, CATALOGUE)  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.builds(CatalogueItem, st.text(max_size=12), st.text(max_size=30)), max_size=6), st.text(max_size=200))
+def test_any_catalogue_is_matched_without_failing(catalogue: list[CatalogueItem], text: str) -> None:
+    found = understand(text, THURSDAY, catalogue)
+
+    assert set(found.skus) <= {item.sku for item in catalogue}
+    parse_answer("item", text, THURSDAY, catalogue)
 
 
 _FILLER = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "So")), max_size=60)
@@ -192,6 +250,24 @@ def test_amounts_are_found_in_any_surrounding_text(before: str, after: str, amou
     assert (amount, "GBP") in found.amounts
 
 
+@settings(max_examples=50, deadline=None)
+@given(_FILLER, _FILLER, st.sampled_from(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]))
+def test_a_deadline_is_found_in_any_surrounding_text(before: str, after: str, weekday: str) -> None:
+    found = understand(f"{before}. need it by {weekday}. {after}", THURSDAY).deadline
+
+    assert found is not None and found.strftime("%A").lower() == weekday and 0 <= (found - THURSDAY.date()).days < 7
+
+
+@pytest.mark.parametrize("unit", ["1.", "a@", "1 a ", "says delivered ", "send it to 12 ", "charged "])
+def test_a_long_post_of_repeated_pieces_is_read_in_linear_time(unit: str) -> None:
+    text = unit * (20_000 // len(unit))
+    started = time.process_time()
+    understand(text, THURSDAY, CATALOGUE)
+    for field in ("order_id", "email", "item", "quantity", "deadline", "address"):
+        parse_answer(field, text, THURSDAY, CATALOGUE)  # type: ignore[arg-type]
+    assert time.process_time() - started < 3.0
+
+
 def test_understanding_a_post_takes_well_under_five_milliseconds() -> None:
     posts = [
         "I was charged twice, my order arrived damaged, and I need a replacement by Sunday",
@@ -215,3 +291,31 @@ def test_the_classifier_scores_one_post_as_its_fitted_features_do() -> None:
 
     assert fast == pytest.approx(expit(features @ model.coef_.T + model.intercept_), abs=1e-5)
     assert list(model.classes_) == sorted(NEEDS)
+
+
+def test_the_classifier_learns_how_sure_it_must_be_to_raise_a_need_alone() -> None:
+    model = default_needs_model()
+
+    # chosen per label from out-of-fold predictions on the seed set; some labels only by the rules
+    assert len(model.threshold_) == len(model.classes_) and all(0.5 < t for t in model.threshold_)
+    assert "double_charge" in model.sure("charged twice for one order, refund the extra please")
+
+
+@pytest.mark.parametrize(
+    ("texts", "labels", "message"),
+    [
+        (["a", "b"], [("refund",)], "2 texts but 1 label sets"),
+        (["a", "b"], [("refund",), ("refund",)], "on every post: \\['refund'\\]"),
+        ([1, 2], [("refund",), ()], "expected an iterable of strings"),
+    ],
+)
+def test_the_classifier_refuses_training_data_it_cannot_learn_from(texts: list, labels: list, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        NeedsClassifier().fit(texts, labels)
+
+
+def test_the_classifier_is_the_same_however_often_it_is_fitted() -> None:
+    texts, labels = load_seed()
+    first, second = NeedsClassifier().fit(texts, labels), NeedsClassifier().fit(texts, labels)
+
+    assert np.array_equal(first.coef_, second.coef_) and np.array_equal(first.threshold_, second.threshold_)

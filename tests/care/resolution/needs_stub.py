@@ -47,7 +47,7 @@ class Understanding:
 def understand(text: str, now: datetime, catalogue: Sequence[CatalogueItem] = ()) -> Understanding:
     lower = text.lower()
     return Understanding(
-        needs=tuple(need for need, pattern in _NEEDS if re.search(pattern, lower)),
+        needs=_needs(lower),
         order_ids=tuple(match.upper() for match in re.findall(r"\b[a-z]\d{4}\b", lower)),
         deadline=_deadline(lower, now),
         skus=_skus(lower, catalogue),
@@ -56,6 +56,12 @@ def understand(text: str, now: datetime, catalogue: Sequence[CatalogueItem] = ()
         address=_address(text),
         legal_threat=bool(re.search(r"lawyer|\bsue\b|small claims", lower)),
     )
+
+
+def _needs(text: str) -> tuple[str, ...]:
+    """The needs the rules find, in the order the post raises them."""
+    found = [(match.start(), need) for need, pattern in _NEEDS if (match := re.search(pattern, text))]
+    return tuple(need for _, need in sorted(found))
 
 
 def parse_answer(field: str, text: str, now: datetime, catalogue: Sequence[CatalogueItem] = ()) -> str | int | date | None:

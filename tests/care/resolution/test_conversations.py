@@ -127,3 +127,21 @@ def test_two_orders_named_for_two_needs_each_go_to_the_order_that_fits(make_worl
     assert sorted(entry["op"] for entry in world.sandbox.shop.ledger) == ["refund", "replace"]
     assert {entry["order"] for entry in world.sandbox.shop.ledger} == {"A1042", "A1043"}
     assert any("DP9" in text for text in world.told(conversation))
+
+
+def test_a_need_acted_on_before_an_answer_is_not_decided_again_so_its_refund_counts_once(make_world) -> None:
+    def out_of_stock(state):
+        state["products"][0] |= {"price": 45.0, "stock": 0}
+        order = state["orders"][0]
+        order["items"] = [{"sku": "MUG-01", "qty": 1, "price": 45.0}]
+        order["charges"] = [{"id": "ch_1", "amount": 45.0, "at": "2026-11-28T09:00:05Z"}, {"id": "ch_2", "amount": 45.0, "at": "2026-11-28T09:00:09Z"}]
+        state["orders"][1]["refunds"] = [{"charge": "ch_3", "amount": 20.0, "at": "2026-12-01T10:00:00Z"}]
+
+    world = make_world(out_of_stock)
+    conversation = world.post("@acme the mug arrived smashed and I was charged twice")
+    world.advance()  # the mug is on one order only: refunded (out of stock); which order was charged twice?
+    assert world.sandbox.shop.ledger == [{"op": "refund", "order": "A1042", "amount": 45.0, "charge": "ch_1"}]
+    world.answer("A1042")
+    world.advance()  # 20 + 45 already refunded in 30 days: another 45 passes the 100.00 cap
+    assert world.conversation(conversation).state == "needs_approval"
+    assert len(world.sandbox.shop.ledger) == 1

@@ -78,3 +78,17 @@ def test_the_kill_switch_stops_every_action_and_message_until_resumed(make_world
     set_paused(world.engine, False, now=world.clock.now())
     world.advance()
     assert world.sandbox.shop.ledger == [REFUND]
+
+
+def test_two_replicas_never_move_one_conversation_both(make_world) -> None:
+    world = make_world(single_charge_double)
+    conversation = world.post("@acme I was charged twice on A1042")
+    from socialcx.care import conversations
+
+    assert conversations._claim(world.engine, conversation, "replica-a", world.clock.now())
+    assert not conversations._claim(world.engine, conversation, "replica-b", world.clock.now())  # leased
+    world.clock.advance(timedelta(minutes=3))  # replica A died: its lease ran out
+    world.advance()
+    assert world.conversation(conversation).state == "resolved"
+    assert not conversations._claim(world.engine, conversation, "replica-b", world.clock.now())  # no longer due
+    assert world.sandbox.shop.ledger == [REFUND]
