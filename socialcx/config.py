@@ -45,6 +45,7 @@ __all__ = [
     "Thresholds",
     "TimeZoneName",
     "WatchConfig",
+    "WebConfig",
     "example_config",
     "sandbox_config",
     "sandbox_secrets",
@@ -285,6 +286,18 @@ class DaemonConfig(_Section):
     log_format: Literal["text", "json"] = "text"
 
 
+class WebConfig(_Section):
+    """The web workspace (`socialcx web`, and `socialcx run` when enabled): where it listens, and
+    the variable holding the key its session cookies are signed with (unset: a key kept in the
+    data dir, made on first use)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8790, ge=0, le=65535)  # 0: any free port
+    secret: EnvVarName | None = None
+    secure_cookies: bool = False  # set behind a TLS reverse proxy: cookies only over HTTPS
+
+
 class RetentionConfig(_Section):
     """How long raw platform payloads are kept; mentions, counts and alerts are kept for good."""
 
@@ -311,6 +324,7 @@ class Settings(BaseSettings):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     commerce: CommerceConfig = Field(default_factory=CommerceConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
 
     @classmethod
     def settings_customise_sources(

@@ -32,7 +32,7 @@ from socialcx.care.handover import queue_reply
 from socialcx.channels import Channel
 from socialcx.config import BusinessHours, InboxConfig
 from socialcx.errors import UsageError
-from socialcx.store import DeadLetter, IncidentMember, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
+from socialcx.store import DeadLetter, Feedback, IncidentMember, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
     "ACTIVE",
@@ -419,22 +419,37 @@ def list_items(
     intents: Iterable[str] = (),
     claimed_by: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[InboxEntry]:
-    """Items by priority, the soonest due first within a priority; empty filters match all.
-    Cross-posts are listed once, under the item that leads them (`copies`)."""
-    query = _entries().where(InboxItem.group_id.is_(None))
+    """Items by priority, the soonest due first within a priority; empty filters match all;
+    `offset` skips that many (a page further). Cross-posts are listed once, under the item that
+    leads them (`copies`).
+
+    The page is chosen from the items alone (joining a mention only to filter on it), then its
+    few rows are read in full: sorting every waiting item with its text and labels costs more
+    than the rest of the page."""
+    page = sa.select(InboxItem.mention_id).where(InboxItem.group_id.is_(None))
     if statuses := list(statuses):
-        query = query.where(InboxItem.status.in_(statuses))
+        page = page.where(InboxItem.status.in_(statuses))
     if priorities := list(priorities):
-        query = query.where(InboxItem.priority.in_(priorities))
-    if channels := [str(channel) for channel in channels]:
-        query = query.where(Mention.channel.in_(channels))
-    if intents := list(intents):
-        query = query.where(current_label("intent", Mention.id).in_(intents))
+        page = page.where(InboxItem.priority.in_(priorities))
+    channels, intents = [str(channel) for channel in channels], list(intents)
+    if channels:
+        page = page.join(Mention, Mention.id == InboxItem.mention_id).where(Mention.channel.in_(channels))
+    if intents:
+        # The model's label or a correction must be one of them: a cheap test that spares most
+        # items the newest-correction lookup of `current_label`, which decides.
+        corrected = sa.select(Feedback.mention_id).where(Feedback.field == "intent", Feedback.new.in_(intents))
+        page = page.outerjoin(MentionTriage, MentionTriage.mention_id == InboxItem.mention_id).where(
+            sa.or_(MentionTriage.intent.in_(intents), InboxItem.mention_id.in_(corrected)),
+            current_label("intent", InboxItem.mention_id).in_(intents),
+        )
     if claimed_by is not None:
-        query = query.where(InboxItem.claimed_by == claimed_by)
+        page = page.where(InboxItem.claimed_by == claimed_by)
     rank = sa.case({name: index for index, name in enumerate(PRIORITIES)}, value=InboxItem.priority, else_=len(PRIORITIES))
-    query = query.order_by(rank, InboxItem.due_at, InboxItem.mention_id).limit(limit)
+    order = (rank, InboxItem.due_at, InboxItem.mention_id)
+    chosen = page.order_by(*order).limit(limit).offset(offset).subquery()
+    query = _entries().join(chosen, chosen.c.mention_id == InboxItem.mention_id).order_by(*order)
     return [_entry(row._asdict()) for row in connection.execute(query)]
 
 

@@ -83,14 +83,14 @@ def run(
     ] = None,
 ) -> None:
     """Run unattended: poll every watch on schedule, triage, spot spikes, answer, mail; serve
-    /healthz and /metrics. SIGTERM or Ctrl-C stops it cleanly."""
+    /healthz and /metrics, and the web workspace when [web] enabled = true. SIGTERM or Ctrl-C stops it cleanly."""
+    from socialcx.cli.web import run_with_workspace
     from socialcx.ops.logs import configure_logging
-    from socialcx.service.daemon import run_until_stopped
 
     state: _Context = ctx.obj
     settings = state.settings
     configure_logging(settings, log_format.value if log_format else settings.daemon.log_format)
-    asyncio.run(run_until_stopped(settings, state.engine(), state.clock))
+    asyncio.run(run_with_workspace(settings, state.engine(), state.clock))
 
 
 def _print_decisions(decisions: list[Any]) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialcx.cli.app import console
+from socialcx.cli.app import _Context, console
 from socialcx.errors import UsageError
+
+if TYPE_CHECKING:
+    from socialcx.config import Settings
 
 
 def sandbox_command(
@@ -47,6 +50,7 @@ def sandbox_command(
 
 
 def demo(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for the demo's config, playbook, database, emails and charts.")] = Path("demo-out"),
     scenario: Annotated[str, typer.Option(hidden=True, help="The sandbox scenario to run (tests use `quiet`).")] = "default",
     seconds: Annotated[float, typer.Option(hidden=True, min=1.0, help="Wall seconds the scenario's days take.")] = 130.0,
@@ -66,3 +70,22 @@ def demo(
     with live_view(console) as on_tick:
         report = run_demo(settings, scenario=scenario, seconds=seconds, triage=model, on_tick=on_tick)
     print_report(console, report, out / "socialcx.toml")
+    _demo_user(ctx.obj, settings, out / "socialcx.toml")
+
+
+def _demo_user(state: _Context, settings: Settings, config: Path) -> None:
+    """A user of the web workspace on the demo's database, with a fresh password, and how to open it."""
+    import secrets
+
+    from socialcx.store import connect
+    from socialcx.web.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    engine = connect(settings.database)
+    with engine.begin() as connection:
+        add_user(connection, "demo", role="admin", password=password, now=state.clock.now(), amount_limit=500.0)
+    engine.dispose()
+    console.print(
+        f"\nOpen the workspace on it: socialcx --config {config} web   then http://127.0.0.1:{settings.web.port}/ "
+        f"and sign in as demo, password {password}"
+    )

@@ -41,6 +41,7 @@ from socialcx.store.tables import (
     SpikeCount,
     SpikeSeries,
     UTCDateTime,
+    WebUser,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "SpikeCount",
     "SpikeSeries",
     "UTCDateTime",
+    "WebUser",
     "connect",
     "connect_reader",
     "current_revision",

@@ -89,9 +89,9 @@ class MentionFilter:
         return clauses
 
 
-def find_mentions(engine: Engine, where: MentionFilter, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest mentions matching `where`, newest first."""
-    return list(_select(engine, where, newest_first=True, limit=limit))
+def find_mentions(engine: Engine, where: MentionFilter, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """The newest mentions matching `where`, newest first, skipping the first `offset`."""
+    return list(_select(engine, where, newest_first=True, limit=limit, offset=offset))
 
 
 def iter_mentions(engine: Engine, where: MentionFilter) -> Iterator[dict[str, Any]]:
@@ -152,7 +152,7 @@ def write_parquet(rows: Iterator[dict[str, Any]], path: Path) -> int:
 
 
 def _select(
-    engine: Engine, where: MentionFilter, *, newest_first: bool, limit: int | None
+    engine: Engine, where: MentionFilter, *, newest_first: bool, limit: int | None, offset: int = 0
 ) -> Iterator[dict[str, Any]]:
     table, triage = Mention.__table__, MentionTriage.__table__
     order = (table.c.created_at.desc(), table.c.id.desc()) if newest_first else (table.c.created_at, table.c.id)
@@ -167,7 +167,7 @@ def _select(
         .order_by(*order)
     )
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=1000).execute(query)
         for row in result.mappings():

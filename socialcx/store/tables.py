@@ -37,6 +37,7 @@ __all__ = [
     "SpikeCount",
     "SpikeSeries",
     "UTCDateTime",
+    "WebUser",
 ]
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
@@ -332,7 +333,11 @@ class InboxItem(SQLModel, table=True):
     open → claimed → replied → resolved, or escalated (priority raised) or ignored (spam)."""
 
     __tablename__ = "inbox_item"
-    __table_args__ = (sa.Index("ix_inbox_item_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_inbox_item_status_due_at", "status", "due_at"),
+        sa.Index("ix_inbox_item_claimed_by_status", "claimed_by", "status"),  # the inbox filtered by assignee
+        sa.Index("ix_inbox_item_priority_status_due_at", "priority", "status", "due_at"),  # … by priority
+    )
 
     mention_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), primary_key=True))
     priority: str = Field(max_length=16)  # critical, high, normal, low
@@ -519,3 +524,18 @@ class PrivateMessageRow(SQLModel, table=True):
     sender: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = _utc_column(nullable=True)
     error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class WebUser(SQLModel, table=True):
+    """A person who signs in to the web workspace (`socialcx.web`): an agent works the inbox, an
+    approver also approves statements and plans up to `amount_limit`, an admin also pauses and
+    resumes. Only the password's argon2 hash is stored."""
+
+    __tablename__ = "web_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    role: str = Field(max_length=16)  # agent, approver, admin
+    password_hash: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    amount_limit: float | None = None  # the largest amount an approver may approve; None: none
+    created_at: datetime = _utc_column()
