@@ -12,11 +12,13 @@ import sqlalchemy as sa
 
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
 from socialcx import Batch, Channel, load_cursor
-from socialcx.collect.poller import poll_once
+from socialcx.collect.budget import ReadBudget
+from socialcx.collect.poller import POLL_TIMEOUT, PollTurn, poll_once
 from socialcx.config import Settings
 from socialcx.mention import Mention
 from socialcx.store import Mention as StoredMention
 from socialcx.store import PollState
+from socialcx.store.leases import take_lease
 
 
 class ScriptedConnector(Connector):
@@ -222,3 +224,49 @@ def test_a_refused_write_fails_the_poll_and_the_next_poll_recovers(
     assert load_cursor(engine, Channel.X, "acme") == "3"
     assert state(engine, "acme")["consecutive_failures"] == 0
     assert state(engine, "acme")["last_success_at"] == clock.now()
+
+
+class SlowConnector(ScriptedConnector):
+    """A poll that takes a while, so that two replicas' polls overlap."""
+
+    async def poll(self, watch, cursor, *, max_requests):
+        await asyncio.sleep(0.3)
+        return await super().poll(watch, cursor, max_requests=max_requests)
+
+
+def test_two_replicas_poll_each_watch_once_an_interval_and_spend_the_budget_once(engine, clock):
+    config = settings(requests_per_window=100)
+    connector = SlowConnector(config, clock, {"acme": [result("acme", ["1"], "1", requests=3)] * 3, "rival": [result("rival", [], None)] * 3})
+    keep = timedelta(seconds=54)
+
+    async def replicas():
+        return await asyncio.gather(*(
+            poll_once(config, engine, clock, connectors={Channel.X: connector}, turn=PollTurn(name, keep)) for name in ("a", "b")
+        ))
+
+    first = asyncio.run(replicas())
+    clock.advance(timedelta(seconds=30))
+    too_soon = run(config, engine, clock, connector, turn=PollTurn("c", keep))
+    clock.advance(timedelta(seconds=24))
+    due = run(config, engine, clock, connector, turn=PollTurn("c", keep))
+
+    polled = [(poll.watch, poll.requests) for replica in first for poll in replica if poll.skipped is None]
+    assert sorted(polled) == [("acme", 3), ("rival", 1)]
+    assert sorted(poll.skipped for replica in first for poll in replica if poll.skipped) == ["polled by another replica"] * 2
+    assert {poll.skipped for poll in too_soon} == {"polled by another replica"}
+    assert {poll.skipped for poll in due} == {None}
+    assert len(connector.calls) == 4  # each watch fetched once per interval
+    assert ReadBudget(engine, Channel.X, config.channels.x, clock).status().window_left == 100 - (4 + 4)
+
+
+def test_a_dead_pollers_watch_is_polled_again_when_its_lease_runs_out(engine, clock):
+    config = settings()
+    connector = ScriptedConnector(config, clock, {"acme": [result("acme", ["1"], "1")], "rival": [result("rival", [], None)] * 2})
+    take_lease(engine, "poll:x:acme", "killed", now=clock.now(), until=clock.now() + POLL_TIMEOUT)
+
+    during = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
+    clock.advance(POLL_TIMEOUT)
+    after = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
+
+    assert during["acme"].skipped == "polled by another replica"
+    assert after["acme"].new == 1
