@@ -1,0 +1,63 @@
+"""Two daemons on one store, on both backends: one leads, the other takes over within seconds
+of its death, and a watch is polled by one of them at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from socialcx import Channel
+from socialcx.service.daemon import LEADER_SECONDS, Daemon
+
+
+def test_one_replica_leads_and_another_takes_over_when_it_dies(settings_for, engine, clock):
+    first, second = Daemon(settings_for(), engine, clock), Daemon(settings_for(), engine, clock)
+    ran: list[str] = []
+
+    async def routed(name: str) -> None:
+        ran.append(name)
+
+    async def scenario() -> list[tuple[bool, bool]]:
+        seen = [(await first.lead(), await second.lead())]
+        await first._job("route", routed, "first")
+        await second._job("route", routed, "second")  # not the leader: its leader jobs do nothing
+        clock.advance(timedelta(seconds=LEADER_SECONDS - 1))  # the first stops renewing: it died
+        seen.append((False, await second.lead()))
+        clock.advance(timedelta(seconds=1))
+        seen.append((await second.lead(), await first.lead()))  # the second leads; the first, back, does not
+        await first._job("route", routed, "first")
+        await second._job("route", routed, "second")
+        return seen
+
+    assert asyncio.run(scenario()) == [(True, False), (False, False), (True, False)]
+    assert ran == ["first", "second"]
+
+
+def test_a_replica_stopping_hands_the_lead_over_at_once(settings_for, engine, clock):
+    first, second = Daemon(settings_for(), engine, clock), Daemon(settings_for(), engine, clock)
+
+    async def scenario() -> list[bool]:
+        seen = [await first.lead(), await second.lead()]
+        await first._resign()
+        return [*seen, await second.lead(), await first.lead()]
+
+    assert asyncio.run(scenario()) == [True, False, True, False]
+
+
+def test_two_replicas_polling_a_watch_at_once_fetch_it_once_an_interval(settings_for, engine, clock, base_url):
+    replicas = [Daemon(settings_for(), engine, clock), Daemon(settings_for(), engine, clock)]
+
+    async def scenario():
+        [first], [second] = await asyncio.gather(*(replica.poll(Channel.HACKERNEWS, "acme") for replica in replicas))
+        other = replicas[1] if second.skipped else replicas[0]  # the replica that did not poll
+        clock.advance(timedelta(seconds=30))  # within the interval (60 s): still the poller's
+        [again] = await other.poll(Channel.HACKERNEWS, "acme")
+        clock.advance(timedelta(seconds=30))
+        [due] = await other.poll(Channel.HACKERNEWS, "acme")
+        return [first.skipped, second.skipped], again, due
+
+    both, again, due = asyncio.run(scenario())
+
+    assert sorted(map(str, both)) == ["None", "polled by another replica"]
+    assert again.skipped == "polled by another replica"
+    assert due.skipped is None and due.error is None
