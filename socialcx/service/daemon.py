@@ -131,7 +131,7 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve health and metrics, run the schedule until `stop` is set, then stop cleanly."""
         runner = web.AppRunner(
-            health_app(self.engine, self.settings, self.clock, self.metrics, self.started_at), access_log=None
+            health_app(self.engine, self.settings, self.clock, self.metrics, self.started_at, self.replica), access_log=None
         )
         await runner.setup()
         try:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from aiohttp.test_utils import TestClient, TestServer
+
 from socialcx import Channel
+from socialcx.ops.health import health_app
 from socialcx.service.daemon import LEADER_SECONDS, Daemon
 
 
@@ -61,3 +64,21 @@ def test_two_replicas_polling_a_watch_at_once_fetch_it_once_an_interval(settings
     assert sorted(map(str, both)) == ["None", "polled by another replica"]
     assert again.skipped == "polled by another replica"
     assert due.skipped is None and due.error is None
+
+
+def test_healthz_names_the_replica_and_who_holds_which_lease(settings_for, engine, clock, base_url):
+    first, second = Daemon(settings_for(), engine, clock), Daemon(settings_for(), engine, clock)
+    app = health_app(engine, second.settings, clock, second.metrics, second.started_at, second.replica)
+
+    async def scenario():
+        await first.lead()
+        await first.poll(Channel.HACKERNEWS, "acme")
+        async with TestClient(TestServer(app)) as client:
+            return await (await client.get("/healthz")).json()
+
+    body = asyncio.run(scenario())
+
+    assert body["replica"] == second.replica
+    assert {(lease["name"], lease["holder"], lease["held"]) for lease in body["leases"]} == {
+        ("leader", first.replica, True), ("poll:hackernews:acme", first.replica, True)
+    }
