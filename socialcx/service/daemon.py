@@ -21,7 +21,8 @@ The route, spikes and outbox jobs are the links of `socialcx.pipeline`, the chai
 runs in one go. APScheduler 3's `AsyncIOScheduler` runs the jobs on the event loop; everything that blocks
 (the store, smtplib, the synchronous platform clients) runs in worker threads, so one slow or
 throttled channel never holds up the others. The watches of one channel take turns, as in
-`poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time.
+`poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time,
+never alongside judging spikes (each opens an incident for a new alert).
 
 The schedule runs on the wall clock, divided by the clock's `speed` when it has one (the
 demo's `SimulatedClock`), so intervals keep their meaning in simulated time; every job reads
@@ -122,7 +123,7 @@ class Daemon:
         self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
         self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._routing = asyncio.Lock()
+        self._routing = asyncio.Lock()  # routing and judging spikes take turns: both open incidents
         self._running: set[asyncio.Task[Any]] = set()
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -292,7 +293,8 @@ class Daemon:
 
     async def judge_spikes(self) -> None:
         """Judge the buckets that closed and settled, and queue the alert emails that follow."""
-        judged = await asyncio.to_thread(self.pipeline.judge_spikes)
+        async with self._routing:
+            judged = await asyncio.to_thread(self.pipeline.judge_spikes)
         for incident in judged.changed:
             logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
         if judged.mail_queued:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
 from socialcx import Channel
 from socialcx.ops.health import health_app
 from socialcx.service.daemon import LEADER_SECONDS, Daemon
+from socialcx.store import IncidentRow
+from socialcx.triage import Triage
+from tests.ops.alerts.conftest import add_alert
 
 
 def test_one_replica_leads_and_another_takes_over_when_it_dies(settings_for, engine, clock):
@@ -82,3 +86,26 @@ def test_healthz_names_the_replica_and_who_holds_which_lease(settings_for, engin
     assert {(lease["name"], lease["holder"], lease["held"]) for lease in body["leases"]} == {
         ("leader", first.replica, True), ("poll:hackernews:acme", first.replica, True)
     }
+
+
+class _Unsure:
+    """A triager unsure of everything: routing sends it all to people."""
+
+    version = "test"
+
+    def triage(self, texts):
+        return [Triage("order_status", 0.2, True, "neutral", 0.0, "normal", "en", (), False) for _ in texts]
+
+
+def test_routing_and_judging_spikes_at_once_open_one_incident_for_a_new_alert(settings_for, engine, clock):
+    daemon = Daemon(settings_for(), engine, clock, triage=_Unsure())
+    with engine.begin() as connection:
+        add_alert(connection, clock.now() - timedelta(minutes=10))
+
+    async def both():
+        await asyncio.gather(daemon.route(), daemon.judge_spikes())
+
+    asyncio.run(both())
+
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(IncidentRow)).scalar_one() == 1
