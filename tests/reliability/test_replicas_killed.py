@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -29,18 +27,17 @@ from socialcx.sandbox import Sandbox, ScenarioSpec, generate
 from socialcx.store import Decision, Email, Mention, OutboxReply
 from tests.care.responder.conftest import our_replies
 from tests.ops.alerts.conftest import add_alert, mail_server  # noqa: F401  (a fixture)
-from tests.service.daemon.conftest import X_SECRETS
-from tests.service.daemon.test_shutdown import truth
+from tests.service.daemon.test_shutdown import start, truth, write_config
 
 pytestmark = pytest.mark.postgresql
 
-REPO = Path(__file__).resolve().parents[2]
+RUNNER = "tests.reliability.replica"
 REPLICAS = 2
 CYCLES = 4  # kill -9 of a random replica, 1 to 4 s after the last one was back, and its restart
 UNFOLD = 30.0  # wall seconds over which the scenario's day comes out on the sandbox
 START_WITHIN = 90.0  # wall seconds for a replica to start (imports take ~10 s on a busy machine)
 SETTLE = 45.0  # wall seconds, after the scenario and the cycles, for the work to be done
-INTERVAL = 10  # seconds between polls of a watch (the least socialcx allows)
+INTERVAL = 10  # seconds between polls of a watch in `write_config` (the least socialcx allows)
 
 PLAYBOOK = """\
 variables: {order_link: "https://acme.example/orders"}
@@ -60,55 +57,17 @@ intents:
 
 
 def _config(folder: Path, database_url: str, base_url: str, mail_port: int) -> Path:
-    (folder / "secrets.env").write_text("".join(f"SANDBOX_X_{key.upper()}={value}\n" for key, value in X_SECRETS.items()), encoding="utf-8")
+    """The daemon tests' config (X and Hacker News on the sandbox, polled every 10 s), on
+    `database_url`, with the playbook above and mail to `mail_port`."""
     (folder / "playbook.yaml").write_text(PLAYBOOK, encoding="utf-8")
-    credentials = ", ".join(f'{key} = "SANDBOX_X_{key.upper()}"' for key in X_SECRETS)
-    config = folder / "socialcx.toml"
+    config = write_config(folder, base_url, 0)
+    text = config.read_text(encoding="utf-8")
     config.write_text(
-        f"""database_url = "{database_url}"
-data_dir = "."
-secrets_file = "secrets.env"
-playbook = "playbook.yaml"
-
-[[watches]]
-name = "acme"
-channels = ["x", "hackernews"]
-handles = ["@acme"]
-keywords = ["acme"]
-hashtags = ["#acme"]
-
-[channels.x]
-enabled = true
-poll_interval_seconds = {INTERVAL}
-base_url = "{base_url}"
-credentials = {{ {credentials} }}
-
-[channels.hackernews]
-enabled = true
-poll_interval_seconds = {INTERVAL}
-base_url = "{base_url}"
-
-[mail]
-host = "127.0.0.1"
-port = {mail_port}
-recipients = ["care@example.com"]
-
-[daemon]
-http_port = 0
-log_format = "json"
-""",
+        f'database_url = "{database_url}"\nplaybook = "playbook.yaml"\n{text}\n'
+        f'[mail]\nhost = "127.0.0.1"\nport = {mail_port}\nrecipients = ["care@example.com"]\n',
         encoding="utf-8",
     )
     return config
-
-
-def _start(config: Path, log: Path) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SOCIALCX_")} | {"PYTHONPATH": str(REPO)}
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.replica", "--config", str(config), "run"],
-            cwd=config.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
@@ -195,7 +154,7 @@ def test_replicas_killed_at_random_lose_nothing_and_do_nothing_twice(postgres, t
 
     with sandbox.in_thread() as base_url:
         config = _config(tmp_path, database_url, base_url, mail_server.port)
-        replicas = [_start(config, log) for log in logs]
+        replicas = [start(config, log, RUNNER) for log in logs]
         try:
             assert _wait_for(lambda: all(_started(log) == 1 for log in logs), START_WITHIN), "no start:\n" + _tails(logs)
             unfolding = threading.Thread(target=_unfold, args=(clock, timedelta(days=1), UNFOLD), daemon=True)
@@ -208,7 +167,7 @@ def test_replicas_killed_at_random_lose_nothing_and_do_nothing_twice(postgres, t
                 replicas[victim].wait(timeout=10)
                 kills += 1
                 starts = _started(logs[victim])
-                replicas[victim] = _start(config, logs[victim])
+                replicas[victim] = start(config, logs[victim], RUNNER)
                 assert _wait_for(lambda: _started(logs[victim]) > starts, START_WITHIN), "no restart:\n" + _tails(logs)
             unfolding.join()
             scenario = truth(base_url)
