@@ -40,11 +40,13 @@ from socialcx.errors import IngestError
 from socialcx.store import PollState, database_reason, dialect_insert
 from socialcx.store.leases import release_lease, replica_id, take_lease
 
-__all__ = ["POLL_TIMEOUT", "PollTurn", "WatchPoll", "poll_once"]
+__all__ = ["POLL_LEASE", "PollTurn", "WatchPoll", "poll_once"]
 
 _log = logging.getLogger(__name__)
 _GIVE_UP_AT_ONCE = 1_000  # dead letters per poll handed to people on a channel that cannot look posts up
-POLL_TIMEOUT = timedelta(minutes=5)  # a poll's lease: longer than any poll takes, so only a dead poller's lapses
+# A poll's lease, renewed every quarter of it while the poll runs: only a dead poller's lapses,
+# and its watch is free for another replica within a minute.
+POLL_LEASE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,19 +146,38 @@ async def _leased(
     that refuses the lease fails the poll, as it would fail the poll itself."""
     lease, started = f"poll:{channel.value}:{watch}", clock.now()
     try:
-        taken = await asyncio.to_thread(take_lease, engine, lease, turn.holder, now=started, until=started + POLL_TIMEOUT)
+        taken = await asyncio.to_thread(take_lease, engine, lease, turn.holder, now=started, until=started + POLL_LEASE)
     except SQLAlchemyError as exc:
         return WatchPoll(channel, watch, error=f"{channel}/{watch}: the database refused the poll ({database_reason(exc)})")
     if not taken:
         return WatchPoll(channel, watch, skipped="polled by another replica")
+    done = asyncio.Event()
+    renewing = asyncio.create_task(_renew(engine, lease, turn.holder, clock, done))
     try:
         return await poll()
     finally:
+        done.set()
+        await renewing  # a renewal in flight lands before the release, never after it
         keep = started + turn.keep if turn.keep else None
         try:
             await asyncio.to_thread(release_lease, engine, lease, turn.holder, keep_until=keep)
         except SQLAlchemyError:
-            pass  # the lease runs out at POLL_TIMEOUT instead
+            pass  # the lease runs out at POLL_LEASE instead
+
+
+async def _renew(engine: Engine, lease: str, holder: str, clock: Clock, done: asyncio.Event) -> None:
+    """Renew a poll's lease every quarter of POLL_LEASE (wall seconds) until `done`."""
+    while True:
+        try:
+            await asyncio.wait_for(done.wait(), POLL_LEASE.total_seconds() / 4)
+            return
+        except TimeoutError:
+            pass
+        now = clock.now()
+        try:
+            await asyncio.to_thread(take_lease, engine, lease, holder, now=now, until=now + POLL_LEASE)
+        except SQLAlchemyError:
+            pass  # the database is away: the poll fails on its own, and the lease may lapse
 
 
 async def _poll_watch(

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
 from socialcx import Batch, Channel, load_cursor
 from socialcx.collect.budget import ReadBudget
-from socialcx.collect.poller import POLL_TIMEOUT, PollTurn, poll_once
+from socialcx.collect import poller
+from socialcx.collect.poller import POLL_LEASE, PollTurn, poll_once
 from socialcx.config import Settings
 from socialcx.mention import Mention
 from socialcx.store import Mention as StoredMention
@@ -262,11 +263,29 @@ def test_two_replicas_poll_each_watch_once_an_interval_and_spend_the_budget_once
 def test_a_dead_pollers_watch_is_polled_again_when_its_lease_runs_out(engine, clock):
     config = settings()
     connector = ScriptedConnector(config, clock, {"acme": [result("acme", ["1"], "1")], "rival": [result("rival", [], None)] * 2})
-    take_lease(engine, "poll:x:acme", "killed", now=clock.now(), until=clock.now() + POLL_TIMEOUT)
+    take_lease(engine, "poll:x:acme", "killed", now=clock.now(), until=clock.now() + POLL_LEASE)
 
     during = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
-    clock.advance(POLL_TIMEOUT)
+    clock.advance(POLL_LEASE)
     after = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
 
     assert during["acme"].skipped == "polled by another replica"
     assert after["acme"].new == 1
+
+
+def test_a_long_poll_keeps_its_lease_and_a_dead_one_loses_it(engine, clock, monkeypatch):
+    monkeypatch.setattr(poller, "POLL_LEASE", timedelta(seconds=0.4))  # renewed every 0.1 s of wall time
+    config = settings()
+    connector = SlowConnector(config, clock, {"acme": [result("acme", ["1"], "1"), result("acme", ["2"], "2")], "rival": []})
+
+    async def meanwhile():
+        polling = asyncio.create_task(poll_once(config, engine, clock, connectors={Channel.X: connector}, watches=("acme",)))
+        await asyncio.sleep(0.1)
+        clock.advance(timedelta(seconds=1))  # past the lease the poll took: only a renewal keeps it
+        await asyncio.sleep(0.15)
+        other = await poll_once(config, engine, clock, connectors={Channel.X: connector}, watches=("acme",))
+        return await polling, other
+
+    [first], [other] = asyncio.run(meanwhile())
+
+    assert first.new == 1 and other.skipped == "polled by another replica"

@@ -3,9 +3,9 @@ order questions (the shipped model takes half a minute to load, and the suite is
 replicas, not triage), and the daemon's waits cut to seconds so that a short scenario runs every
 step many times. Run as `python -m tests.reliability.replica --config FILE run`.
 
-The waits cut are the routing, outbox and mail intervals, and the leases of a poll, a reply and
-an email being sent (5 minutes each in production, so that only a dead process's lapse): a
-replica killed in the middle of one of those is taken over in 15 s instead.
+The waits cut are the routing, outbox and mail intervals, and the leases of a poll (a minute in
+production), a reply and an email being sent (5 minutes each, so that only a dead process's
+lapse): a replica killed in the middle of one of those is taken over in 15 s instead.
 """
 
 from __future__ import annotations
@@ -42,5 +42,5 @@ if __name__ == "__main__":
     socialcx.triage.default_model = AnswersOrders
     socialcx.service.daemon.ROUTE_SECONDS = socialcx.service.daemon.OUTBOX_SECONDS = 2
     socialcx.service.daemon.MAIL_SECONDS = 2
-    socialcx.collect.poller.POLL_TIMEOUT = socialcx.care.outbox.LEASE = socialcx.ops.alerts.LEASE = LEASE
+    socialcx.collect.poller.POLL_LEASE = socialcx.care.outbox.LEASE = socialcx.ops.alerts.LEASE = LEASE
     main()
