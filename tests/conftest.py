@@ -67,16 +67,27 @@ class _PostgresServer:
             "start",
         )
         self._data = data
+        self._template: str | None = None
         self.admin = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://socialcx@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
+    def new_database(self, template: str = "template1") -> str:
+        """A fresh database, empty or a copy of `template`."""
         name = f"t_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         return self.url(name)
+
+    def migrated_database(self) -> str:
+        """A fresh database at the newest schema: a copy of one migrated once per session, which
+        is several times faster than migrating each test's database."""
+        if self._template is None:
+            url = self.new_database()
+            connect(url).dispose()
+            self._template = url.rsplit("/", 1)[1]
+        return self.new_database(self._template)
 
     def stop(self) -> None:
         self.admin.dispose()
@@ -105,17 +116,26 @@ def postgres() -> Iterator[_PostgresServer]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: a test taking `database_url` or `engine` runs on both."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database on each backend."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'socialcx.db'}"
     return request.getfixturevalue("postgres").new_database()
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
+def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """A migrated store on each backend."""
-    engine = connect(database_url)
+    if backend == "sqlite":
+        engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
+    else:
+        engine = connect(request.getfixturevalue("postgres").migrated_database())
     yield engine
     engine.dispose()
 

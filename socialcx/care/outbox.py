@@ -9,7 +9,7 @@ marking leaves a row in `sending`. Once its lease has run out it is *uncertain*:
 resend, `connector.find_reply` asks the platform whether our reply is there; if it is, the
 row is marked sent with that id, and only if it is not is the reply sent.
 The lease also keeps two senders (replicas) off one row: a row is claimed by a compare-and-set
-on its state, so only one of them posts.
+on its state, so only one of them posts; on PostgreSQL a row being claimed is skipped by the others.
 
 The kill switch (`pause`, `resume`) lives here too: a `control` row every process reads before
 routing and before each send, so it takes effect at once everywhere.
@@ -210,12 +210,17 @@ def _due(engine: Engine, now: datetime) -> list[Any]:
 
 
 def _claim(engine: Engine, row: Any, sender: str, now: datetime) -> bool:
-    """Take the row for this sender, if nobody changed it since it was read (compare-and-set)."""
+    """Take the row for this sender, if nobody changed it since it was read (compare-and-set).
+    On PostgreSQL a row another sender is claiming right now is skipped, not waited for
+    (`FOR UPDATE SKIP LOCKED`); SQLite, with one writer at a time, needs the compare-and-set only."""
     table = OutboxReply.__table__
+    unchanged = (table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
     with engine.begin() as connection:
+        if connection.execute(sa.select(table.c.id).where(*unchanged).with_for_update(skip_locked=True)).first() is None:
+            return False
         claimed = connection.execute(
             sa.update(table)
-            .where(table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
+            .where(*unchanged)
             .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
         )
         return claimed.rowcount == 1

@@ -15,7 +15,7 @@ from socialcx.cli.app import _ago, _Context, _Group, _print_budgets, console
 from socialcx.errors import UsageError
 
 if TYPE_CHECKING:
-    from socialcx.ops.status import IntentSummary, StatusReport, WatchStatus
+    from socialcx.ops.status import IntentSummary, LeaseStatus, StatusReport, WatchStatus
 
 
 db_app = typer.Typer(cls=_Group, help="Database schema.", no_args_is_help=True)
@@ -114,6 +114,8 @@ def _print_status(report: StatusReport, now: datetime) -> None:
         _print_budgets(report.budgets)
     if report.intents:
         _print_intents(report.intents)
+    if report.leases:
+        _print_leases(report.leases)
     if not report.dead_letters:
         console.print("Dead letters: none")
         return
@@ -136,6 +138,16 @@ def _print_intents(intents: list[IntentSummary]) -> None:
         table.add_column(column, justify="left" if column == "intent" else "right")
     for row in intents:
         table.add_row(row.intent, str(row.mentions), str(row.routine), str(row.abstained), str(row.risky))
+    console.print(table)
+
+
+def _print_leases(leases: list[LeaseStatus]) -> None:
+    table = Table(title="Replicas: who does what", title_justify="left")
+    for column in ("work", "replica", "until"):
+        table.add_column(column, overflow="fold")
+    for lease in leases:
+        until = f"{lease.expires_at:%Y-%m-%d %H:%M:%S} UTC" if lease.held else "[dim]expired: free for any replica[/]"
+        table.add_row(Text(lease.name), Text(lease.holder), until)
     console.print(table)
 
 

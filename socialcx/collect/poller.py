@@ -5,6 +5,8 @@ and budgets are per channel). The watch polled longest ago goes first, so a budg
 for everyone is shared in turn. A throttled watch is skipped until its reset time; a failing
 one is reported and retried on the next pass. What happened is kept in `poll_state`. After a
 clean poll, the watch's due dead letters are looked up again (`ingest.retry_dead_letters`).
+Each watch's poll holds the lease `poll:<channel>:<watch>` (see `PollTurn`): replicas sharing
+the database never poll one watch at once, nor (with `keep`) twice in one interval.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -36,11 +38,25 @@ from socialcx.collect.ingest import (
 from socialcx.config import Settings, WatchConfig
 from socialcx.errors import IngestError
 from socialcx.store import PollState, database_reason, dialect_insert
+from socialcx.store.leases import release_lease, replica_id, take_lease
 
-__all__ = ["WatchPoll", "poll_once"]
+__all__ = ["POLL_LEASE", "PollTurn", "WatchPoll", "poll_once"]
 
 _log = logging.getLogger(__name__)
 _GIVE_UP_AT_ONCE = 1_000  # dead letters per poll handed to people on a channel that cannot look posts up
+# A poll's lease, renewed every quarter of it while the poll runs: only a dead poller's lapses,
+# and its watch is free for another replica within a minute.
+POLL_LEASE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PollTurn:
+    """Who polls: the replica that takes each watch's lease, and for how long after a poll
+    starts the watch stays its own (the daemon keeps it for most of an interval, so that
+    replicas poll each watch once an interval; a one-off poll gives it up when done)."""
+
+    holder: str = field(default_factory=replica_id)
+    keep: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +84,16 @@ async def poll_once(
     connectors: Mapping[Channel, Connector] | None = None,
     triage: Triager | None = None,
     on_result: Callable[[WatchPoll], None] | None = None,
+    turn: PollTurn | None = None,
 ) -> list[WatchPoll]:
     """Poll each enabled channel (or only `channels`) for each of its watches (or only `watches`).
 
     `connectors` supplies ready connectors by channel; the others are built from the settings
     and closed afterwards. With `triage`, every new mention is stored with its triage. `on_result`
-    is called as each watch finishes, for progress displays.
+    is called as each watch finishes, for progress displays. A watch whose lease another
+    replica holds is skipped (`turn`: whose poll this is).
     """
+    turn = turn or PollTurn()
     jobs = []
     for channel in settings.channels.enabled():
         if (channels and channel not in channels) or channel not in available():
@@ -84,7 +103,7 @@ async def poll_once(
             if channel in watch.channels and (not watches or watch.name in watches)
         ]
         if pairs:
-            jobs.append(_poll_channel(settings, engine, clock, channel, pairs, connectors or {}, triage, on_result))
+            jobs.append(_poll_channel(settings, engine, clock, channel, pairs, connectors or {}, triage, on_result, turn))
     results = await asyncio.gather(*jobs)
     return [poll for channel_polls in results for poll in channel_polls]
 
@@ -98,6 +117,7 @@ async def _poll_channel(
     given: Mapping[Channel, Connector],
     triage: Triager | None,
     on_result: Callable[[WatchPoll], None] | None,
+    turn: PollTurn,
 ) -> list[WatchPoll]:
     config = settings.channels.get(channel)
     connector = given.get(channel) or connector_class(channel)(config, settings, clock=clock)
@@ -107,9 +127,9 @@ async def _poll_channel(
     polls = []
     try:
         for watch in order:
-            poll = await _poll_watch(
-                settings, engine, clock, connector, budget, watch, len(order), states.get(watch.name), triage
-            )
+            poll = await _leased(turn, engine, clock, channel, watch.name, functools.partial(
+                _poll_watch, settings, engine, clock, connector, budget, watch, len(order), states.get(watch.name), triage
+            ))
             polls.append(poll)
             if on_result:
                 on_result(poll)
@@ -117,6 +137,47 @@ async def _poll_channel(
         if channel not in given:
             await connector.aclose()
     return polls
+
+
+async def _leased(
+    turn: PollTurn, engine: Engine, clock: Clock, channel: Channel, watch: str, poll: Callable[[], Awaitable[WatchPoll]]
+) -> WatchPoll:
+    """`poll` holding the watch's lease; skipped while another replica holds it. A database
+    that refuses the lease fails the poll, as it would fail the poll itself."""
+    lease, started = f"poll:{channel.value}:{watch}", clock.now()
+    try:
+        taken = await asyncio.to_thread(take_lease, engine, lease, turn.holder, now=started, until=started + POLL_LEASE)
+    except SQLAlchemyError as exc:
+        return WatchPoll(channel, watch, error=f"{channel}/{watch}: the database refused the poll ({database_reason(exc)})")
+    if not taken:
+        return WatchPoll(channel, watch, skipped="polled by another replica")
+    done = asyncio.Event()
+    renewing = asyncio.create_task(_renew(engine, lease, turn.holder, clock, done))
+    try:
+        return await poll()
+    finally:
+        done.set()
+        await renewing  # a renewal in flight lands before the release, never after it
+        keep = started + turn.keep if turn.keep else None
+        try:
+            await asyncio.to_thread(release_lease, engine, lease, turn.holder, keep_until=keep)
+        except SQLAlchemyError:
+            pass  # the lease runs out at POLL_LEASE instead
+
+
+async def _renew(engine: Engine, lease: str, holder: str, clock: Clock, done: asyncio.Event) -> None:
+    """Renew a poll's lease every quarter of POLL_LEASE (wall seconds) until `done`."""
+    while True:
+        try:
+            await asyncio.wait_for(done.wait(), POLL_LEASE.total_seconds() / 4)
+            return
+        except TimeoutError:
+            pass
+        now = clock.now()
+        try:
+            await asyncio.to_thread(take_lease, engine, lease, holder, now=now, until=now + POLL_LEASE)
+        except SQLAlchemyError:
+            pass  # the database is away: the poll fails on its own, and the lease may lapse
 
 
 async def _poll_watch(

@@ -2,9 +2,10 @@
 
 `/healthz` answers 200 while every watch of every enabled channel polls cleanly, and 503 once
 one has been silent longer than expected — twice its poll interval or
-`thresholds.stale_after_minutes`, whichever is longer — with each watch's last success, lag
-and throttling in the JSON either way. Silent channel death is what operators of peers
-complain about most; a probe that fails is the cheapest cure.
+`thresholds.stale_after_minutes`, whichever is longer: `socialcx status`'s rule for stale, from
+`socialcx.ops.status` — with each watch's last success, lag and throttling in the JSON either
+way, and which replica (this one is `replica`) holds which lease. Silent channel death is what
+operators of peers complain about most; a probe that fails is the cheapest cure.
 
 `/metrics` serves a registry of its own (never prometheus-client's global one, so several
 daemons in one test process do not collide). Counters of what this process did (polls,
@@ -16,10 +17,9 @@ from it at each scrape.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +40,7 @@ from socialcx.clock import Clock
 from socialcx.collect.budget import ReadBudget
 from socialcx.collect.poller import WatchPoll
 from socialcx.config import Settings
+from socialcx.ops.status import expected_within, lease_status, poll_lag
 from socialcx.store import AlertEvent, InboxItem, OutboxReply, PollState
 
 __all__ = ["DaemonMetrics", "WatchHealth", "health_app", "watch_health"]
@@ -71,24 +72,19 @@ def watch_health(engine: Engine, settings: Settings, clock: Clock, since: dateti
     with engine.connect() as connection:
         states = {(row["channel"], row["watch"]): row for row in connection.execute(sa.select(table)).mappings()}
     now = clock.now()
-    stale_after = timedelta(minutes=settings.thresholds.stale_after_minutes)
     report = []
     for channel in settings.channels.enabled():
-        interval = timedelta(seconds=settings.channels.get(channel).poll_interval_seconds)
+        expected = expected_within(settings, channel).total_seconds()
         for watch in (watch for watch in settings.watches if channel in watch.channels):
             state = states.get((channel.value, watch.name), {})
             success = state.get("last_success_at")
-            if success or since:
-                lag = max((now - (success or since)).total_seconds(), 0.0)
-            else:
-                lag = math.inf if state.get("last_error") else 0.0
             report.append(
                 WatchHealth(
                     channel=channel.value,
                     watch=watch.name,
                     last_success_at=success,
-                    lag_seconds=lag,
-                    expected_within_seconds=max(2 * interval, stale_after).total_seconds(),
+                    lag_seconds=poll_lag(now, success, bool(state.get("last_error")), since),
+                    expected_within_seconds=expected,
                     throttled_until=state.get("throttled_until"),
                     consecutive_failures=state.get("consecutive_failures", 0),
                     last_error=state.get("last_error"),
@@ -171,13 +167,20 @@ class _StoreCollector(Collector):
         yield budget
 
 
-def health_app(engine: Engine, settings: Settings, clock: Clock, metrics: DaemonMetrics, since: datetime) -> web.Application:
-    """The daemon's HTTP face: `/healthz` and `/metrics`; the store is read in worker threads."""
+def health_app(
+    engine: Engine, settings: Settings, clock: Clock, metrics: DaemonMetrics, since: datetime, replica: str | None = None
+) -> web.Application:
+    """The daemon's HTTP face: `/healthz` and `/metrics`; the store is read in worker threads.
+    `replica` names the daemon among the replicas sharing the store."""
 
     async def healthz(request: web.Request) -> web.Response:
         watches = await asyncio.to_thread(watch_health, engine, settings, clock, since)
+        leases = await asyncio.to_thread(_leases, engine, clock)
         silent = [f"{watch.channel}/{watch.watch}" for watch in watches if watch.silent]
-        body = {"status": "silent" if silent else "ok", "silent": silent, "watches": [_json(watch) for watch in watches]}
+        body = {
+            "status": "silent" if silent else "ok", "silent": silent, "watches": [_json(watch) for watch in watches],
+            "replica": replica, "leases": leases,
+        }
         return web.json_response(body, status=503 if silent else 200)
 
     async def metrics_page(request: web.Request) -> web.Response:
@@ -190,6 +193,11 @@ def health_app(engine: Engine, settings: Settings, clock: Clock, metrics: Daemon
     return app
 
 
-def _json(watch: WatchHealth) -> dict[str, Any]:
-    fields = asdict(watch) | {"silent": watch.silent}
+def _leases(engine: Engine, clock: Clock) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return [_json(lease) for lease in lease_status(connection, clock.now())]
+
+
+def _json(row: Any) -> dict[str, Any]:
+    fields = asdict(row) | ({"silent": row.silent} if isinstance(row, WatchHealth) else {})
     return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in fields.items()}

@@ -1,10 +1,15 @@
 """What `socialcx status` shows: how much is stored per channel and watch, how polling is
-going, what is left of each read budget, and what went to dead letters."""
+going, what is left of each read budget, what went to dead letters, and which replica holds
+which lease. The rule for a stale watch (`poll_lag`, `expected_within`) lives here and `/healthz`
+uses it too, so the two never disagree."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -14,8 +19,50 @@ from socialcx.clock import Clock
 from socialcx.collect.budget import BudgetStatus, ReadBudget
 from socialcx.config import Settings
 from socialcx.store import Cursor, DeadLetter, Mention, MentionTriage, PollState, current_revision, redact
+from socialcx.store.leases import holders
 
-__all__ = ["DeadLetterSummary", "IntentSummary", "StatusReport", "WatchStatus", "status_report"]
+__all__ = [
+    "DeadLetterSummary",
+    "IntentSummary",
+    "LeaseStatus",
+    "StatusReport",
+    "WatchStatus",
+    "expected_within",
+    "lease_status",
+    "poll_lag",
+    "status_report",
+]
+
+
+def expected_within(settings: Settings, channel: Channel) -> timedelta:
+    """How long a watch may go without a clean poll before it is stale: twice its channel's
+    poll interval or `thresholds.stale_after_minutes`, whichever is longer."""
+    interval = timedelta(seconds=settings.channels.get(channel).poll_interval_seconds)
+    return max(2 * interval, timedelta(minutes=settings.thresholds.stale_after_minutes))
+
+
+def poll_lag(now: datetime, last_success_at: datetime | None, failed: bool, since: datetime | None = None) -> float:
+    """Seconds since the last clean poll. A watch never polled cleanly counts from `since` (when
+    the daemon started); without it, it is late for good once a poll of it failed, and not late
+    before any poll ran. Stale means a lag longer than `expected_within`."""
+    if last_success_at or since:
+        return max((now - (last_success_at or since)).total_seconds(), 0.0)  # type: ignore[operator]
+    return math.inf if failed else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseStatus:
+    """One lease: the work (`leader`, or `poll:<channel>:<watch>`), the replica holding it, until when."""
+
+    name: str
+    holder: str
+    expires_at: datetime
+    held: bool  # false once expired: free for any replica
+
+
+def lease_status(connection: sa.Connection, now: datetime) -> list[LeaseStatus]:
+    """Every lease in the store, and whether it is still held at `now`."""
+    return [LeaseStatus(row.name, row.holder, row.expires_at, row.expires_at > now) for row in holders(connection)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +115,7 @@ class StatusReport:
     dead_letters: list[DeadLetterSummary]
     budgets: list[BudgetStatus]
     intents: list[IntentSummary]
+    leases: list[LeaseStatus]
 
     @property
     def total_mentions(self) -> int:
@@ -77,8 +125,8 @@ class StatusReport:
 def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusReport:
     """Status of every configured (channel, watch) pair and of any other pair found in the store.
 
-    A pair is stale when its channel is enabled and it has not been polled cleanly for longer
-    than `thresholds.stale_after_minutes` (or never has).
+    A pair is stale when its channel is enabled and its `poll_lag` is longer than
+    `expected_within`, the rule `/healthz` uses.
     """
     mention, cursor, dead, poll = Mention.__table__, Cursor.__table__, DeadLetter.__table__, PollState.__table__
     with engine.connect() as connection:
@@ -103,11 +151,11 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
         }
         dead_letters = _dead_letters(connection, dead)
         intents = _intents(connection)
+        leases = lease_status(connection, clock.now())
 
     configured = {
         (channel.value, watch.name) for watch in settings.watches for channel in watch.channels
     }
-    stale_after = timedelta(minutes=settings.thresholds.stale_after_minutes)
     now = clock.now()
     rows = []
     for pair in sorted(configured | counts.keys() | cursors.keys() | polls.keys(), key=_pair_order):
@@ -127,7 +175,7 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
                 last_success_at=success,
                 throttled_until=state.get("throttled_until"),
                 last_error=state.get("last_error"),
-                stale=enabled and (success is None or now - success > stale_after),
+                stale=enabled and _stale(settings, channel, now, state),
             )
         )
     return StatusReport(
@@ -140,7 +188,13 @@ def status_report(engine: Engine, settings: Settings, clock: Clock) -> StatusRep
             for channel in settings.channels.enabled()
         ],
         intents=intents,
+        leases=leases,
     )
+
+
+def _stale(settings: Settings, channel: str, now: datetime, state: Any) -> bool:
+    lag = poll_lag(now, state.get("last_success_at"), bool(state.get("last_error")))
+    return lag > expected_within(settings, Channel(channel)).total_seconds()
 
 
 def _intents(connection: sa.Connection) -> list[IntentSummary]:

@@ -8,12 +8,21 @@
     mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
     health      every minute: a silent watch is logged and mailed (queue_silent_watches)
     retention   every hour: raw payloads older than [retention] raw_payload_days become {}
+    lead        every 2 s: take or renew the leader lease
+
+Several replicas (processes on one PostgreSQL database) share the work through leases
+(`socialcx.store.leases`), never a shared job store: each watch's poll holds its lease and keeps
+it for most of an interval, so each watch is polled once an interval by whichever replica comes
+first; route, spikes, mail, health and retention run only on the replica holding the `leader`
+lease, which moves to another within `LEADER_SECONDS` when its holder dies; every replica sends
+from the outbox, whose rows are claimed one sender each.
 
 The route, spikes and outbox jobs are the links of `socialcx.pipeline`, the chain `socialcx poll`
 runs in one go. APScheduler 3's `AsyncIOScheduler` runs the jobs on the event loop; everything that blocks
 (the store, smtplib, the synchronous platform clients) runs in worker threads, so one slow or
 throttled channel never holds up the others. The watches of one channel take turns, as in
-`poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time.
+`poll_once`: rate limits and read budgets are per channel. Routing runs one pass at a time,
+never alongside judging spikes (each opens an incident for a new alert).
 
 The schedule runs on the wall clock, divided by the clock's `speed` when it has one (the
 demo's `SimulatedClock`), so intervals keep their meaning in simulated time; every job reads
@@ -51,7 +60,7 @@ from socialcx.care.playbook import Playbook, playbook_for
 from socialcx.channels import Channel
 from socialcx.clock import Clock
 from socialcx.collect.ingest import Triager
-from socialcx.collect.poller import WatchPoll, poll_once
+from socialcx.collect.poller import PollTurn, WatchPoll, poll_once
 from socialcx.config import Settings
 from socialcx.errors import ConfigError
 from socialcx.ops.alerts import deliver, queue_digest, queue_silent_watches
@@ -59,6 +68,7 @@ from socialcx.ops.health import DaemonMetrics, health_app, watch_health
 from socialcx.ops.logs import log_context
 from socialcx.pipeline import Pipeline
 from socialcx.store import Mention
+from socialcx.store.leases import LEADER, release_lease, replica_id, take_lease
 
 __all__ = ["Daemon", "prune_raw_payloads", "run_until_stopped"]
 
@@ -77,6 +87,9 @@ MIN_POLL_WALL_SECONDS = 0.25
 MIN_JOB_WALL_SECONDS = 1.0
 SPARE_THREADS = 6  # worker threads for the store and SMTP besides one a watch
 STOP_GRACE = 5.0  # wall seconds for the jobs in flight after SIGTERM; the rest of 10 s is for closing
+LEAD_SECONDS = 2.0  # wall seconds between renewals of the leader lease (and tries to take it over)
+LEADER_SECONDS = 10.0  # wall seconds an unrenewed leader lease lasts: how long a dead leader's work waits
+LEADER_JOBS = frozenset({"spikes", "route", "mail", "health", "retention"})  # run by one replica for all
 PRUNE_CHUNK = 1000  # mentions per transaction, so that pruning never holds the store for long
 
 
@@ -103,13 +116,15 @@ class Daemon:
         self.playbook = playbook or playbook_for(settings)
         self.pipeline = Pipeline(settings, engine, clock, self.playbook)
         self.started_at = clock.now()
+        self.replica = replica_id()  # this process among the replicas sharing the store
+        self.leading = False  # whether it held the leader lease when it last looked
         self.address: str | None = None  # the base URL of /healthz and /metrics, once `run` listens
         self.ready = asyncio.Event()
         self._speed = float(getattr(clock, "speed", 1.0))
         self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
         self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._routing = asyncio.Lock()
+        self._routing = asyncio.Lock()  # routing and judging spikes take turns: both open incidents
         self._running: set[asyncio.Task[Any]] = set()
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -118,7 +133,7 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve health and metrics, run the schedule until `stop` is set, then stop cleanly."""
         runner = web.AppRunner(
-            health_app(self.engine, self.settings, self.clock, self.metrics, self.started_at), access_log=None
+            health_app(self.engine, self.settings, self.clock, self.metrics, self.started_at, self.replica), access_log=None
         )
         await runner.setup()
         try:
@@ -143,6 +158,7 @@ class Daemon:
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.pause()  # no new runs; shutdown() would cancel the ones in flight
             await self._finish_running()
+            await self._resign()
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
             for connector in [*self._connectors.values(), *self._senders.values()]:
@@ -181,6 +197,10 @@ class Daemon:
                 self._job, IntervalTrigger(seconds=every), args=(name, work), id=name, name=name,
                 next_run_time=start, misfire_grace_time=max(1, math.ceil(every)),
             )
+        scheduler.add_job(
+            self._job, IntervalTrigger(seconds=LEAD_SECONDS), args=("lead", self.lead), id="lead", name="lead",
+            next_run_time=start, misfire_grace_time=1,
+        )
         return scheduler
 
     def _wall_seconds(self, seconds: float, floor: float) -> float:
@@ -195,7 +215,8 @@ class Daemon:
         self._running.add(task)
         try:
             with log_context(job=name.split(":")[0]):
-                await work(*args)
+                if name not in LEADER_JOBS or await self.lead():
+                    await work(*args)
         except asyncio.CancelledError:  # cut short by the shutdown: its batch committed or rolled back
             logger.info("job %s stopped by the shutdown", name)
         except Exception:
@@ -220,15 +241,40 @@ class Daemon:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
+    async def _resign(self) -> None:
+        """Give the leader lease up on the way out, so that another replica leads at once."""
+        if self.leading:
+            try:
+                await asyncio.to_thread(release_lease, self.engine, LEADER, self.replica)
+            except sa.exc.SQLAlchemyError as exc:
+                logger.warning("leader lease not given up (%s); it runs out in %.0f s", exc.__class__.__name__, LEADER_SECONDS)
+            self.leading = False
+
     # --- Jobs --------------------------------------------------------------------------------
 
+    async def lead(self) -> bool:
+        """Take or renew the leader lease; whether this replica leads now. A replica that has
+        just become the leader runs the leader's jobs at once."""
+        now = self.clock.now()
+        until = now + timedelta(seconds=LEADER_SECONDS * self._speed)
+        leading = await asyncio.to_thread(take_lease, self.engine, LEADER, self.replica, now=now, until=until)
+        if leading != self.leading:
+            self.leading = leading
+            logger.info("replica %s %s", self.replica, "leads: it runs spikes, routing, mail, health and retention" if leading else "no longer leads")
+            for job in LEADER_JOBS if leading else ():
+                self._wake(job)
+        return leading
+
     async def poll(self, channel: Channel, watch: str) -> list[WatchPoll]:
-        """Poll one watch on one channel, and have what came in routed at once."""
+        """Poll one watch on one channel (unless another replica polled it this interval), and
+        have what came in routed at once."""
+        interval = timedelta(seconds=self.settings.channels.get(channel).poll_interval_seconds)
+        turn = PollTurn(self.replica, keep=interval * (1 - POLL_JITTER))
         with log_context(channel=channel.value, watch=watch):
             async with self._channel_turns[channel]:
                 polls = await poll_once(
                     self.settings, self.engine, self.clock, channels=(channel,), watches=(watch,),
-                    connectors={channel: self._connector(channel)}, triage=self.triage,
+                    connectors={channel: self._connector(channel)}, triage=self.triage, turn=turn,
                 )
             for result in polls:
                 self.metrics.count(result)
@@ -261,7 +307,8 @@ class Daemon:
 
     async def judge_spikes(self) -> None:
         """Judge the buckets that closed and settled, and queue the alert emails that follow."""
-        judged = await asyncio.to_thread(self.pipeline.judge_spikes)
+        async with self._routing:
+            judged = await asyncio.to_thread(self.pipeline.judge_spikes)
         for incident in judged.changed:
             logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
         if judged.mail_queued:

@@ -25,6 +25,7 @@ __all__ = [
     "Email",
     "Feedback",
     "InboxItem",
+    "Lease",
     "IncidentMember",
     "IncidentRow",
     "Mention",
@@ -309,6 +310,17 @@ class Control(SQLModel, table=True):
     paused: bool
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     changed_at: datetime = _utc_column()
+
+
+class Lease(SQLModel, table=True):
+    """Who does a piece of work that must run once among several replicas (`leader`, or
+    `poll:<channel>:<watch>`), until when; a lease past `expires_at` is free for anyone."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=140)
+    holder: str = Field(max_length=120)
+    expires_at: datetime = _utc_column()
 
 
 class ActionSpend(SQLModel, table=True):

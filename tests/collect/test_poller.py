@@ -12,11 +12,14 @@ import sqlalchemy as sa
 
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult
 from socialcx import Batch, Channel, load_cursor
-from socialcx.collect.poller import poll_once
+from socialcx.collect.budget import ReadBudget
+from socialcx.collect import poller
+from socialcx.collect.poller import POLL_LEASE, PollTurn, poll_once
 from socialcx.config import Settings
 from socialcx.mention import Mention
 from socialcx.store import Mention as StoredMention
 from socialcx.store import PollState
+from socialcx.store.leases import take_lease
 
 
 class ScriptedConnector(Connector):
@@ -222,3 +225,67 @@ def test_a_refused_write_fails_the_poll_and_the_next_poll_recovers(
     assert load_cursor(engine, Channel.X, "acme") == "3"
     assert state(engine, "acme")["consecutive_failures"] == 0
     assert state(engine, "acme")["last_success_at"] == clock.now()
+
+
+class SlowConnector(ScriptedConnector):
+    """A poll that takes a while, so that two replicas' polls overlap."""
+
+    async def poll(self, watch, cursor, *, max_requests):
+        await asyncio.sleep(0.3)
+        return await super().poll(watch, cursor, max_requests=max_requests)
+
+
+def test_two_replicas_poll_each_watch_once_an_interval_and_spend_the_budget_once(engine, clock):
+    config = settings(requests_per_window=100)
+    connector = SlowConnector(config, clock, {"acme": [result("acme", ["1"], "1", requests=3)] * 3, "rival": [result("rival", [], None)] * 3})
+    keep = timedelta(seconds=54)
+
+    async def replicas():
+        return await asyncio.gather(*(
+            poll_once(config, engine, clock, connectors={Channel.X: connector}, turn=PollTurn(name, keep)) for name in ("a", "b")
+        ))
+
+    first = asyncio.run(replicas())
+    clock.advance(timedelta(seconds=30))
+    too_soon = run(config, engine, clock, connector, turn=PollTurn("c", keep))
+    clock.advance(timedelta(seconds=24))
+    due = run(config, engine, clock, connector, turn=PollTurn("c", keep))
+
+    polled = [(poll.watch, poll.requests) for replica in first for poll in replica if poll.skipped is None]
+    assert sorted(polled) == [("acme", 3), ("rival", 1)]
+    assert sorted(poll.skipped for replica in first for poll in replica if poll.skipped) == ["polled by another replica"] * 2
+    assert {poll.skipped for poll in too_soon} == {"polled by another replica"}
+    assert {poll.skipped for poll in due} == {None}
+    assert len(connector.calls) == 4  # each watch fetched once per interval
+    assert ReadBudget(engine, Channel.X, config.channels.x, clock).status().window_left == 100 - (4 + 4)
+
+
+def test_a_dead_pollers_watch_is_polled_again_when_its_lease_runs_out(engine, clock):
+    config = settings()
+    connector = ScriptedConnector(config, clock, {"acme": [result("acme", ["1"], "1")], "rival": [result("rival", [], None)] * 2})
+    take_lease(engine, "poll:x:acme", "killed", now=clock.now(), until=clock.now() + POLL_LEASE)
+
+    during = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
+    clock.advance(POLL_LEASE)
+    after = {poll.watch: poll for poll in run(config, engine, clock, connector, watches=("acme",))}
+
+    assert during["acme"].skipped == "polled by another replica"
+    assert after["acme"].new == 1
+
+
+def test_a_long_poll_keeps_its_lease_and_a_dead_one_loses_it(engine, clock, monkeypatch):
+    monkeypatch.setattr(poller, "POLL_LEASE", timedelta(seconds=0.4))  # renewed every 0.1 s of wall time
+    config = settings()
+    connector = SlowConnector(config, clock, {"acme": [result("acme", ["1"], "1"), result("acme", ["2"], "2")], "rival": []})
+
+    async def meanwhile():
+        polling = asyncio.create_task(poll_once(config, engine, clock, connectors={Channel.X: connector}, watches=("acme",)))
+        await asyncio.sleep(0.1)
+        clock.advance(timedelta(seconds=1))  # past the lease the poll took: only a renewal keeps it
+        await asyncio.sleep(0.15)
+        other = await poll_once(config, engine, clock, connectors={Channel.X: connector}, watches=("acme",))
+        return await polling, other
+
+    [first], [other] = asyncio.run(meanwhile())
+
+    assert first.new == 1 and other.skipped == "polled by another replica"

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -301,6 +302,25 @@ def test_two_senders_at_once_post_each_reply_once(engine, settings, clock, add_m
 
     assert sum(report.sent for report in reports) == 6
     assert all(len(posted) == 1 for posted in connector.posted.values()) and len(connector.posted) == 6
+
+
+def test_a_reply_another_sender_is_claiming_is_skipped_not_waited_for(engine, settings, clock, add_mention):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: a sender never meets another's row lock")
+    locked, *others = _queued(engine, add_mention, clock, count=3)
+    connector = FakeConnector()
+    with engine.connect() as claiming:  # another replica, in the middle of claiming a row
+        claiming.execute(sa.select(OutboxReply.id).where(OutboxReply.mention_id == locked).with_for_update())
+        let_go = threading.Timer(3.0, claiming.rollback)  # a sender that waited would wait this long
+        let_go.start()
+        started = time.monotonic()
+        report = asyncio.run(send_pending(engine, settings, clock, {Channel.X: connector}))
+        took = time.monotonic() - started
+        let_go.cancel()
+
+    assert report.sent == 2 and took < 2.0
+    assert outbox_of(engine, locked).state == "pending"
+    assert [outbox_of(engine, mention_id).state for mention_id in others] == ["sent", "sent"]
 
 
 def test_while_paused_auto_replies_wait_and_replies_by_people_go_out(engine, settings, clock, add_mention):

@@ -119,4 +119,4 @@ def add_alert(connection: sa.Connection, at: datetime, *, events: tuple[str, ...
 
 
 # For tests whose subject does not depend on the backend (rendering): the store on SQLite only.
-sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

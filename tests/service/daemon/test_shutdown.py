@@ -62,12 +62,13 @@ log_format = "json"
     return config
 
 
-def start(config: Path, log: Path) -> subprocess.Popen:
+def start(config: Path, log: Path, runner: str = "tests.service.daemon.stub_run") -> subprocess.Popen:
+    """`socialcx run` as a process, through `runner` (a module standing in for the command)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOCIALCX_")}
     env["PYTHONPATH"] = str(REPO)
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.service.daemon.stub_run", "--config", str(config), "run"],
+            [sys.executable, "-m", runner, "--config", str(config), "run"],
             cwd=config.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
 
