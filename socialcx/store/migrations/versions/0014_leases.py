@@ -1,7 +1,7 @@
 """Leases: which replica does the work that must run once (the leader's jobs, each watch's poll), until when.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from socialcx.store import UTCDateTime
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
