@@ -145,5 +145,6 @@ def test_keys_move_open_and_claim(site, page, login):
 
     item = int(first.rsplit("/", 1)[1])
     assert page.inner_text(".note") == f"#{item} is yours, maya." and _item(site, item).claimed_by == "maya"
+    page.wait_for_load_state("load")  # the claim reloaded the page: its key handler is attached on load
     page.keyboard.press("r")
-    assert page.evaluate("document.activeElement.id") == "reply-text"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'reply-text'", timeout=5000)

@@ -83,12 +83,13 @@ def test_a_customer_who_never_answers_gets_one_reminder_then_a_person(make_world
     assert world.sandbox.shop.ledger == []
 
 
-def test_the_conversation_continues_after_a_restart_on_a_new_engine(make_world, database_url) -> None:
+def test_the_conversation_continues_after_a_restart_on_a_new_engine(make_world) -> None:
     world = make_world(single_charge_double)
     conversation = world.post("@acme charged twice", handle="jd_elsewhere")
     world.advance()
+    url = world.engine.url.render_as_string(hide_password=False)
     world.engine.dispose()
-    restarted = connect(database_url)
+    restarted = connect(url)
     world.engine = restarted
     world.answer("A1042", handle="jd_elsewhere")
     world.answer("jane@example.com", handle="jd_elsewhere")
