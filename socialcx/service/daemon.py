@@ -126,6 +126,7 @@ class Daemon:
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._routing = asyncio.Lock()  # routing and judging spikes take turns: both open incidents
         self._running: set[asyncio.Task[Any]] = set()
+        self._busy: set[str] = set()  # the names of the jobs running now
         self._scheduler: AsyncIOScheduler | None = None
 
     # --- Running -------------------------------------------------------------------------------
@@ -213,6 +214,7 @@ class Daemon:
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)
+        self._busy.add(name)
         try:
             with log_context(job=name.split(":")[0]):
                 if name not in LEADER_JOBS or await self.lead():
@@ -224,6 +226,7 @@ class Daemon:
             logger.exception("job %s failed; it runs again on schedule", name)
         finally:
             self._running.discard(task)
+            self._busy.discard(name)
 
     async def _finish_running(self) -> None:
         running = set(self._running)
@@ -254,14 +257,14 @@ class Daemon:
 
     async def lead(self) -> bool:
         """Take or renew the leader lease; whether this replica leads now. A replica that has
-        just become the leader runs the leader's jobs at once."""
+        just become the leader runs the leader's jobs at once (those not running already)."""
         now = self.clock.now()
         until = now + timedelta(seconds=LEADER_SECONDS * self._speed)
         leading = await asyncio.to_thread(take_lease, self.engine, LEADER, self.replica, now=now, until=until)
         if leading != self.leading:
             self.leading = leading
             logger.info("replica %s %s", self.replica, "leads: it runs spikes, routing, mail, health and retention" if leading else "no longer leads")
-            for job in LEADER_JOBS if leading else ():
+            for job in LEADER_JOBS - self._busy if leading else ():
                 self._wake(job)
         return leading
 
