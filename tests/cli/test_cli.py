@@ -485,7 +485,7 @@ def test_a_read_command_does_not_upgrade_the_schema_and_says_a_migration_is_pend
     engine.dispose()
 
     status = runner.invoke(app, ["mentions", "list"])  # reads only what the old schema has
-    inbox = runner.invoke(app, ["incident", "list"])  # needs a table the pending migration adds
+    inbox = runner.invoke(app, ["plans", "list"])  # needs a table the pending migration adds
 
     assert status.exit_code == 0 and "No mentions" in status.stdout
     pending = f"the database is at schema revision {previous} and this socialcx expects {head_revision()}; run `socialcx db upgrade`"
@@ -498,7 +498,7 @@ def test_a_read_command_does_not_upgrade_the_schema_and_says_a_migration_is_pend
     assert current_revision(engine) == previous  # nothing was upgraded behind the user's back
     engine.dispose()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["incident", "list"]).exit_code == 0
+    assert runner.invoke(app, ["plans", "list"]).exit_code == 0
 
 
 def current_before_head() -> str:
