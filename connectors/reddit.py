@@ -224,6 +224,7 @@ Sample mention:
         )
         unseen = f"reddit took our private message to u/{handle} but cannot show it yet"
         try:
+            # Reddit's clock and ours may differ a little: a minute's slack.
             found = await self.find_private(to, text, since - timedelta(minutes=1))
         except ConnectorError as exc:
             raise ChannelUnavailable(f"{unseen}: {exc}") from exc
