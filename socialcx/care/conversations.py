@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from socialcx.care import inbox, plans, wording
 from socialcx.care.outbox import is_paused
 from socialcx.care.policy import Decision, Facts, Need, Policy, Resolution, combine, decide
-from socialcx.care.systems.base import CommerceSystem, CommerceUnavailable, Customer, Order, ShopSettings
+from socialcx.care.systems.base import CommerceRefused, CommerceSystem, CommerceUnavailable, Customer, Order, ShopSettings
 from socialcx.channels import Channel
 from socialcx.config import InboxConfig
 from socialcx.store import ConversationRow, Mention, PrivateMessageRow, dialect_insert
@@ -145,6 +145,8 @@ async def advance(
             await case.advance()
         except CommerceUnavailable as exc:
             case.retry(str(exc))
+        except CommerceRefused as exc:  # a lookup refused (bad token, bad request): a person looks
+            case.hand_over(f"the commerce system refused a lookup ({exc.code}: {exc})")
         case.write(engine, worker, sla)
         moved.append(conversation_id)
     return moved
@@ -263,7 +265,7 @@ class _Case:
         asked_at = self.asked_at or self.now
         missing = [field for field in self.asked if field not in self.answers]
         if self.now >= asked_at + GIVE_UP_AFTER:
-            self._hand_over(f"the customer did not answer in {GIVE_UP_AFTER.days} days (asked for {', '.join(missing)})")
+            self.hand_over(f"the customer did not answer in {GIVE_UP_AFTER.days} days (asked for {', '.join(missing)})")
         elif not self.reminded and self.now >= asked_at + REMIND_AFTER:
             self.reminded = True
             self.messages.append((self._key("remind"), wording.reminder(missing)))
@@ -285,13 +287,13 @@ class _Case:
         order = await self.commerce.get_order(str(self.answers["order_id"]))
         owner = await self.commerce.find_customer(email=str(self.answers["email"]))
         if order is None:
-            self._hand_over(f"order {self.answers['order_id']} is not in the shop")
+            self.hand_over(f"order {self.answers['order_id']} is not in the shop")
             return None
         if owner is None or owner.email.casefold() != str(self.answers["email"]).casefold():
-            self._hand_over(f"the email given does not belong to a customer of the shop (order {order.id})")
+            self.hand_over(f"the email given does not belong to a customer of the shop (order {order.id})")
             return None
         if order.customer != owner.id:
-            self._hand_over(f"order {order.id} belongs to another customer than the email given")
+            self.hand_over(f"order {order.id} belongs to another customer than the email given")
             return None
         self._note("look_up", "customer", f"order {order.id} and its email prove customer {owner.id}")
         return owner
@@ -309,7 +311,7 @@ class _Case:
             self._read_answers(["item"], catalogue)
         understood = self.reader.understand(self.mention.text, self.mention.created_at, catalogue)
         if understood.legal_threat:
-            self._hand_over("a legal threat: a person handles the whole case")
+            self.hand_over("a legal threat: a person handles the whole case")
             return
         with self.engine.connect() as connection:
             today = plans.refunded_today(connection, self.now)
@@ -437,7 +439,7 @@ class _Case:
         self.state = "awaiting_customer"
         self.due_at = (self.asked_at or self.now) + REMIND_AFTER
 
-    def _hand_over(self, reason: str) -> None:
+    def hand_over(self, reason: str) -> None:
         self.state, self.reason = "handed_over", reason
         self.messages.append((self._key("handed_over"), wording.handed_over()))
 

@@ -92,3 +92,4 @@ def test_two_replicas_never_move_one_conversation_both(make_world) -> None:
     assert world.conversation(conversation).state == "resolved"
     assert not conversations._claim(world.engine, conversation, "replica-b", world.clock.now())  # no longer due
     assert world.sandbox.shop.ledger == [REFUND]
+
