@@ -102,7 +102,10 @@ async def send_pending(
     clock: Clock,
     connectors: Mapping[Channel, Connector] | None = None,
 ) -> SendReport:
-    """Send every reply that is due, oldest first, each exactly once (see the module docstring).
+    """Send every reply that is due, each exactly once (see the module docstring): the channels
+    at the same time, each channel's replies one after the other, oldest first, so that one
+    slow platform (or a surge's statements on one) does not hold up the others, and no client
+    is used by two posts at once.
 
     `connectors` supplies ready connectors by channel; the others are built from the settings
     and closed afterwards. Transient failures are retried on a later pass with backoff; a reply
@@ -111,11 +114,22 @@ async def send_pending(
     sender = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
     built: dict[Channel, Connector] = {}
     counts = {"sent": 0, "recovered": 0, "retrying": 0, "failed": 0, "held": 0}
-    try:
-        for row in await asyncio.to_thread(_due, engine, clock.now()):
+    by_channel: dict[str, list[Any]] = {}
+    for row in await asyncio.to_thread(_due, engine, clock.now()):
+        by_channel.setdefault(row.m_channel, []).append(row)
+
+    async def send_in_turn(rows: list[Any]) -> None:
+        for row in rows:
             outcome = await _send_one(engine, settings, clock, row, sender, connectors or {}, built)
             if outcome is not None:
                 counts[outcome] += 1
+
+    try:
+        async with asyncio.TaskGroup() as channels:
+            for rows in by_channel.values():
+                channels.create_task(send_in_turn(rows))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None  # the others were cancelled: their rows wait for their lease
     finally:
         for connector in built.values():
             await connector.aclose()
