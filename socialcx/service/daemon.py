@@ -3,8 +3,8 @@
     poll:<channel>:<watch>  every poll_interval_seconds (+ up to 10% jitter)
         └─ poll_once (triage inside ingest, one transaction)
     route       every 15 s, and at once when a poll stored something ─▶ Pipeline.route
-    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails (Pipeline.judge_spikes)
-    outbox      every 15 s, and at once when routing queued a reply ─▶ Pipeline.send
+    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails, sent at once (Pipeline.judge_spikes)
+    outbox      every 15 s, and at once when routing queued a reply or a statement ─▶ Pipeline.send
     mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
     health      every minute: a silent watch is logged and mailed (queue_silent_watches)
     retention   every hour: raw payloads older than [retention] raw_payload_days become {}
@@ -237,21 +237,28 @@ class Daemon:
 
     async def route(self) -> None:
         """Route every triaged mention not routed yet, one pass at a time (each reads all that is
-        stored), and send at once if that queued an auto-reply. Untriaged stores route nothing."""
+        stored), and send at once if that queued an auto-reply or may have queued a statement (a
+        new member of an approved incident). Untriaged stores route nothing."""
         if self.triage is None:
             return
         async with self._routing:
             decisions = await asyncio.to_thread(self.pipeline.route)
-        if any(decision.outcome == "auto_reply" for decision in decisions):
-            self._wake("outbox")
+        if any(decision.outcome in ("auto_reply", "incident") for decision in decisions):
+            self.send_soon()
+
+    def send_soon(self) -> None:
+        """Have the outbox send now what was queued: by a routing pass, or by an approval."""
+        self._wake("outbox")
 
     async def judge_spikes(self) -> None:
-        """Judge the buckets that closed and settled, and queue the alert emails that follow."""
+        """Judge the buckets that closed and settled, and send the alert emails that follow at
+        once: the care team learns of an incident (and its statement to approve) in this pass."""
         judged = await asyncio.to_thread(self.pipeline.judge_spikes)
         for incident in judged.changed:
             logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
         if judged.mail_queued:
-            self._wake("mail")
+            await asyncio.to_thread(deliver, self.engine, self.settings, self.clock)
+
 
     async def send_replies(self) -> None:
         report = await self.pipeline.send(self._senders)

@@ -63,3 +63,27 @@ def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread
     # The first day's digest, once; none of the day before the store held anything.
     digests = [message["Subject"] for message in mail_server.received if message["Subject"].startswith("Daily digest")]
     assert len(digests) == 1 and digests[0].startswith(f"Daily digest, {START:%a %d %b}: ")
+
+
+def test_the_alert_email_goes_out_in_the_pass_that_raised_the_alert(tmp_path, settings_for, mail_server):  # noqa: F811
+    clock = ManualClock(START)
+    sandbox = Sandbox(generate(SPEC, start=START, seed=11), clock=clock, wall=lambda: clock.now().timestamp())
+    engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
+    with sandbox.in_thread() as base_url:
+        settings = settings_for(
+            channels=channels(base_url, interval=600),
+            mail={"host": "127.0.0.1", "port": mail_server.port, "recipients": ["care@example.com"]},
+        )
+        daemon = Daemon(settings, engine, clock)
+
+        async def until_an_alert_is_mailed() -> None:  # the mail job never runs
+            while clock.now() < START + timedelta(hours=40) and not mail_server.received:
+                clock.advance(timedelta(hours=2) if clock.now() < START + timedelta(hours=36) else timedelta(minutes=10))
+                for channel in (Channel.X, Channel.HACKERNEWS):
+                    await daemon.poll(channel, "acme")
+                await daemon.judge_spikes()
+
+        asyncio.run(until_an_alert_is_mailed())
+    engine.dispose()
+
+    assert [message["Subject"][:7] for message in mail_server.received] == ["Spike: "]
