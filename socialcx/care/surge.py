@@ -68,7 +68,8 @@ _BASELINE_SAMPLE = 5_000
 
 def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]:
     """Open an incident for every open alert that has none, and draft the follow-up of every
-    incident whose alert resolved; the ids of the incidents opened or moved."""
+    incident whose alert resolved (its members still waiting go to people: a holding statement
+    is no answer once it is over); the ids of the incidents opened or moved."""
     alerts, incidents = Alert.__table__, IncidentRow.__table__
     fresh = connection.execute(
         sa.select(alerts).outerjoin(incidents, incidents.c.alert_id == alerts.c.id)
@@ -81,6 +82,7 @@ def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]
     ).scalars().all()
     for incident_id in over:
         _follow_up(connection, playbook, _incident(connection, incident_id), now)
+        _release(connection, incident_id, now, "the alert resolved before the statement reached it")
     return changed + list(over)
 
 
