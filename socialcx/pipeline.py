@@ -12,7 +12,7 @@ the two cannot drift apart. Sending the mail is not part of the chain: the daemo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ class Pipeline:
         inbox); the decisions, as `socialcx.care.responder.route` returns them."""
         return route(self.engine, self.settings, self.playbook, self.clock)
 
-    async def send(self, connectors: Mapping[Channel, Connector] | None = None) -> SendReport:
+    async def send(self, connectors: Mapping[Channel, Connector | Sequence[Connector]] | None = None) -> SendReport:
         """Send the replies due in the outbox, once each (with `connectors` when the caller keeps them open)."""
         return await send_pending(self.engine, self.settings, self.clock, connectors=connectors or {})
 

@@ -22,7 +22,8 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ __all__ = [
 
 
 LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
+LANES = 4  # replies a channel posts at once, each with a client of its own (clients are not shared across threads)
 MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
 _RESPONDER = "responder"  # the control row of the kill switch
 _HELD_BY_PAUSE = ("auto", "incident")  # what nobody approved for this very mention
@@ -100,51 +102,76 @@ async def send_pending(
     engine: Engine,
     settings: Settings,
     clock: Clock,
-    connectors: Mapping[Channel, Connector] | None = None,
+    connectors: Mapping[Channel, Connector | Sequence[Connector]] | None = None,
 ) -> SendReport:
     """Send every reply that is due, each exactly once (see the module docstring): the channels
-    at the same time, each channel's replies one after the other, oldest first, so that one
-    slow platform (or a surge's statements on one) does not hold up the others, and no client
-    is used by two posts at once.
+    at the same time, and on each channel, oldest first, up to one reply a client at once, so
+    that a surge's statements go out in one go and one slow platform does not hold up the others.
+    A platform's rate limit still holds: a reply it throttles waits for the reset.
 
-    `connectors` supplies ready connectors by channel; the others are built from the settings
-    and closed afterwards. Transient failures are retried on a later pass with backoff; a reply
-    the platform refuses for good is marked failed and goes back to the inbox.
+    `connectors` supplies ready connectors by channel, one or several (a client each, at most
+    `LANES`); for the other channels `LANES` are built from the settings as needed and closed
+    afterwards. Transient failures are retried on a later pass with backoff; a reply the
+    platform refuses for good is marked failed and goes back to the inbox.
     """
     sender = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-    built: dict[Channel, Connector] = {}
     counts = {"sent": 0, "recovered": 0, "retrying": 0, "failed": 0, "held": 0}
-    by_channel: dict[str, list[Any]] = {}
+    queues: dict[Channel, deque[Any]] = {}
     for row in await asyncio.to_thread(_due, engine, clock.now()):
-        by_channel.setdefault(row.m_channel, []).append(row)
+        queues.setdefault(Channel(row.m_channel), deque()).append(row)
+    lanes = [
+        _Lane(channel, connector, settings, clock)
+        for channel, rows in queues.items()
+        for connector in _clients((connectors or {}).get(channel))[: len(rows)]
+    ]
 
-    async def send_in_turn(rows: list[Any]) -> None:
-        for row in rows:
-            outcome = await _send_one(engine, settings, clock, row, sender, connectors or {}, built)
+    async def take_turns(lane: _Lane) -> None:
+        rows = queues[lane.channel]
+        while rows:
+            outcome = await _send_one(engine, settings, clock, rows.popleft(), sender, lane)
             if outcome is not None:
                 counts[outcome] += 1
 
     try:
-        async with asyncio.TaskGroup() as channels:
-            for rows in by_channel.values():
-                channels.create_task(send_in_turn(rows))
+        async with asyncio.TaskGroup() as running:
+            for lane in lanes:
+                running.create_task(take_turns(lane))
     except ExceptionGroup as failed:
         raise failed.exceptions[0] from None  # the others were cancelled: their rows wait for their lease
     finally:
-        for connector in built.values():
-            await connector.aclose()
+        for lane in lanes:
+            await lane.aclose()
     return SendReport(**counts)
 
 
-async def _send_one(
-    engine: Engine,
-    settings: Settings,
-    clock: Clock,
-    row: Any,
-    sender: str,
-    given: Mapping[Channel, Connector],
-    built: dict[Channel, Connector],
-) -> str | None:
+def _clients(given: Connector | Sequence[Connector] | None) -> list[Connector | None]:
+    """A channel's lanes: the connectors given, or `LANES` to build (None)."""
+    if given is None:
+        return [None] * LANES
+    return [given] if isinstance(given, Connector) else list(given)
+
+
+class _Lane:
+    """One client of a channel, posting one reply at a time: given by the caller, or built from
+    the settings on first use (and then closed after the pass)."""
+
+    def __init__(self, channel: Channel, connector: Connector | None, settings: Settings, clock: Clock) -> None:
+        self.channel, self._connector, self._settings, self._clock = channel, connector, settings, clock
+        self._built = False
+
+    def connector(self) -> Connector:
+        if self._connector is None:
+            channel = self.channel
+            self._connector = connector_class(channel)(self._settings.channels.get(channel), self._settings, clock=self._clock)
+            self._built = True
+        return self._connector
+
+    async def aclose(self) -> None:
+        if self._built and self._connector is not None:
+            await self._connector.aclose()
+
+
+async def _send_one(engine: Engine, settings: Settings, clock: Clock, row: Any, sender: str, lane: _Lane) -> str | None:
     """One row through its states; the name of the `SendReport` count it adds to, if any."""
     if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
         return "held"
@@ -154,11 +181,7 @@ async def _send_one(
     _pause_at("marked_sending")
     mention = reply_target({name: row._mapping[f"m_{name}"] for name in _TARGET_FIELDS})
     try:
-        connector = given.get(mention.channel) or built.get(mention.channel)
-        if connector is None:
-            channel = mention.channel
-            connector = connector_class(channel)(settings.channels.get(channel), settings, clock=clock)
-            built[channel] = connector
+        connector = lane.connector()
         posted = await connector.find_reply(mention) if uncertain else None
         outcome = "recovered" if posted is not None else "sent"
         if posted is None:

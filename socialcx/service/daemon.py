@@ -28,6 +28,7 @@ cursors; the outbox and the mail queue make sure nothing is sent twice.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import signal
@@ -47,6 +48,7 @@ from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
 from connectors.base import Connector
+from socialcx.care.outbox import LANES
 from socialcx.care.playbook import Playbook, playbook_for
 from socialcx.channels import Channel
 from socialcx.clock import Clock
@@ -106,7 +108,7 @@ class Daemon:
         self.ready = asyncio.Event()
         self._speed = float(getattr(clock, "speed", 1.0))
         self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
-        self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
+        self._senders: dict[Channel, list[Connector]] = {}  # for the outbox, `LANES` a channel: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._routing = asyncio.Lock()
         self._running: set[asyncio.Task[Any]] = set()
@@ -144,7 +146,7 @@ class Daemon:
             await self._finish_running()
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
-            for connector in [*self._connectors.values(), *self._senders.values()]:
+            for connector in [*self._connectors.values(), *itertools.chain.from_iterable(self._senders.values())]:
                 await connector.aclose()
             self._connectors.clear()
             self._senders.clear()
@@ -308,13 +310,14 @@ class Daemon:
     async def _open_connectors(self) -> None:
         """Make every channel's connectors, for polling and for sending, before the first poll and
         in worker threads: importing a client library takes seconds and must not hold up the event
-        loop. Blocking work gets a thread per watch to poll plus some for the other jobs."""
+        loop. Blocking work gets a thread per watch to poll, one per sending client, and some for the other jobs."""
         channels = [channel for channel in self.settings.channels.enabled() if channel in available()]
         watches = sum(channel in watch.channels for channel in channels for watch in self.settings.watches)
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=watches + SPARE_THREADS))
+        threads = watches + LANES * len(channels) + SPARE_THREADS
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=threads))
         for channel in channels:
             await asyncio.to_thread(self._connector, channel)
-            self._senders[channel] = await asyncio.to_thread(self._new_connector, channel)
+            self._senders[channel] = [await asyncio.to_thread(self._new_connector, channel) for _ in range(LANES)]
 
 
 class _TimedTriager:
