@@ -58,6 +58,7 @@ __all__ = [
 
 LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
 LANES = 4  # replies a channel posts at once, each with a client of its own (clients are not shared across threads)
+CHUNK = 8  # replies a client claims, and then marks sent, in one transaction: the store has one writer at a time
 MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
 _RESPONDER = "responder"  # the control row of the kill switch
 _HELD_BY_PAUSE = ("auto", "incident")  # what nobody approved for this very mention
@@ -126,10 +127,10 @@ async def send_pending(
     ]
 
     async def take_turns(lane: _Lane) -> None:
-        rows = queues[lane.channel]
+        rows, together = queues[lane.channel], sum(1 for other in lanes if other.channel == lane.channel)
         while rows:
-            outcome = await _send_one(engine, settings, clock, rows.popleft(), sender, lane)
-            if outcome is not None:
+            chunk = [rows.popleft() for _ in range(max(1, min(CHUNK, len(rows) // together)))]
+            for outcome in await _send_chunk(engine, settings, clock, chunk, sender, lane):
                 counts[outcome] += 1
 
     try:
@@ -148,7 +149,7 @@ def _clients(given: Connector | Sequence[Connector] | None) -> list[Connector | 
     """A channel's lanes: the connectors given, or `LANES` to build (None)."""
     if given is None:
         return [None] * LANES
-    return [given] if isinstance(given, Connector) else list(given)
+    return list(given) if isinstance(given, Sequence) else [given]
 
 
 class _Lane:
@@ -171,25 +172,43 @@ class _Lane:
             await self._connector.aclose()
 
 
-async def _send_one(engine: Engine, settings: Settings, clock: Clock, row: Any, sender: str, lane: _Lane) -> str | None:
-    """One row through its states; the name of the `SendReport` count it adds to, if any."""
-    if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
-        return "held"
-    uncertain = row.state == "sending"
-    if not await asyncio.to_thread(_claim, engine, row, sender, clock.now()):
-        return None  # another sender took it first
+async def _send_chunk(engine: Engine, settings: Settings, clock: Clock, rows: list[Any], sender: str, lane: _Lane) -> list[str]:
+    """Some rows of one channel through their states: claimed together, posted one by one (the
+    kill switch read before each), and marked sent together; their `SendReport` counts."""
+    outcomes, posted = [], []
+    claimed = await asyncio.to_thread(_claim, engine, rows, sender, clock.now())  # the others: another sender took them first
     _pause_at("marked_sending")
+    for row in claimed:
+        if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
+            await asyncio.to_thread(_unclaim, engine, row, sender, clock.now())
+            outcomes.append("held")
+            continue
+        outcome, reply = await _send_one(engine, settings, clock, row, sender, lane)
+        outcomes.append(outcome)
+        if reply is not None:
+            posted.append((row.id, reply))
+    if posted:
+        await asyncio.to_thread(_mark_sent, engine, posted, sender, clock.now())
+        _pause_at("marked_sent")
+    return outcomes
+
+
+async def _send_one(
+    engine: Engine, settings: Settings, clock: Clock, row: Any, sender: str, lane: _Lane
+) -> tuple[str, PostedReply | None]:
+    """Post one claimed row, or find it posted; its `SendReport` count, and the reply to mark
+    sent (None when it failed: retried later, or given up)."""
     mention = reply_target({name: row._mapping[f"m_{name}"] for name in _TARGET_FIELDS})
     try:
         connector = lane.connector()
-        posted = await connector.find_reply(mention) if uncertain else None
+        posted = await connector.find_reply(mention) if row.state == "sending" else None  # uncertain: ask first
         outcome = "recovered" if posted is not None else "sent"
         if posted is None:
             posted = await connector.reply(mention, row.text)
             _pause_at("posted")
     except Throttled as exc:
         await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state="pending", at=exc.until)
-        return "retrying"
+        return "retrying", None
     except (ChannelUnavailable, AuthFailed) as exc:
         # ChannelUnavailable: the post may have gone through, so the row stays `sending` and is
         # uncertain once the backoff (its new lease) ends. AuthFailed: nothing was posted, and
@@ -199,17 +218,15 @@ async def _send_one(engine: Engine, settings: Settings, clock: Clock, row: Any, 
             if isinstance(exc, ChannelUnavailable):
                 error += " (it may have been posted: look at the thread before replying)"
             await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), error, row.text)
-            return "failed"
+            return "failed", None
         state = "sending" if isinstance(exc, ChannelUnavailable) else "pending"
         at = clock.now() + _backoff(row.attempts + 1)
         await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state=state, at=at)
-        return "retrying"
+        return "retrying", None
     except (ConnectorError, LookupError) as exc:  # Refused, NotSupported, no connector: for good
         await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), str(exc), row.text)
-        return "failed"
-    await asyncio.to_thread(_mark_sent, engine, row.id, sender, clock.now(), posted)
-    _pause_at("marked_sent")
-    return outcome
+        return "failed", None
+    return outcome, posted
 
 
 def reply_target(mention: Mapping[str, Any]) -> ReplyTarget:
@@ -246,27 +263,48 @@ def _due(engine: Engine, now: datetime) -> list[Any]:
         return list(connection.execute(query))
 
 
-def _claim(engine: Engine, row: Any, sender: str, now: datetime) -> bool:
-    """Take the row for this sender, if nobody changed it since it was read (compare-and-set)."""
+def _claim(engine: Engine, rows: list[Any], sender: str, now: datetime) -> list[Any]:
+    """Take the rows for this sender, each if nobody changed it since it was read (compare-and-set);
+    the rows taken."""
+    table = OutboxReply.__table__
+    claimed = []
+    if not rows:
+        return claimed
+    with engine.begin() as connection:
+        for row in rows:
+            taken = connection.execute(
+                sa.update(table)
+                .where(table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
+                .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
+            )
+            if taken.rowcount == 1:
+                claimed.append(row)
+    return claimed
+
+
+def _mark_sent(engine: Engine, posted: list[tuple[int, PostedReply]], sender: str, now: datetime) -> None:
     table = OutboxReply.__table__
     with engine.begin() as connection:
-        claimed = connection.execute(
-            sa.update(table)
-            .where(table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
-            .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
-        )
-        return claimed.rowcount == 1
+        for outbox_id, reply in posted:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == outbox_id, table.c.sender == sender, table.c.state == "sending")
+                .values(
+                    state="sent", platform_id=reply.external_id, platform_url=reply.url, sent_at=reply.posted_at,
+                    lease_until=None, next_attempt_at=None, error=None, updated_at=now,
+                )
+            )
 
 
-def _mark_sent(engine: Engine, outbox_id: int, sender: str, now: datetime, posted: PostedReply) -> None:
+def _unclaim(engine: Engine, row: Any, sender: str, now: datetime) -> None:
+    """Give a claimed row back as it was (the kill switch went on before its turn)."""
     table = OutboxReply.__table__
     with engine.begin() as connection:
         connection.execute(
             sa.update(table)
-            .where(table.c.id == outbox_id, table.c.sender == sender, table.c.state == "sending")
+            .where(table.c.id == row.id, table.c.sender == sender, table.c.state == "sending")
             .values(
-                state="sent", platform_id=posted.external_id, platform_url=posted.url, sent_at=posted.posted_at,
-                lease_until=None, next_attempt_at=None, error=None, updated_at=now,
+                state=row.state, sender=row.sender, lease_until=row.lease_until, attempts=row.attempts, updated_at=now,
             )
         )
 

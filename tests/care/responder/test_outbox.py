@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult, Refused, Throttled
 from socialcx import Channel, ManualClock
 from socialcx.care.handover import queue_reply
-from socialcx.care.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, send_pending, set_paused
+from socialcx.care.outbox import CHUNK, LEASE, PAUSE_AT_ENV, READY_FILE_ENV, send_pending, set_paused
 from socialcx.collect.poller import poll_once
 from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import UsageError
@@ -375,6 +375,23 @@ def test_a_surge_on_one_channel_goes_out_a_reply_a_client_at_once(engine, settin
 
     assert report.sent == 8 and all(outbox_of(engine, mention_id).state == "sent" for mention_id in queued)
     assert sum(len(client.posted) for client in clients) == 8 and all(client.posted for client in clients)
+
+
+def test_a_pass_takes_the_stores_write_lock_twice_for_a_chunk_of_replies_not_twice_a_reply(engine, settings, clock, add_mention):
+    queued = _queued(engine, add_mention, clock, count=2 * CHUNK)
+    commits = []
+
+    def committed(connection) -> None:
+        commits.append(connection)
+
+    sa.event.listen(engine, "commit", committed)
+    try:
+        report = asyncio.run(send_pending(engine, settings, clock, {Channel.X: FakeConnector()}))
+    finally:
+        sa.event.remove(engine, "commit", committed)
+
+    assert report.sent == 2 * CHUNK and all(outbox_of(engine, mention_id).state == "sent" for mention_id in queued)
+    assert len(commits) <= 4  # two chunks, each claimed and then marked sent in one transaction
 
 
 def test_while_paused_auto_replies_wait_and_replies_by_people_go_out(engine, settings, clock, add_mention):
