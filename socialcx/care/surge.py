@@ -50,6 +50,7 @@ __all__ = [
     "approve",
     "close",
     "deliver",
+    "delivering",
     "find",
     "join",
     "list_incidents",
@@ -370,6 +371,11 @@ def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: Inbo
     for incident in _incidents(connection, OPEN):
         _group_waiting(connection, incident, now, sla)
     return queued
+
+
+def delivering(connection: Connection) -> bool:
+    """Whether an incident's statement is approved: a routing pass then queues it for new members."""
+    return connection.execute(sa.select(IncidentRow.id).where(IncidentRow.state == "approved").limit(1)).first() is not None
 
 
 def _handled_by_people(connection: Connection) -> None:

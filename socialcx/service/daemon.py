@@ -48,6 +48,7 @@ from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
 from connectors.base import Connector
+from socialcx.care import surge
 from socialcx.care.outbox import LANES
 from socialcx.care.playbook import Playbook, playbook_for
 from socialcx.channels import Channel
@@ -239,14 +240,19 @@ class Daemon:
 
     async def route(self) -> None:
         """Route every triaged mention not routed yet, one pass at a time (each reads all that is
-        stored), and send at once if that queued an auto-reply or may have queued a statement (a
-        new member of an approved incident). Untriaged stores route nothing."""
+        stored), and send at once if that queued an auto-reply or a statement (a new member of an
+        approved incident). Untriaged stores route nothing."""
         if self.triage is None:
             return
         async with self._routing:
             decisions = await asyncio.to_thread(self.pipeline.route)
-        if any(decision.outcome in ("auto_reply", "incident") for decision in decisions):
+        outcomes = {decision.outcome for decision in decisions}
+        if "auto_reply" in outcomes or ("incident" in outcomes and await asyncio.to_thread(self._delivering)):
             self.send_soon()
+
+    def _delivering(self) -> bool:
+        with self.engine.connect() as connection:
+            return surge.delivering(connection)
 
     def send_soon(self) -> None:
         """Have the outbox send now what was queued: by a routing pass, or by an approval."""

@@ -21,6 +21,7 @@ from socialcx.service.daemon import Daemon
 from socialcx.store import Alert, IncidentMember, IncidentRow, OutboxReply
 from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, our_replies, outbox_of
 from tests.care.responder.test_outbox import STEPS, FakeConnector, _kill_sender_at, _poll_mentions, _wall_clock
+from tests.care.responder.test_passes import _Triaged
 
 REPORT = "is the @acme app down?? can't check out"
 
@@ -156,15 +157,6 @@ def test_approval_answers_every_waiting_and_every_new_member_once_per_author(eng
     assert item.status == "resolved" and item.first_response_at == approved_at
     with engine.connect() as connection:
         assert inbox.list_items(connection) == []
-
-
-class _Triaged:
-    """The daemon's triager, for a store whose mentions are triaged already."""
-
-    version = "test"
-
-    def triage(self, texts):
-        raise AssertionError("nothing is polled here")
 
 
 def test_the_daemons_routing_pass_that_queues_statements_has_them_sent_at_once(engine, settings, playbook, clock, add_mention, monkeypatch):
