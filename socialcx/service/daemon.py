@@ -112,6 +112,7 @@ class Daemon:
         self._senders: dict[Channel, list[Connector]] = {}  # for the outbox, `LANES` a channel: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._routing = asyncio.Lock()
+        self._send_again = False  # replies were queued while the outbox's pass ran (`send_soon`)
         self._running: set[asyncio.Task[Any]] = set()
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -255,7 +256,9 @@ class Daemon:
             return surge.delivering(connection)
 
     def send_soon(self) -> None:
-        """Have the outbox send now what was queued: by a routing pass, or by an approval."""
+        """Have the outbox send now what was queued (by a routing pass, or by an approval): at
+        once, or right after the pass running now, which read what was due before it was queued."""
+        self._send_again = True
         self._wake("outbox")
 
     async def judge_spikes(self) -> None:
@@ -269,12 +272,16 @@ class Daemon:
 
 
     async def send_replies(self) -> None:
-        report = await self.pipeline.send(self._senders)
-        if report.sent or report.recovered or report.retrying or report.failed:
-            logger.info(
-                "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
-                report.sent, report.recovered, report.retrying, report.failed, report.held,
-            )
+        """Send what is due; once more at once if `send_soon` was called meanwhile."""
+        self._send_again = True
+        while self._send_again:
+            self._send_again = False
+            report = await self.pipeline.send(self._senders)
+            if report.sent or report.recovered or report.retrying or report.failed:
+                logger.info(
+                    "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
+                    report.sent, report.recovered, report.retrying, report.failed, report.held,
+                )
 
     async def mail(self) -> None:
         """Queue yesterday's digest (once: its key is the day; not for a day before the store
