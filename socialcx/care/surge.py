@@ -386,9 +386,11 @@ def _handled_by_people(connection: Connection) -> None:
         ("a person answered it", sa.select(OutboxReply.mention_id).where(OutboxReply.kind == "reply")),
         ("a person closed it in the inbox", sa.select(InboxItem.mention_id).where(InboxItem.status.in_(("resolved", "ignored", "replied")))),
     ):
-        connection.execute(
-            sa.update(members).where(members.c.status == "waiting", members.c.mention_id.in_(handled)).values(status="person", reason=reason)
-        )
+        theirs = connection.execute(
+            sa.select(members.c.mention_id).where(members.c.status == "waiting", members.c.mention_id.in_(handled))
+        ).scalars().all()
+        if theirs:  # read first: a write takes the store's one write lock (SQLite) until the pass commits
+            connection.execute(sa.update(members).where(members.c.mention_id.in_(theirs)).values(status="person", reason=reason))
 
 
 @dataclass
@@ -573,11 +575,15 @@ def _group_waiting(connection: Connection, incident: IncidentRow, now: datetime,
         f"incident #{incident.id} ({incident.topic}): {len(waiting)} member{'s' * (len(waiting) != 1)} waiting; {why}. "
         f"See `socialcx incident show {incident.id}`"
     )
-    missing = set(waiting) - set(connection.execute(sa.select(InboxItem.mention_id).where(InboxItem.mention_id.in_(waiting))).scalars())
-    inbox.enqueue_all(connection, [inbox.Handover(mention_id, reason, now, None, None) for mention_id in waiting if mention_id in missing], sla=sla)
-    connection.execute(sa.update(InboxItem).where(InboxItem.mention_id == lead).values(group_id=None, reason=reason))
-    if rest:
-        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id.in_(rest)).values(group_id=lead, reason=reason))
+    items = {
+        row.mention_id: (row.group_id, row.reason)
+        for row in connection.execute(sa.select(InboxItem.mention_id, InboxItem.group_id, InboxItem.reason).where(InboxItem.mention_id.in_(waiting)))
+    }
+    inbox.enqueue_all(connection, [inbox.Handover(mention_id, reason, now, None, None) for mention_id in waiting if mention_id not in items], sla=sla)
+    if items.get(lead) != (None, reason):  # only what changed: a pass with nothing new writes nothing
+        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id == lead).values(group_id=None, reason=reason))
+    if moved := [mention_id for mention_id in rest if items.get(mention_id) != (lead, reason)]:
+        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id.in_(moved)).values(group_id=lead, reason=reason))
     if incident.lead_mention_id != lead:
         _update(connection, incident.id, lead_mention_id=lead)
 

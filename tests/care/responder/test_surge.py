@@ -134,6 +134,24 @@ def test_before_approval_the_members_wait_in_one_inbox_item_with_their_count(eng
     assert _statements(engine) == []
 
 
+def test_a_routing_pass_with_nothing_new_for_the_incident_writes_nothing(engine, settings, playbook, clock, add_mention):
+    open_alert(engine, add_mention, clock)
+    route(engine, settings, playbook, clock)  # the members wait in one item for the approval
+    writes = []
+
+    def count(connection, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        route(engine, settings, playbook, clock)  # the store's one write lock (SQLite) stays free for the outbox
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+    assert writes == []
+
+
 def test_approval_answers_every_waiting_and_every_new_member_once_per_author(engine, settings, playbook, clock, add_mention):
     open_alert(engine, add_mention, clock, copies=2)
     first = add_mention(text=REPORT, intent="outage_or_bug", author_handle="kim", author_id="u-kim")
