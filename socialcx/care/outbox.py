@@ -18,6 +18,7 @@ routing and before each send, so it takes effect at once everywhere.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import secrets
 import socket
@@ -106,9 +107,10 @@ async def send_pending(
     connectors: Mapping[Channel, Connector | Sequence[Connector]] | None = None,
 ) -> SendReport:
     """Send every reply that is due, each exactly once (see the module docstring): the channels
-    at the same time, and on each channel, oldest first, up to one reply a client at once, so
-    that a surge's statements go out in one go and one slow platform does not hold up the others.
-    A platform's rate limit still holds: a reply it throttles waits for the reset.
+    at the same time, and on each channel, oldest first, a chunk of `CHUNK` at a time a client, up
+    to `LANES` clients at once, so that a surge's statements go out in one go and one slow platform
+    does not hold up the others. A platform's rate limit still holds: a reply it throttles waits
+    for the reset.
 
     `connectors` supplies ready connectors by channel, one or several (a client each, at most
     `LANES`); for the other channels `LANES` are built from the settings as needed and closed
@@ -123,13 +125,13 @@ async def send_pending(
     lanes = [
         _Lane(channel, connector, settings, clock)
         for channel, rows in queues.items()
-        for connector in _clients((connectors or {}).get(channel))[: len(rows)]
+        for connector in _clients((connectors or {}).get(channel))[: math.ceil(len(rows) / CHUNK)]  # a chunk a lane at least
     ]
 
     async def take_turns(lane: _Lane) -> None:
-        rows, together = queues[lane.channel], sum(1 for other in lanes if other.channel == lane.channel)
+        rows = queues[lane.channel]
         while rows:
-            chunk = [rows.popleft() for _ in range(max(1, min(CHUNK, len(rows) // together)))]
+            chunk = [rows.popleft() for _ in range(min(CHUNK, len(rows)))]
             for outcome in await _send_chunk(engine, settings, clock, chunk, sender, lane):
                 counts[outcome] += 1
 
