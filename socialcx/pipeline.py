@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +98,7 @@ class Pipeline:
         inbox); the decisions, as `socialcx.care.responder.route` returns them."""
         return route(self.engine, self.settings, self.playbook, self.clock)
 
-    async def send(self, connectors: Mapping[Channel, Connector] | None = None) -> SendReport:
+    async def send(self, connectors: Mapping[Channel, Connector | Sequence[Connector]] | None = None) -> SendReport:
         """Send the replies due in the outbox, once each (with `connectors` when the caller keeps them open)."""
         return await send_pending(self.engine, self.settings, self.clock, connectors=connectors or {})
 

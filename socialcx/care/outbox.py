@@ -18,11 +18,13 @@ routing and before each send, so it takes effect at once everywhere.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import secrets
 import socket
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,6 +58,8 @@ __all__ = [
 
 
 LEASE = timedelta(minutes=5)  # longer than any single post or lookup takes, timeouts included
+LANES = 4  # replies a channel posts at once, each with a client of its own (clients are not shared across threads)
+CHUNK = 8  # replies a client claims, and then marks sent, in one transaction: the store has one writer at a time
 MAX_ATTEMPTS = 6  # failed tries (auth, outages) before a reply goes back to people
 _RESPONDER = "responder"  # the control row of the kill switch
 _HELD_BY_PAUSE = ("auto", "incident")  # what nobody approved for this very mention
@@ -100,59 +104,113 @@ async def send_pending(
     engine: Engine,
     settings: Settings,
     clock: Clock,
-    connectors: Mapping[Channel, Connector] | None = None,
+    connectors: Mapping[Channel, Connector | Sequence[Connector]] | None = None,
 ) -> SendReport:
-    """Send every reply that is due, oldest first, each exactly once (see the module docstring).
+    """Send every reply that is due, each exactly once (see the module docstring): the channels
+    at the same time, and on each channel, oldest first, a chunk of `CHUNK` at a time a client, up
+    to `LANES` clients at once, so that a surge's statements go out in one go and one slow platform
+    does not hold up the others. A platform's rate limit still holds: a reply it throttles waits
+    for the reset.
 
-    `connectors` supplies ready connectors by channel; the others are built from the settings
-    and closed afterwards. Transient failures are retried on a later pass with backoff; a reply
-    the platform refuses for good is marked failed and goes back to the inbox.
+    `connectors` supplies ready connectors by channel, one or several (a client each, at most
+    `LANES`); for the other channels `LANES` are built from the settings as needed and closed
+    afterwards. Transient failures are retried on a later pass with backoff; a reply the
+    platform refuses for good is marked failed and goes back to the inbox.
     """
     sender = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-    built: dict[Channel, Connector] = {}
     counts = {"sent": 0, "recovered": 0, "retrying": 0, "failed": 0, "held": 0}
-    try:
-        for row in await asyncio.to_thread(_due, engine, clock.now()):
-            outcome = await _send_one(engine, settings, clock, row, sender, connectors or {}, built)
-            if outcome is not None:
+    queues: dict[Channel, deque[Any]] = {}
+    for row in await asyncio.to_thread(_due, engine, clock.now()):
+        queues.setdefault(Channel(row.m_channel), deque()).append(row)
+    lanes = [
+        _Lane(channel, connector, settings, clock)
+        for channel, rows in queues.items()
+        for connector in _clients((connectors or {}).get(channel))[: math.ceil(len(rows) / CHUNK)]  # a chunk a lane at least
+    ]
+
+    async def take_turns(lane: _Lane) -> None:
+        rows = queues[lane.channel]
+        while rows:
+            chunk = [rows.popleft() for _ in range(min(CHUNK, len(rows)))]
+            for outcome in await _send_chunk(engine, settings, clock, chunk, sender, lane):
                 counts[outcome] += 1
+
+    try:
+        async with asyncio.TaskGroup() as running:
+            for lane in lanes:
+                running.create_task(take_turns(lane))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None  # the others were cancelled: their rows wait for their lease
     finally:
-        for connector in built.values():
-            await connector.aclose()
+        for lane in lanes:
+            await lane.aclose()
     return SendReport(**counts)
 
 
-async def _send_one(
-    engine: Engine,
-    settings: Settings,
-    clock: Clock,
-    row: Any,
-    sender: str,
-    given: Mapping[Channel, Connector],
-    built: dict[Channel, Connector],
-) -> str | None:
-    """One row through its states; the name of the `SendReport` count it adds to, if any."""
-    if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
-        return "held"
-    uncertain = row.state == "sending"
-    if not await asyncio.to_thread(_claim, engine, row, sender, clock.now()):
-        return None  # another sender took it first
+def _clients(given: Connector | Sequence[Connector] | None) -> list[Connector | None]:
+    """A channel's lanes: the connectors given, or `LANES` to build (None)."""
+    if given is None:
+        return [None] * LANES
+    return list(given) if isinstance(given, Sequence) else [given]
+
+
+class _Lane:
+    """One client of a channel, posting one reply at a time: given by the caller, or built from
+    the settings on first use (and then closed after the pass)."""
+
+    def __init__(self, channel: Channel, connector: Connector | None, settings: Settings, clock: Clock) -> None:
+        self.channel, self._connector, self._settings, self._clock = channel, connector, settings, clock
+        self._built = False
+
+    def connector(self) -> Connector:
+        if self._connector is None:
+            channel = self.channel
+            self._connector = connector_class(channel)(self._settings.channels.get(channel), self._settings, clock=self._clock)
+            self._built = True
+        return self._connector
+
+    async def aclose(self) -> None:
+        if self._built and self._connector is not None:
+            await self._connector.aclose()
+
+
+async def _send_chunk(engine: Engine, settings: Settings, clock: Clock, rows: list[Any], sender: str, lane: _Lane) -> list[str]:
+    """Some rows of one channel through their states: claimed together, posted one by one (the
+    kill switch read before each), and marked sent together; their `SendReport` counts."""
+    outcomes, posted = [], []
+    claimed = await asyncio.to_thread(_claim, engine, rows, sender, clock.now())  # the others: another sender took them first
     _pause_at("marked_sending")
+    for row in claimed:
+        if row.origin in _HELD_BY_PAUSE and await asyncio.to_thread(_paused, engine):
+            await asyncio.to_thread(_unclaim, engine, row, sender, clock.now())
+            outcomes.append("held")
+            continue
+        outcome, reply = await _send_one(engine, settings, clock, row, sender, lane)
+        outcomes.append(outcome)
+        if reply is not None:
+            posted.append((row.id, reply))
+    if posted:
+        await asyncio.to_thread(_mark_sent, engine, posted, sender, clock.now())
+        _pause_at("marked_sent")
+    return outcomes
+
+
+async def _send_one(
+    engine: Engine, settings: Settings, clock: Clock, row: Any, sender: str, lane: _Lane
+) -> tuple[str, PostedReply | None]:
+    """Post one claimed row, or find it posted; its `SendReport` count, and the reply to mark
+    sent (None when it failed: retried later, or given up)."""
     mention = reply_target({name: row._mapping[f"m_{name}"] for name in _TARGET_FIELDS})
     try:
-        connector = given.get(mention.channel) or built.get(mention.channel)
-        if connector is None:
-            channel = mention.channel
-            connector = connector_class(channel)(settings.channels.get(channel), settings, clock=clock)
-            built[channel] = connector
-        posted = await connector.find_reply(mention) if uncertain else None
+        connector = lane.connector()
+        posted = await connector.find_reply(mention) if row.state == "sending" else None  # uncertain: ask first
         outcome = "recovered" if posted is not None else "sent"
         if posted is None:
             posted = await connector.reply(mention, row.text)
             _pause_at("posted")
     except Throttled as exc:
         await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state="pending", at=exc.until)
-        return "retrying"
+        return "retrying", None
     except (ChannelUnavailable, AuthFailed) as exc:
         # ChannelUnavailable: the post may have gone through, so the row stays `sending` and is
         # uncertain once the backoff (its new lease) ends. AuthFailed: nothing was posted, and
@@ -162,17 +220,15 @@ async def _send_one(
             if isinstance(exc, ChannelUnavailable):
                 error += " (it may have been posted: look at the thread before replying)"
             await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), error, row.text)
-            return "failed"
+            return "failed", None
         state = "sending" if isinstance(exc, ChannelUnavailable) else "pending"
         at = clock.now() + _backoff(row.attempts + 1)
         await asyncio.to_thread(_retry, engine, row.id, sender, clock.now(), str(exc), state=state, at=at)
-        return "retrying"
+        return "retrying", None
     except (ConnectorError, LookupError) as exc:  # Refused, NotSupported, no connector: for good
         await asyncio.to_thread(_fail, engine, settings, row.id, sender, clock.now(), str(exc), row.text)
-        return "failed"
-    await asyncio.to_thread(_mark_sent, engine, row.id, sender, clock.now(), posted)
-    _pause_at("marked_sent")
-    return outcome
+        return "failed", None
+    return outcome, posted
 
 
 def reply_target(mention: Mapping[str, Any]) -> ReplyTarget:
@@ -209,32 +265,52 @@ def _due(engine: Engine, now: datetime) -> list[Any]:
         return list(connection.execute(query))
 
 
-def _claim(engine: Engine, row: Any, sender: str, now: datetime) -> bool:
-    """Take the row for this sender, if nobody changed it since it was read (compare-and-set).
-    On PostgreSQL a row another sender is claiming right now is skipped, not waited for
-    (`FOR UPDATE SKIP LOCKED`); SQLite, with one writer at a time, needs the compare-and-set only."""
+def _claim(engine: Engine, rows: list[Any], sender: str, now: datetime) -> list[Any]:
+    """Take the rows for this sender, each if nobody changed it since it was read (compare-and-set);
+    the rows taken. On PostgreSQL a row another sender is claiming right now is skipped, not waited
+    for (`FOR UPDATE SKIP LOCKED`); SQLite, with one writer at a time, needs the compare-and-set only."""
     table = OutboxReply.__table__
-    unchanged = (table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
+    claimed = []
+    if not rows:
+        return claimed
     with engine.begin() as connection:
-        if connection.execute(sa.select(table.c.id).where(*unchanged).with_for_update(skip_locked=True)).first() is None:
-            return False
-        claimed = connection.execute(
-            sa.update(table)
-            .where(*unchanged)
-            .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
-        )
-        return claimed.rowcount == 1
+        for row in rows:
+            unchanged = (table.c.id == row.id, table.c.state == row.state, table.c.updated_at == row.updated_at)
+            if connection.execute(sa.select(table.c.id).where(*unchanged).with_for_update(skip_locked=True)).first() is None:
+                continue
+            taken = connection.execute(
+                sa.update(table)
+                .where(*unchanged)
+                .values(state="sending", sender=sender, lease_until=now + LEASE, attempts=table.c.attempts + 1, updated_at=now)
+            )
+            if taken.rowcount == 1:
+                claimed.append(row)
+    return claimed
 
 
-def _mark_sent(engine: Engine, outbox_id: int, sender: str, now: datetime, posted: PostedReply) -> None:
+def _mark_sent(engine: Engine, posted: list[tuple[int, PostedReply]], sender: str, now: datetime) -> None:
+    table = OutboxReply.__table__
+    with engine.begin() as connection:
+        for outbox_id, reply in posted:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == outbox_id, table.c.sender == sender, table.c.state == "sending")
+                .values(
+                    state="sent", platform_id=reply.external_id, platform_url=reply.url, sent_at=reply.posted_at,
+                    lease_until=None, next_attempt_at=None, error=None, updated_at=now,
+                )
+            )
+
+
+def _unclaim(engine: Engine, row: Any, sender: str, now: datetime) -> None:
+    """Give a claimed row back as it was (the kill switch went on before its turn)."""
     table = OutboxReply.__table__
     with engine.begin() as connection:
         connection.execute(
             sa.update(table)
-            .where(table.c.id == outbox_id, table.c.sender == sender, table.c.state == "sending")
+            .where(table.c.id == row.id, table.c.sender == sender, table.c.state == "sending")
             .values(
-                state="sent", platform_id=posted.external_id, platform_url=posted.url, sent_at=posted.posted_at,
-                lease_until=None, next_attempt_at=None, error=None, updated_at=now,
+                state=row.state, sender=row.sender, lease_until=row.lease_until, attempts=row.attempts, updated_at=now,
             )
         )
 

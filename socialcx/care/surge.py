@@ -50,6 +50,7 @@ __all__ = [
     "approve",
     "close",
     "deliver",
+    "delivering",
     "find",
     "join",
     "list_incidents",
@@ -68,7 +69,8 @@ _BASELINE_SAMPLE = 5_000
 
 def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]:
     """Open an incident for every open alert that has none, and draft the follow-up of every
-    incident whose alert resolved; the ids of the incidents opened or moved."""
+    incident whose alert resolved (its members still waiting go to people: a holding statement
+    is no answer once it is over); the ids of the incidents opened or moved."""
     alerts, incidents = Alert.__table__, IncidentRow.__table__
     fresh = connection.execute(
         sa.select(alerts).outerjoin(incidents, incidents.c.alert_id == alerts.c.id)
@@ -81,6 +83,7 @@ def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]
     ).scalars().all()
     for incident_id in over:
         _follow_up(connection, playbook, _incident(connection, incident_id), now)
+        _release(connection, incident_id, now, "the alert resolved before the statement reached it")
     return changed + list(over)
 
 
@@ -355,8 +358,11 @@ def _author(mention: Any) -> str:
 
 def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: InboxConfig | None = None) -> int:
     """Queue what the incidents' states allow (module docstring); the number of outbox rows queued."""
-    _handled_by_people(connection)
     paused = is_paused(connection)
+    if not _work(connection, paused):
+        return 0  # nothing written: a pass with nothing new leaves the store's one write lock (SQLite) free
+    _lock_open(connection)  # one deliverer at a time, reading what the one before it wrote
+    _handled_by_people(connection)
     limits = _Limits.read(connection, playbook, now)
     queued = 0
     for incident in _incidents(connection, ("approved", "following_up")):
@@ -370,17 +376,54 @@ def deliver(connection: Connection, playbook: Playbook, now: datetime, sla: Inbo
     return queued
 
 
+def _work(connection: Connection, paused: bool) -> bool:
+    """Whether `deliver` has anything to do (read only)."""
+    members = IncidentMember.__table__
+    waiting = sa.select(members.c.incident_id).where(members.c.status == "waiting")
+    due = sa.or_(
+        sa.and_(IncidentRow.state == "approved", IncidentRow.id.in_(waiting)),
+        sa.and_(IncidentRow.state == "following_up", IncidentRow.follow_up_approved_at.is_not(None)),
+    )
+    return (
+        bool(_handled(connection))
+        or (not paused and connection.execute(sa.select(IncidentRow.id).where(due).limit(1)).first() is not None)
+        or any(_grouping(connection, incident).changes for incident in _incidents(connection, OPEN))
+    )
+
+
+def _lock_open(connection: Connection) -> None:
+    """Lock the incidents still delivering: the write takes SQLite's lock on the whole store, and
+    PostgreSQL's on these rows, until the pass commits."""
+    table = IncidentRow.__table__
+    connection.execute(sa.update(table).where(table.c.state.in_((*OPEN, "following_up"))).values(id=table.c.id))
+
+
+def delivering(connection: Connection) -> bool:
+    """Whether an incident's statement is approved: a routing pass then queues it for new members."""
+    return connection.execute(sa.select(IncidentRow.id).where(IncidentRow.state == "approved").limit(1)).first() is not None
+
+
 def _handled_by_people(connection: Connection) -> None:
     """Waiting members a person answered or closed in the inbox (one by one, or the incident's
     item in bulk) are theirs: the statement never follows."""
     members = IncidentMember.__table__
+    for reason, theirs in _handled(connection).items():
+        connection.execute(sa.update(members).where(members.c.mention_id.in_(theirs)).values(status="person", reason=reason))
+
+
+def _handled(connection: Connection) -> dict[str, list[int]]:
+    """The waiting members a person answered or closed, by why they are theirs now."""
+    members = IncidentMember.__table__
+    found = {}
     for reason, handled in (
         ("a person answered it", sa.select(OutboxReply.mention_id).where(OutboxReply.kind == "reply")),
         ("a person closed it in the inbox", sa.select(InboxItem.mention_id).where(InboxItem.status.in_(("resolved", "ignored", "replied")))),
     ):
-        connection.execute(
-            sa.update(members).where(members.c.status == "waiting", members.c.mention_id.in_(handled)).values(status="person", reason=reason)
-        )
+        if theirs := connection.execute(
+            sa.select(members.c.mention_id).where(members.c.status == "waiting", members.c.mention_id.in_(handled))
+        ).scalars().all():
+            found[reason] = list(theirs)
+    return found
 
 
 @dataclass
@@ -548,9 +591,23 @@ def _follow_ups(connection: Connection, playbook: Playbook, incident: IncidentRo
     return queued
 
 
-def _group_waiting(connection: Connection, incident: IncidentRow, now: datetime, sla: InboxConfig | None) -> None:
-    """Keep the members still waiting in one inbox item: the oldest leads, the others are grouped
-    under it, and the lead's reason says how many wait and why."""
+@dataclass(frozen=True, slots=True)
+class _Grouping:
+    """An open incident's waiting members as one inbox item: the oldest leads, the others are
+    grouped under it; and the items that are not so yet."""
+
+    lead: int | None
+    reason: str
+    missing: list[int]  # members with no inbox item yet
+    lead_changed: bool
+    moved: list[int]  # members to group under the lead
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.missing or self.lead_changed or self.moved)
+
+
+def _grouping(connection: Connection, incident: IncidentRow) -> _Grouping:
     members = IncidentMember.__table__
     waiting = connection.execute(
         sa.select(members.c.mention_id).join(Mention, Mention.id == members.c.mention_id)
@@ -558,20 +615,37 @@ def _group_waiting(connection: Connection, incident: IncidentRow, now: datetime,
         .order_by(Mention.created_at, Mention.id)
     ).scalars().all()
     if not waiting:
-        return
+        return _Grouping(None, "", [], False, [])
     lead, *rest = waiting
     why = "the statement waits for approval" if incident.state == "drafted" else "the statement is held (pause or limits)"
     reason = (
         f"incident #{incident.id} ({incident.topic}): {len(waiting)} member{'s' * (len(waiting) != 1)} waiting; {why}. "
         f"See `socialcx incident show {incident.id}`"
     )
-    missing = set(waiting) - set(connection.execute(sa.select(InboxItem.mention_id).where(InboxItem.mention_id.in_(waiting))).scalars())
-    inbox.enqueue_all(connection, [inbox.Handover(mention_id, reason, now, None, None) for mention_id in waiting if mention_id in missing], sla=sla)
-    connection.execute(sa.update(InboxItem).where(InboxItem.mention_id == lead).values(group_id=None, reason=reason))
-    if rest:
-        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id.in_(rest)).values(group_id=lead, reason=reason))
-    if incident.lead_mention_id != lead:
-        _update(connection, incident.id, lead_mention_id=lead)
+    items = {
+        row.mention_id: (row.group_id, row.reason)
+        for row in connection.execute(sa.select(InboxItem.mention_id, InboxItem.group_id, InboxItem.reason).where(InboxItem.mention_id.in_(waiting)))
+    }
+    return _Grouping(
+        lead, reason, missing=[mention_id for mention_id in waiting if mention_id not in items],
+        lead_changed=items.get(lead) != (None, reason) or incident.lead_mention_id != lead,
+        moved=[mention_id for mention_id in rest if items.get(mention_id) != (lead, reason)],
+    )
+
+
+def _group_waiting(connection: Connection, incident: IncidentRow, now: datetime, sla: InboxConfig | None) -> None:
+    """Keep the members still waiting in one inbox item (`_Grouping`), whose reason says how many
+    wait and why; only what changed is written."""
+    grouping = _grouping(connection, incident)
+    if grouping.lead is None:
+        return
+    inbox.enqueue_all(connection, [inbox.Handover(mention_id, grouping.reason, now, None, None) for mention_id in grouping.missing], sla=sla)
+    if grouping.lead_changed or grouping.missing:
+        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id == grouping.lead).values(group_id=None, reason=grouping.reason))
+    if moved := grouping.moved + [mention_id for mention_id in grouping.missing if mention_id != grouping.lead]:
+        connection.execute(sa.update(InboxItem).where(InboxItem.mention_id.in_(moved)).values(group_id=grouping.lead, reason=grouping.reason))
+    if incident.lead_mention_id != grouping.lead:
+        _update(connection, incident.id, lead_mention_id=grouping.lead)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
     poll:<channel>:<watch>  every poll_interval_seconds (+ up to 10% jitter)
         └─ poll_once (triage inside ingest, one transaction)
     route       every 15 s, and at once when a poll stored something ─▶ Pipeline.route
-    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails (Pipeline.judge_spikes)
-    outbox      every 15 s, and at once when routing queued a reply ─▶ Pipeline.send
+    spikes      every [spikes] bucket_minutes: judge the buckets that closed ─▶ alert emails, sent at once (Pipeline.judge_spikes)
+    outbox      every 15 s, and at once when routing queued a reply or a statement ─▶ Pipeline.send
     mail        every minute: yesterday's digest (once, in the inbox's time zone), then deliver
     health      every minute: a silent watch is logged and mailed (queue_silent_watches)
     retention   every hour: raw payloads older than [retention] raw_payload_days become {}
@@ -37,6 +37,7 @@ cursors; the outbox and the mail queue make sure nothing is sent twice.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import signal
@@ -56,6 +57,8 @@ from sqlalchemy.engine import Engine
 
 from connectors import available, connector_class
 from connectors.base import Connector
+from socialcx.care import surge
+from socialcx.care.outbox import LANES
 from socialcx.care.playbook import Playbook, playbook_for
 from socialcx.channels import Channel
 from socialcx.clock import Clock
@@ -122,9 +125,10 @@ class Daemon:
         self.ready = asyncio.Event()
         self._speed = float(getattr(clock, "speed", 1.0))
         self._connectors: dict[Channel, Connector] = {}  # for polling, one poll of a channel at a time
-        self._senders: dict[Channel, Connector] = {}  # for the outbox: clients are not shared across threads
+        self._senders: dict[Channel, list[Connector]] = {}  # for the outbox, `LANES` a channel: clients are not shared across threads
         self._channel_turns: defaultdict[Channel, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._routing = asyncio.Lock()  # routing and judging spikes take turns: both open incidents
+        self._send_again = False  # replies were queued while the outbox's pass ran (`send_soon`)
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()  # the names of the jobs running now
         self._scheduler: AsyncIOScheduler | None = None
@@ -162,7 +166,7 @@ class Daemon:
             await self._resign()
             if self._scheduler is not None and self._scheduler.running:
                 self._scheduler.shutdown(wait=False)
-            for connector in [*self._connectors.values(), *self._senders.values()]:
+            for connector in [*self._connectors.values(), *itertools.chain.from_iterable(self._senders.values())]:
                 await connector.aclose()
             self._connectors.clear()
             self._senders.clear()
@@ -288,42 +292,60 @@ class Daemon:
 
     async def route(self) -> None:
         """Route every triaged mention not routed yet, one pass at a time (each reads all that is
-        stored), and send at once if that queued an auto-reply. Untriaged stores route nothing."""
+        stored), and send at once if that queued an auto-reply or a statement (a new member of an
+        approved incident). Untriaged stores route nothing."""
         if self.triage is None:
             return
         async with self._routing:
             decisions = await asyncio.to_thread(self.pipeline.route)
-        if any(decision.outcome in ("auto_reply", "resolve") for decision in decisions):
-            self._wake("outbox")
-        if any(decision.outcome == "resolve" for decision in decisions):
+        outcomes = {decision.outcome for decision in decisions}
+        if outcomes & {"auto_reply", "resolve"} or ("incident" in outcomes and await asyncio.to_thread(self._delivering)):
+            self.send_soon()
+        if "resolve" in outcomes:
             self._wake("resolve")
 
     async def resolve(self) -> None:
         """Move the conversations of transactional mentions: read the customers' private answers,
         act in the commerce system within the policy, send the private messages."""
-        resolved = await self.pipeline.resolve(self._senders)
+        resolved = await self.pipeline.resolve({channel: lanes[0] for channel, lanes in self._senders.items()})
         if resolved.moved or resolved.read:
             logger.info(
                 "resolve: %d answers read, %d conversations moved, %d private messages sent",
                 resolved.read, len(resolved.moved), resolved.private.sent,
             )
 
+    def _delivering(self) -> bool:
+        with self.engine.connect() as connection:
+            return surge.delivering(connection)
+
+    def send_soon(self) -> None:
+        """Have the outbox send now what was queued (by a routing pass, or by an approval): at
+        once, or right after the pass running now, which read what was due before it was queued."""
+        self._send_again = True
+        self._wake("outbox")
+
     async def judge_spikes(self) -> None:
-        """Judge the buckets that closed and settled, and queue the alert emails that follow."""
+        """Judge the buckets that closed and settled, and send the alert emails that follow at
+        once: the care team learns of an incident (and its statement to approve) in this pass."""
         async with self._routing:
             judged = await asyncio.to_thread(self.pipeline.judge_spikes)
         for incident in judged.changed:
             logger.warning("spike alert #%s on %s (%s · %s): %s", incident.id, incident.watch, incident.channel, incident.slice, incident.status)
         if judged.mail_queued:
-            self._wake("mail")
+            await asyncio.to_thread(deliver, self.engine, self.settings, self.clock)
+
 
     async def send_replies(self) -> None:
-        report = await self.pipeline.send(self._senders)
-        if report.sent or report.recovered or report.retrying or report.failed:
-            logger.info(
-                "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
-                report.sent, report.recovered, report.retrying, report.failed, report.held,
-            )
+        """Send what is due; once more at once if `send_soon` was called meanwhile."""
+        self._send_again = True
+        while self._send_again:
+            self._send_again = False
+            report = await self.pipeline.send(self._senders)
+            if report.sent or report.recovered or report.retrying or report.failed:
+                logger.info(
+                    "outbox: %d sent, %d found already posted, %d to retry, %d failed, %d held",
+                    report.sent, report.recovered, report.retrying, report.failed, report.held,
+                )
 
     async def mail(self) -> None:
         """Queue yesterday's digest (once: its key is the day; not for a day before the store
@@ -365,13 +387,14 @@ class Daemon:
     async def _open_connectors(self) -> None:
         """Make every channel's connectors, for polling and for sending, before the first poll and
         in worker threads: importing a client library takes seconds and must not hold up the event
-        loop. Blocking work gets a thread per watch to poll plus some for the other jobs."""
+        loop. Blocking work gets a thread per watch to poll, one per sending client, and some for the other jobs."""
         channels = [channel for channel in self.settings.channels.enabled() if channel in available()]
         watches = sum(channel in watch.channels for channel in channels for watch in self.settings.watches)
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=watches + SPARE_THREADS))
+        threads = watches + LANES * len(channels) + SPARE_THREADS
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=threads))
         for channel in channels:
             await asyncio.to_thread(self._connector, channel)
-            self._senders[channel] = await asyncio.to_thread(self._new_connector, channel)
+            self._senders[channel] = [await asyncio.to_thread(self._new_connector, channel) for _ in range(LANES)]
 
 
 class _TimedTriager:

@@ -155,8 +155,10 @@ class SurgeFigures:
     recall: float | None  # of the truth's incident mentions stored between the incident's start and the alert's end
     during_alert: int  # mentions posted while the alert was open, not skipped
     replied: int  # of those, with a reply sent
+    fates: Counter[str]  # those by what became of them (`_fate`): the reply sent, or why none was
     double_statements: int  # authors who got two statements for one incident
     after_approval_p50: timedelta | None  # statement sent, from the approval (or the mention, if later)
+    timeline: tuple[tuple[str, datetime], ...]  # from the alert's bucket to the last statement sent, in order
 
 
 def prepare_demo(folder: Path) -> Settings:
@@ -288,7 +290,8 @@ async def _serve(
     async def watch_the_clock() -> None:
         while clock.now() < done:
             if daemon.ready.is_set():
-                await asyncio.to_thread(_approve_like_a_person, daemon.engine, playbook, clock, settings)
+                if await asyncio.to_thread(_approve_like_a_person, daemon.engine, playbook, clock, settings):
+                    daemon.send_soon()  # not at the outbox job's next turn: a wall second, twenty simulated minutes
                 if on_tick:
                     on_tick(await asyncio.to_thread(state))
             await asyncio.sleep(0.25)
@@ -306,11 +309,11 @@ async def _serve(
         on_tick(await asyncio.to_thread(state))
 
 
-def _approve_like_a_person(engine: Engine, playbook: Playbook, clock: SimulatedClock, settings: Settings) -> None:
+def _approve_like_a_person(engine: Engine, playbook: Playbook, clock: SimulatedClock, settings: Settings) -> int:
     """What the care team's lead does: approve a drafted statement as it stands about ten minutes
     after the alert email was sent, and a drafted follow-up at once; through the functions
-    `socialcx incident approve` calls, and delivering at once as it does."""
-    now = clock.now()
+    `socialcx incident approve` calls, and delivering at once as it does. The replies queued."""
+    now, queued = clock.now(), 0
     with engine.begin() as connection:
         for incident in surge.list_incidents(connection, states=("drafted", "following_up")):
             row = surge.find(connection, incident.id).incident
@@ -323,7 +326,8 @@ def _approve_like_a_person(engine: Engine, playbook: Playbook, clock: SimulatedC
                 if mailed is None or now < mailed + READ_MAIL_IN:
                     continue
             surge.approve(connection, incident.id, agent=APPROVER, now=now, playbook=playbook)
-            surge.deliver(connection, playbook, now, settings.inbox)
+            queued += surge.deliver(connection, playbook, now, settings.inbox)
+    return queued
 
 
 class _MailCatcher:
@@ -516,10 +520,11 @@ def _transcript(connection: Connection) -> tuple[str, ...]:
 
 
 def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | None:
-    """The first incident's membership against the scenario's truth, and the replies sent to the
-    mentions posted while its alert was open."""
+    """The first incident's membership against the scenario's truth, what became of the mentions
+    posted while its alert was open, and its timeline."""
     first = connection.execute(
-        sa.select(IncidentRow.id, IncidentRow.since, IncidentRow.approved_at, Alert.opened_at, Alert.resolved_at)
+        sa.select(IncidentRow.id, IncidentRow.since, IncidentRow.created_at, IncidentRow.approved_at, Alert.id.label("alert_id"),
+                  Alert.opened_at, Alert.resolved_at)
         .join(Alert, Alert.id == IncidentRow.alert_id).order_by(IncidentRow.id).limit(1)
     ).first()
     if first is None:
@@ -535,14 +540,17 @@ def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | No
     member = [row for row in rows if row.incident_id == first.id]
     of_incident = [row for row in rows if _truth(truth, row) is not None]
     hits = sum(1 for row in member if _truth(truth, row) is not None)
-    answered = set(connection.execute(
-        sa.select(OutboxReply.mention_id).join(Mention, Mention.id == OutboxReply.mention_id)
-        .where(OutboxReply.kind == "reply", OutboxReply.state == "sent", Mention.created_at >= first.opened_at, Mention.created_at < until)
-    ).scalars())
     during = connection.execute(
-        sa.select(Mention.id).join(Decision, Decision.mention_id == Mention.id)
+        sa.select(
+            Decision.outcome, Decision.guardrail, Decision.reason, IncidentMember.status.label("member"),
+            IncidentMember.reason.label("member_reason"), OutboxReply.state.label("reply"), OutboxReply.origin,
+        )
+        .select_from(Mention).join(Decision, Decision.mention_id == Mention.id)
+        .outerjoin(IncidentMember, IncidentMember.mention_id == Mention.id)
+        .outerjoin(OutboxReply, (OutboxReply.mention_id == Mention.id) & (OutboxReply.kind == "reply"))
         .where(Mention.created_at >= first.opened_at, Mention.created_at < until, Decision.outcome != "skipped")
-    ).scalars().all()
+    ).all()
+    fates = Counter(_fate(row) for row in during)
     twice = connection.execute(
         sa.select(sa.func.count()).select_from(
             sa.select(IncidentMember.author)
@@ -550,20 +558,64 @@ def _surge_figures(connection: Connection, world: Scenario) -> SurgeFigures | No
             .where(IncidentMember.incident_id == first.id).group_by(IncidentMember.author).having(sa.func.count() > 1).subquery()
         )
     ).scalar_one()
-    waits = [
-        (sent_at - max(created_at, first.approved_at)).total_seconds()
-        for created_at, sent_at in connection.execute(
-            sa.select(Mention.created_at, OutboxReply.sent_at).join(IncidentMember, IncidentMember.mention_id == Mention.id)
-            .join(OutboxReply, (OutboxReply.mention_id == Mention.id) & (OutboxReply.kind == "reply"))
-            .where(IncidentMember.incident_id == first.id, OutboxReply.origin == "incident", OutboxReply.sent_at.is_not(None))
-        )
-    ] if first.approved_at else []
+    statements = connection.execute(
+        sa.select(Mention.created_at, OutboxReply.sent_at).join(IncidentMember, IncidentMember.mention_id == Mention.id)
+        .join(OutboxReply, (OutboxReply.mention_id == Mention.id) & (OutboxReply.kind == "reply"))
+        .where(IncidentMember.incident_id == first.id, OutboxReply.origin == "incident", OutboxReply.sent_at.is_not(None))
+    ).all()
+    waits = [(sent_at - max(created_at, first.approved_at)).total_seconds() for created_at, sent_at in statements] if first.approved_at else []
     return SurgeFigures(
         after_approval_p50=timedelta(seconds=percentiles(waits)[0]) if waits else None,
         members=len(member), precision=hits / len(member) if member else None,
         recall=hits / len(of_incident) if of_incident else None,
-        during_alert=len(during), replied=sum(1 for mention_id in during if mention_id in answered), double_statements=twice,
+        during_alert=len(during), replied=sum(count for fate, count in fates.items() if fate.startswith(_SENT)), fates=fates,
+        double_statements=twice, timeline=_timeline(connection, first, sorted(sent_at for _, sent_at in statements)),
     )
+
+
+_SENT = "sent: "
+
+
+def _fate(row: Any) -> str:
+    """What became of a mention posted while the alert was open (a row of its decision, its
+    membership and its reply): the reply sent, or why it got none."""
+    if row.reply == "sent":
+        return _SENT + {"incident": "the incident's statement", "auto": "a routine auto-reply"}.get(row.origin, "a person's reply")
+    if row.reply is not None:
+        return f"no reply yet: ours is {row.reply}" + (" (the platform refused it)" if row.reply == "failed" else "")
+    if row.member is not None:
+        reason = row.member_reason or ""
+        if row.member == "covered":
+            return "member: its author already had the statement (one per author)"
+        if reason.startswith("socialcx cannot reply on"):
+            return "member on a channel we cannot reply on (RSS, Hacker News): a person"
+        if reason.startswith("risk flags"):
+            return "member with a risk flag: a person"
+        if row.member == "waiting":
+            return "member still waiting for the statement"
+        return f"member for a person: {reason.split(':')[0]}"
+    if row.guardrail == "triage":
+        return "not a member: " + ("a risk flag" if (row.reason or "").startswith("risk flags") else "triage unsure of the intent")
+    return "not a member: " + {
+        "playbook": "an intent the playbook leaves to people",
+        "confidence": "confidence below the intent's minimum",
+        "caps": "a routine cap reached",
+        "mode": "a draft for a person (shadow mode)",
+    }.get(row.guardrail or "", f"stopped by the {row.guardrail} guardrail")
+
+
+def _timeline(connection: Connection, first: Any, sent: list[datetime]) -> tuple[tuple[str, datetime], ...]:
+    """The first incident from its alert's bucket to its statements sent, in the simulated time."""
+    mailed = connection.execute(
+        sa.select(sa.func.min(Email.sent_at)).where(Email.key.like(f"alert:{first.alert_id}:%"), Email.sent_at.is_not(None))
+    ).scalar()
+    moments = [
+        ("alert (its bucket)", first.opened_at), ("incident opened", first.created_at), ("alert email sent", mailed),
+        ("statement approved", first.approved_at),
+    ]
+    if sent:
+        moments += [("first statement sent", sent[0]), ("half sent", sent[len(sent) // 2]), ("last sent", sent[-1])]
+    return tuple((label, moment) for label, moment in moments if moment is not None)
 
 
 def _truth(truth: dict[tuple[Channel, str], str | None], row: Any) -> str | None:
@@ -712,6 +764,13 @@ def _print_incidents(console: Console, report: DemoReport) -> None:
         f"authors with two statements: {figures.double_statements}; members' first response after the approval: "
         f"p50 {_minutes(figures.after_approval_p50) if figures.after_approval_p50 is not None else '-'}."
     ))
+    for fate, count in sorted(figures.fates.items(), key=lambda item: (not item[0].startswith(_SENT), -item[1])):
+        console.print(Text(f"    {count:5,} {count / figures.during_alert:4.0%}  {fate}"))
+    if figures.timeline:
+        began = figures.timeline[0][1]
+        console.print(Text("  Timeline: " + " → ".join(
+            f"{label} {moment:%H:%M}" + (f" (+{_minutes(moment - began)})" if moment > began else "") for label, moment in figures.timeline
+        )))
 
 
 def _short(text: str, width: int = 90) -> str:

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from connectors.base import Capabilities, ChannelUnavailable, Connector, PollResult, Refused, Throttled
 from socialcx import Channel, ManualClock
 from socialcx.care.handover import queue_reply
-from socialcx.care.outbox import LEASE, PAUSE_AT_ENV, READY_FILE_ENV, send_pending, set_paused
+from socialcx.care.outbox import CHUNK, LEASE, PAUSE_AT_ENV, READY_FILE_ENV, send_pending, set_paused
 from socialcx.collect.poller import poll_once
 from socialcx.config import ChannelConfig, Settings, WatchConfig
 from socialcx.errors import UsageError
@@ -154,20 +155,32 @@ def test_a_sender_killed_at_any_step_leaves_exactly_one_reply_per_mention(engine
     _queue(engine, mentions, clock.now())
 
     _kill_sender_at(step, sandbox_config, tmp_path)
+    states = _states_by_channel(engine)
     at_once = asyncio.run(send_pending(engine, sandbox_settings, _wall_clock()))
     later = asyncio.run(send_pending(engine, sandbox_settings, _wall_clock(LEASE + timedelta(minutes=1))))
 
-    # A sender restarted at once leaves the interrupted row to its lease (its owner might still be
-    # at work); once the lease is over, it asks the platform before sending again.
-    interrupted = 0 if step == "marked_sent" else 1
-    assert at_once.sent == len(mentions) - 1
-    assert (later.sent, later.recovered) == ({"marked_sending": (1, 0), "posted": (0, 1)}.get(step, (0, 0)))
-    assert later.sent + later.recovered == interrupted
+    # The channels are sent at the same time, several replies a channel: the killed sender had
+    # some in hand, the one stopped at `step` among them. A sender restarted at once leaves those
+    # to their lease (their owner might still be at work); once the lease is over, it asks the
+    # platform before sending any again.
+    interrupted = [channel for channel, state in states if state == "sending"]
+    assert step == "marked_sent" or interrupted
+    assert at_once.sent == sum(1 for _, state in states if state == "pending")
+    assert later.sent + later.recovered == len(interrupted)
+    assert {"marked_sending": later.sent, "posted": later.recovered}.get(step, 1) >= 1
     for mention in mentions:
         posted = our_replies(sandbox, Channel(mention.channel), mention.external_id)
         reply = outbox_of(engine, mention.id)
         assert len(posted) == 1, f"{mention.channel} {mention.external_id}: {len(posted)} replies"
         assert (reply.state, reply.platform_id) == ("sent", posted[0])
+
+
+def _states_by_channel(engine) -> list[tuple[str, str]]:
+    """(channel, state) of every reply in the outbox."""
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            sa.select(Mention.channel, OutboxReply.state).join(OutboxReply, OutboxReply.mention_id == Mention.id)
+        )]
 
 
 def _kill_sender_at(step: str, config: Path, folder: Path) -> None:
@@ -321,6 +334,84 @@ def test_a_reply_another_sender_is_claiming_is_skipped_not_waited_for(engine, se
     assert report.sent == 2 and took < 2.0
     assert outbox_of(engine, locked).state == "pending"
     assert [outbox_of(engine, mention_id).state for mention_id in others] == ["sent", "sent"]
+
+
+class _Slow(FakeConnector):
+    """A channel whose posts take until `until()` holds (at most two seconds, then it fails)."""
+
+    def __init__(self, until: Callable[[], bool]) -> None:
+        super().__init__()
+        self._until = until
+
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
+        for _ in range(200):
+            if self._until():
+                return await super().reply(mention, text)
+            await asyncio.sleep(0.01)
+        raise ChannelUnavailable("bluesky: posting a reply timed out; it may have gone through")
+
+
+def test_a_slow_channel_does_not_hold_up_the_replies_on_the_others(engine, settings, clock, add_mention):
+    slow = add_mention(channel="bluesky", created_at=clock.now() - timedelta(minutes=10))
+    with engine.begin() as connection:  # the oldest reply, on the slow channel: first in line
+        queue_reply(connection, slow, "Hi there", origin="incident", agent="maya", now=clock.now() - timedelta(minutes=1))
+    fast = _queued(engine, add_mention, clock, count=3)
+    x = FakeConnector()
+
+    report = asyncio.run(send_pending(engine, settings, clock, {Channel.X: x, Channel.BLUESKY: _Slow(lambda: len(x.posted) == 3)}))
+
+    assert report.sent == 4
+    assert all(outbox_of(engine, mention_id).state == "sent" for mention_id in [slow, *fast])
+
+
+class _Lane(FakeConnector):
+    """One of several clients of a channel: its replies wait until `together` replies have begun
+    (at most two seconds, then it fails), and it never posts two at once."""
+
+    def __init__(self, begun: list[str], together: int) -> None:
+        super().__init__()
+        self._begun, self._together, self._busy = begun, together, False
+
+    async def reply(self, mention: ReplyTarget, text: str) -> PostedReply:
+        assert not self._busy, "a client posting two replies at once"
+        self._busy = True
+        self._begun.append(mention.external_id)
+        try:
+            for _ in range(200):
+                if len(self._begun) >= self._together:
+                    return await super().reply(mention, text)
+                await asyncio.sleep(0.01)
+            raise ChannelUnavailable("x: posting a reply timed out; it may have gone through")
+        finally:
+            self._busy = False
+
+
+def test_a_surge_on_one_channel_goes_out_a_reply_a_client_at_once(engine, settings, clock, add_mention):
+    queued = _queued(engine, add_mention, clock, count=4 * CHUNK, origin="incident")
+    begun: list[str] = []
+    clients = [_Lane(begun, together=4) for _ in range(4)]
+
+    report = asyncio.run(send_pending(engine, settings, clock, {Channel.X: clients}))
+
+    assert report.sent == 4 * CHUNK and all(outbox_of(engine, mention_id).state == "sent" for mention_id in queued)
+    assert [len(client.posted) for client in clients] == [CHUNK] * 4
+
+
+def test_a_pass_takes_the_stores_write_lock_twice_for_a_chunk_of_replies_not_twice_a_reply(engine, settings, clock, add_mention):
+    queued = _queued(engine, add_mention, clock, count=2 * CHUNK)
+    commits = []
+
+    def committed(connection) -> None:
+        commits.append(connection)
+
+    sa.event.listen(engine, "commit", committed)
+    try:
+        report = asyncio.run(send_pending(engine, settings, clock, {Channel.X: FakeConnector()}))
+    finally:
+        sa.event.remove(engine, "commit", committed)
+
+    assert report.sent == 2 * CHUNK and all(outbox_of(engine, mention_id).state == "sent" for mention_id in queued)
+    assert len(commits) <= 4  # two chunks, each claimed and then marked sent in one transaction
 
 
 def test_while_paused_auto_replies_wait_and_replies_by_people_go_out(engine, settings, clock, add_mention):

@@ -13,10 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from socialcx.care import responder
+from socialcx.care.handover import queue_reply
 from socialcx.care.responder import route
+from socialcx.channels import Channel
 from socialcx.service.daemon import Daemon
 from socialcx.store import Decision, InboxItem, OutboxReply
 from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, outbox_of
+from tests.care.responder.test_kill_switch import Recorder
 
 
 @pytest.fixture(params=[1000, 2], ids=["one page", "pages of two"])
@@ -164,3 +167,22 @@ def test_a_daemon_without_triage_routes_nothing(engine, settings, playbook, cloc
     asyncio.run(Daemon(settings, engine, clock, playbook=playbook).route())
 
     assert decision_of(engine, mention) is None and _counts(engine) == (0, 0, 0)
+
+
+def test_a_reply_queued_while_the_outbox_is_sending_goes_out_right_after_that_pass(engine, settings, playbook, clock, add_mention):
+    daemon = Daemon(settings, engine, clock, triage=_Triaged(), playbook=playbook)
+    first, later = add_mention(), add_mention()
+
+    def approved_meanwhile() -> None:  # an approval queues a reply while the pass is posting the first
+        if outbox_of(engine, later) is None:
+            with engine.begin() as connection:
+                queue_reply(connection, later, "Hi again", origin="incident", agent="maya", now=clock.now())
+            daemon.send_soon()
+
+    daemon._senders = {Channel.X: Recorder(on_post=approved_meanwhile)}  # what `run` opens
+    with engine.begin() as connection:
+        queue_reply(connection, first, "Hi", origin="auto", agent=None, now=clock.now())
+
+    asyncio.run(daemon.send_replies())
+
+    assert (outbox_of(engine, first).state, outbox_of(engine, later).state) == ("sent", "sent")

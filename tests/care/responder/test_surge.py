@@ -17,9 +17,11 @@ from socialcx.care.outbox import LEASE, send_pending, set_paused
 from socialcx.care.responder import route
 from socialcx.channels import Channel
 from socialcx.errors import UsageError
+from socialcx.service.daemon import Daemon
 from socialcx.store import Alert, IncidentMember, IncidentRow, OutboxReply
 from tests.care.responder.conftest import PLAYBOOK, decision_of, inbox_of, open_alert, our_replies, outbox_of
 from tests.care.responder.test_outbox import STEPS, FakeConnector, _kill_sender_at, _poll_mentions, _wall_clock
+from tests.care.responder.test_passes import _Triaged
 
 REPORT = "is the @acme app down?? can't check out"
 
@@ -132,6 +134,24 @@ def test_before_approval_the_members_wait_in_one_inbox_item_with_their_count(eng
     assert _statements(engine) == []
 
 
+def test_a_routing_pass_with_nothing_new_for_the_incident_writes_nothing(engine, settings, playbook, clock, add_mention):
+    open_alert(engine, add_mention, clock)
+    route(engine, settings, playbook, clock)  # the members wait in one item for the approval
+    writes = []
+
+    def count(connection, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        route(engine, settings, playbook, clock)  # the store's one write lock (SQLite) stays free for the outbox
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+    assert writes == []
+
+
 def test_approval_answers_every_waiting_and_every_new_member_once_per_author(engine, settings, playbook, clock, add_mention):
     open_alert(engine, add_mention, clock, copies=2)
     first = add_mention(text=REPORT, intent="outage_or_bug", author_handle="kim", author_id="u-kim")
@@ -155,6 +175,20 @@ def test_approval_answers_every_waiting_and_every_new_member_once_per_author(eng
     assert item.status == "resolved" and item.first_response_at == approved_at
     with engine.connect() as connection:
         assert inbox.list_items(connection) == []
+
+
+def test_the_daemons_routing_pass_that_queues_statements_has_them_sent_at_once(engine, settings, playbook, clock, add_mention, monkeypatch):
+    open_alert(engine, add_mention, clock, copies=2)
+    route(engine, settings, playbook, clock)
+    _approve(engine, playbook, clock)
+    late = add_mention(text=REPORT + " #acmedown", intent="outage_or_bug", author_handle="lee", created_at=clock.now())
+    daemon = Daemon(settings, engine, clock, triage=_Triaged(), playbook=playbook)
+    woken = []
+    monkeypatch.setattr(daemon, "_wake", woken.append)  # the scheduler's "run this job now"
+
+    asyncio.run(daemon.route())
+
+    assert outbox_of(engine, late).origin == "incident" and woken == ["outbox"]
 
 
 def test_an_edited_statement_is_what_members_get_with_their_handle(engine, settings, write_playbook, clock, add_mention):
@@ -321,6 +355,24 @@ def test_an_incident_closed_by_hand_sends_no_more_statements_and_its_waiting_mem
         texts = connection.execute(sa.select(OutboxReply.text).where(OutboxReply.kind == "follow_up")).scalars().all()
     assert texts == ["Fixed now, sorry! https://status.acme.example"] * 2
     assert _incidents(engine)[0].state == "closed" and _incidents(engine)[0].closed_by == "maya"
+
+
+@pytest.mark.parametrize("approved", [True, False])
+def test_members_still_waiting_when_the_alert_resolves_go_to_people(engine, settings, write_playbook, clock, add_mention, approved):
+    playbook = _with_incidents(write_playbook, "  hourly_ceiling: 2\n")
+    open_alert(engine, add_mention, clock, copies=2)
+    route(engine, settings, playbook, clock)
+    if approved:
+        _approve(engine, playbook, clock)  # two of eight; six wait for the ceiling
+    waiting = [m.mention_id for m in _members(engine) if m.status == "waiting"]
+    with engine.begin() as connection:
+        connection.execute(sa.update(Alert.__table__).values(status="resolved", resolved_at=clock.now()))
+
+    route(engine, settings, playbook, clock)
+
+    assert len(waiting) == (6 if approved else 8) and all(_member(engine, m).status == "person" for m in waiting)
+    assert all(inbox_of(engine, m).group_id is None and inbox_of(engine, m).status == "open" for m in waiting)
+    assert "resolved before the statement reached it" in inbox_of(engine, waiting[0]).reason
 
 
 def test_a_stopped_incident_sends_nothing_and_cannot_be_approved(engine, settings, playbook, clock, add_mention):

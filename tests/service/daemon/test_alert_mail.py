@@ -26,7 +26,9 @@ SPEC = ScenarioSpec(
 )
 
 
-def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread(tmp_path, monkeypatch, settings_for, mail_server):  # noqa: F811
+def _run_the_outage(tmp_path, settings_for, mail_server, *, mail_job: bool, until_mailed: bool = False) -> None:  # noqa: F811
+    """The daemon's polls and spike judging (and, with `mail_job`, its mail job) through the day
+    and a half and then the outage, on the test clock; with `until_mailed`, until an email went out."""
     clock = ManualClock(START)
     sandbox = Sandbox(generate(SPEC, start=START, seed=11), clock=clock, wall=lambda: clock.now().timestamp())
     engine = connect(f"sqlite:///{tmp_path / 'socialcx.db'}")
@@ -38,16 +40,21 @@ def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread
         daemon = Daemon(settings, engine, clock)
 
         async def run_until(hours: float, step: timedelta) -> None:
-            while clock.now() < START + timedelta(hours=hours):
+            while clock.now() < START + timedelta(hours=hours) and not (until_mailed and mail_server.received):
                 clock.advance(step)
                 for channel in (Channel.X, Channel.HACKERNEWS):
                     await daemon.poll(channel, "acme")
                 await daemon.judge_spikes()
-                await daemon.mail()
+                if mail_job:
+                    await daemon.mail()
 
         asyncio.run(run_until(36, timedelta(hours=2)))  # the ordinary day and a half, at a trot
         asyncio.run(run_until(40, timedelta(minutes=10)))
     engine.dispose()
+
+
+def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread(tmp_path, settings_for, mail_server):  # noqa: F811
+    _run_the_outage(tmp_path, settings_for, mail_server, mail_job=True)
 
     alerts = [message for message in mail_server.received if "Spike" in message["Subject"]]
     first, *later = alerts
@@ -63,3 +70,9 @@ def test_an_incident_is_mailed_once_with_its_chart_and_followed_up_in_its_thread
     # The first day's digest, once; none of the day before the store held anything.
     digests = [message["Subject"] for message in mail_server.received if message["Subject"].startswith("Daily digest")]
     assert len(digests) == 1 and digests[0].startswith(f"Daily digest, {START:%a %d %b}: ")
+
+
+def test_the_alert_email_goes_out_in_the_pass_that_raised_the_alert(tmp_path, settings_for, mail_server):  # noqa: F811
+    _run_the_outage(tmp_path, settings_for, mail_server, mail_job=False, until_mailed=True)
+
+    assert [message["Subject"][:7] for message in mail_server.received] == ["Spike: "]
