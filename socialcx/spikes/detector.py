@@ -28,12 +28,14 @@ says, and some far more than others, so besides the fixed tail (1e-12) a bucket 
 its score is one the series' own ordinary buckets reach only `tail_passes_per_week` times a week:
 a peaks-over-threshold model of the recent scores (how often they pass 3, by how much), starting
 from the prior of a well-calibrated model. A quiet, well-modelled series is then judged at about
-1e-4 rather than 1e-12; a series whose ordinary scores often run high keeps the fixed tail.
+1e-4 rather than 1e-12; a series whose ordinary scores often run high is judged by the fixed tail,
+raised a share (`tail_rise`) of the way towards its own bar.
 
 Alerts have a lifecycle: `raised` when the score passes the threshold with enough volume,
 `escalated` each time the count doubles again (by default), `resolved` after half an hour of
-ordinary buckets. A new alert must then beat twice the last alert's peak, a bar that halves
-every `cooldown`, so the same surge repeating does not wake anyone twice. During cold start the
+ordinary buckets. A new alert must then beat twice the last alert's peak (four times within
+`repeat_hold`), a bar that halves every `cooldown`, so the same surge repeating does not wake
+anyone twice. During cold start the
 threshold is stricter, and within the first day nothing is raised at all.
 
 >>> from datetime import datetime, timedelta, UTC

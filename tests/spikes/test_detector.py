@@ -420,3 +420,11 @@ def test_a_detector_restored_while_a_surge_is_suspected_carries_on_identically()
     restored = SpikeDetector.from_state(json.loads(json.dumps(original.to_state())))
     rest = slice(i + 1, None)
     assert run(restored, moments[rest], values[rest]) == run(original, moments[rest], values[rest])
+
+
+@pytest.mark.parametrize(
+    "settings", [{"tail_rise": 1.5}, {"tail_rise": -0.1}, {"repeat_hold": -DAY}], ids=str
+)
+def test_settings_out_of_range_are_refused_with_what_is_allowed(settings):
+    with pytest.raises(ValueError, match="tail_rise must be between 0 and 1 and repeat_hold not negative"):
+        DetectorParams(**settings)
