@@ -4,9 +4,10 @@ Data: `../shared/data/nab_tweets/` (4 series of Twitter mentions per 5 minutes w
 Anomaly Benchmark's labelled windows), scored with NAB's standard profile by the shared port of
 NAB's scorer (`../shared/tools/nab_score.py`: scaled sigmoid inside a window, TP 1.0 / FP 0.11 /
 FN 1.0, the first 15 % of a file ignored, normalised between the null and the perfect detector).
-Three detectors, each firing once per raised alert:
+Four detectors, each firing once per raised alert:
 
 - ours: exactly what `socialcx spikes --input FILE.csv` prints (product defaults);
+- ours without the tail's rise and the same-day repeat hold (`BEFORE`, issue 19's third pass);
 - previous: the detector as it was before issue 19 (`socialcx/spikes/detector.py` at
   `PREVIOUS`, read from git), with its own defaults;
 - Huginn PeakDetectorAgent: value > mean + k std (population) of the previous 14 days, at
