@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from socialcx.triage.embeddings import SentenceEmbeddings
 from socialcx.triage.ngrams import transform_block
+from socialcx.triage.static_vectors import StaticVectors
 
 __all__ = ["TextClassifier", "abstention_threshold", "precision_coverage", "prepare_text"]
 
@@ -41,6 +42,7 @@ __all__ = ["TextClassifier", "abstention_threshold", "precision_coverage", "prep
 # dev split (accuracy 0.912 at 0.5, 0.923 at 1, 0.926 at 2, 0.925 at 3); airline and complaints
 # move by under a point between 1 and 3.
 EMBEDDING_WEIGHT = 2.0
+STATIC_WEIGHT = 2.0
 
 _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -55,7 +57,7 @@ def prepare_text(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
-def _features(embeddings: bool = False) -> FeatureUnion:
+def _features(embeddings: bool = False, static_vectors: bool = False) -> FeatureUnion:
     blocks = [
         (
             "words",
@@ -75,6 +77,8 @@ def _features(embeddings: bool = False) -> FeatureUnion:
             ),
         ),
     ]
+    if static_vectors:
+        blocks.append(("tokens", StaticVectors(weight=STATIC_WEIGHT, preprocessor=prepare_text)))
     if embeddings:
         blocks.append(("sentences", SentenceEmbeddings(weight=EMBEDDING_WEIGHT)))
     return FeatureUnion(blocks)
@@ -108,12 +112,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         cv: int = 5,
         class_weight: str | None = "balanced",
         embeddings: bool = False,
+        static_vectors: bool = False,
     ) -> None:
         self.C = C
         self.target_precision = target_precision
         self.cv = cv
         self.class_weight = class_weight
         self.embeddings = embeddings
+        self.static_vectors = static_vectors
 
     def fit(self, X: Iterable[str], y: Iterable[str], groups: Iterable[Any] | None = None) -> TextClassifier:
         """Fit on texts and labels. `groups` (optional, one per text) keeps texts of a group in
@@ -190,7 +196,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     def _pipeline(self) -> Pipeline:
         return Pipeline(
-            [("features", _features(self.embeddings)), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
+            [("features", _features(self.embeddings, self.static_vectors)), ("model", LinearSVC(C=self.C, class_weight=self.class_weight))]
         )
 
 

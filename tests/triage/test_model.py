@@ -51,7 +51,8 @@ def test_it_keeps_the_estimator_contract():
     model = TextClassifier(C=1.0, cv=3)
 
     assert model.get_params() == {
-        "C": 1.0, "target_precision": 0.99, "cv": 3, "class_weight": "balanced", "embeddings": False
+        "C": 1.0, "target_precision": 0.99, "cv": 3, "class_weight": "balanced", "embeddings": False,
+        "static_vectors": False,
     }
     assert clone(model).get_params() == model.get_params()
     with pytest.raises(NotFittedError):
