@@ -1,4 +1,4 @@
-"""Build the shipped default triage model, `models/triage/default/v4/`, which is committed.
+"""Build the shipped default triage model, `models/triage/default/v5/`, which is committed.
 
 Intent and urgency learn from `seed.csv`. Sentiment learns from `seed.csv` plus public labelled tweets read in place from
 the shared data folder (never copied into the repository): the SemEval 2013-2016 pool that stands

@@ -131,17 +131,17 @@ class StaticVectors(TransformerMixin, BaseEstimator):
 
 
 def _basic_words(text: str) -> list[str]:
-    """BERT's uncased basic tokenization: lower case, accents stripped, control characters
-    dropped, split on whitespace, every punctuation mark and CJK character a word of its own."""
+    """BERT's uncased basic tokenization: lower case, accents and control characters dropped,
+    split on whitespace, every punctuation mark and CJK character a word of its own."""
     text = unicodedata.normalize("NFD", text.lower())
     words: list[str] = []
     current: list[str] = []
     for char in text:
         category = unicodedata.category(char)
-        if category == "Mn":
-            continue
-        if char.isspace() or (category.startswith("C") and char not in "\t\n\r"):
+        if char.isspace():
             _flush(current, words)
+        elif category == "Mn" or category.startswith("C"):
+            continue  # accents, and control and format characters such as the zero-width joiner
         elif _is_punctuation(char, category) or _is_cjk(char):
             _flush(current, words)
             words.append(char)
