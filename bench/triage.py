@@ -31,18 +31,21 @@ where it has none. The targets are issue 18's, for the held-out test splits.
   is right when it acts (on all, and on unambiguous labels), and of those it would auto-answer as
   routine, how often the intent is right.
 - Throughput: `TriageModel.triage` over a batch of TWCS sample posts (repeated to --batch), and
-  over 500 of them one call per post,
+  over 500 of them one call per post, each also per CPU second of the process (what a busy
+  machine's wall clock hides),
   `TextClassifier.predict` of the shipped intent model alone beside the baseline's predict
   (trained on the seed intents), and the load time of `TriageModel.load()`.
-- --embeddings adds, in the same run, `TextClassifier(embeddings=True)` (n-grams and MiniLM sentence
-  vectors; needs the `embeddings` extra) beside every figure, as "with embeddings". Its throughput
+- "Ours" is the default: n-grams and static token vectors distilled from MiniLM (NumPy only).
+  --embeddings adds, in the same run, `TextClassifier(embeddings=True)` (MiniLM sentence vectors
+  too; needs the `embeddings` extra) beside every figure, as "with minilm"; --embeddings ngrams
+  adds `TextClassifier(static_vectors=False)` (n-grams alone) as "with ngrams". Its throughput
   is a triage model of three such classifiers trained on the seed, over --batch // 5 distinct posts
   (numbered, since each post is encoded once per process and repeats would flatter it).
 
 The full run takes about 10-15 minutes on 2 cores (run it under `nice`); --quick subsamples each
 big training set to 3,000 rows for a smoke run of a few minutes.
 
-    nice python bench/triage.py [--quick] [--embeddings] [--sets banking77 clinc150 airline complaints tweeteval throughput]
+    nice python bench/triage.py [--quick] [--embeddings [minilm|ngrams]] [--sets banking77 clinc150 airline complaints tweeteval throughput]
 """
 
 from __future__ import annotations
@@ -77,9 +80,14 @@ TWCS_LABELS = Path(__file__).resolve().parents[1] / "models" / "triage" / "twcs_
 QUICK_ROWS = 3_000
 ONE_AT_A_TIME = 500  # posts triaged in calls of one, for the latency-bound rate
 OOS = "oos"
-WITH_EMBEDDINGS = "with embeddings"
+VARIANTS = {"minilm": {"embeddings": True}, "ngrams": {"static_vectors": False}}  # --embeddings KIND
 CACHE = Path.home() / ".cache" / "socialcx-bench"
 _cache: list[Path | None] = [CACHE]  # main() sets it from --cache / --no-cache
+
+
+def with_embeddings(kind: str) -> str:
+    """The column name of the figures of `TextClassifier(**VARIANTS[kind])`."""
+    return f"with {kind}"
 
 
 def cached(function: Callable) -> Callable:
@@ -168,20 +176,20 @@ def subsample(items: list, labels: list[str], rows: int | None) -> tuple[list, l
 # --- fitting and metrics --------------------------------------------------------------------------
 
 
-def timed(function: Callable, *args):
-    started = time.perf_counter()
+def timed(function: Callable, *args, clock: Callable[[], float] = time.perf_counter):
+    started = clock()
     result = function(*args)
-    return result, time.perf_counter() - started
+    return result, clock() - started
 
 
 def fit_all(
-    dataset: str, texts: list[str], labels: list[str], embeddings: bool
+    dataset: str, texts: list[str], labels: list[str], embeddings: str | None
 ) -> tuple[TextClassifier, TextClassifier | None]:
     """Ours, and ours with sentence embeddings when asked for (else None)."""
     ours, ours_seconds = timed(TextClassifier().fit, texts, labels)
-    embedded, embedded_seconds = timed(TextClassifier(embeddings=True).fit, texts, labels) if embeddings else (None, 0)
+    embedded, embedded_seconds = timed(TextClassifier(**VARIANTS[embeddings]).fit, texts, labels) if embeddings else (None, 0)
     print(f"  [{dataset}: {len(texts):,} training rows, {len(set(labels))} classes; fit ours {ours_seconds:.0f} s"
-          + (f", with embeddings {embedded_seconds:.0f} s (encoding included)]" if embeddings else "]"), flush=True)
+          + (f", {with_embeddings(embeddings)} {embedded_seconds:.0f} s (encoding included)]" if embeddings else "]"), flush=True)
     return ours, embedded
 
 
@@ -228,7 +236,7 @@ def accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
 
 def compare(
     dataset: str, texts: list[str], labels: list[str], dev: list[str], dev_labels: list[str],
-    metrics: dict[str, tuple[Callable, float | None]], embeddings: bool,
+    metrics: dict[str, tuple[Callable, float | None]], embeddings: str | None,
 ) -> list[Row]:
     """Fit the models and score each metric (name -> (function, target)) on the dev part."""
     ours, embedded = fit_all(dataset, texts, labels, embeddings)
@@ -236,7 +244,7 @@ def compare(
     embedded_predicted = embedded.predict(dev) if embedded is not None else None
     return [
         Row(dataset, name, function(dev_labels, ours_predicted), function(dev_labels, base_predicted), target,
-            others=((WITH_EMBEDDINGS, function(dev_labels, embedded_predicted)),) if embedded is not None else ())
+            others=((with_embeddings(embeddings), function(dev_labels, embedded_predicted)),) if embeddings else ())
         for name, (function, target) in metrics.items()
     ]
 
@@ -253,7 +261,7 @@ def shipped_rows(dataset: str, dev: list[str], dev_labels: list[str], target: fl
 # --- data sets -------------------------------------------------------------------------------------
 
 
-def bench_banking77(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
+def bench_banking77(data: Path, rows: int | None, embeddings: str | None) -> list[Row]:
     table = read_csv(data / "banking77" / "train.csv")
     texts, labels, dev, dev_labels = split([r["text"] for r in table], [r["category"] for r in table], 0.2)
     texts, labels = subsample(texts, labels, rows)
@@ -261,7 +269,7 @@ def bench_banking77(data: Path, rows: int | None, embeddings: bool) -> list[Row]
     return compare("banking77", texts, labels, dev, dev_labels, metrics, embeddings)
 
 
-def bench_clinc150(data: Path, rows: int | None, folds: int, embeddings: bool) -> list[Row]:
+def bench_clinc150(data: Path, rows: int | None, folds: int, embeddings: str | None) -> list[Row]:
     train = read_jsonl(data / "clinc150" / "train.jsonl")
     val = read_jsonl(data / "clinc150" / "val.jsonl")
     texts, labels = subsample([r["text"] for r in train], [r["intent"] for r in train], rows)
@@ -277,11 +285,11 @@ def bench_clinc150(data: Path, rows: int | None, folds: int, embeddings: bool) -
         embedded_fig = clinc_figures(truth, embedded_labels, embedded_abstain)
     result = [
         Row("clinc150" if name in CLINC_SCOPE_FIGURES else "clinc150 acted", name, ours_fig[name], base_fig[name],
-            CLINC_TARGETS.get(name), others=((WITH_EMBEDDINGS, embedded_fig[name]),) if embedded_fig else ())
+            CLINC_TARGETS.get(name), others=((with_embeddings(embeddings), embedded_fig[name]),) if embeddings else ())
         for name in ours_fig
     ]
     result.append(Row("clinc150 acted", "threshold", ours.threshold_, base_threshold,
-                      others=((WITH_EMBEDDINGS, embedded.threshold_),) if embedded is not None else ()))
+                      others=((with_embeddings(embeddings), embedded.threshold_),) if embeddings else ()))
     return result
 
 
@@ -312,7 +320,7 @@ def clinc_figures(truth: np.ndarray, predicted: np.ndarray, abstain: np.ndarray)
     }
 
 
-def bench_airline(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
+def bench_airline(data: Path, rows: int | None, embeddings: str | None) -> list[Row]:
     train, dev = airline_parts(data)  # the held-out part is the one the shipped model never saw
     sentiments, dev_sentiments = [r["airline_sentiment"] for r in train], [r["airline_sentiment"] for r in dev]
     train, sentiments = subsample(train, sentiments, rows)
@@ -331,14 +339,14 @@ def bench_airline(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
     return result
 
 
-def bench_complaints(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
+def bench_complaints(data: Path, rows: int | None, embeddings: str | None) -> list[Row]:
     table = read_csv(data / "complaints" / "train.csv")
     texts, labels, dev, dev_labels = split([r["text"] for r in table], [r["label"] for r in table], 0.3)
     texts, labels = subsample(texts, labels, rows)
     return compare("complaints", texts, labels, dev, dev_labels, {"macro-F1": (macro_f1, 0.87)}, embeddings)
 
 
-def bench_tweeteval(data: Path, rows: int | None, embeddings: bool) -> list[Row]:
+def bench_tweeteval(data: Path, rows: int | None, embeddings: str | None) -> list[Row]:
     texts, labels = subsample(*map(list, zip(*tweeteval_pool(data), strict=True)), rows)
     dev, dev_labels = map(list, zip(*tweeteval_val(data), strict=True))
     result = compare("tweeteval", texts, labels, dev, dev_labels, {"sentiment macro-recall": (macro_recall, None)},
@@ -372,7 +380,7 @@ def share(right: np.ndarray, where: np.ndarray) -> float:
     return float(right[where].mean()) if where.any() else float("nan")
 
 
-def bench_throughput(data: Path, batch: int, embeddings: bool) -> list[Row]:
+def bench_throughput(data: Path, batch: int, embeddings: str | None) -> list[Row]:
     model = default_model()  # trains and saves the shipped artefacts if they are missing
     load_seconds = min(timed(TriageModel.load)[1] for _ in range(2))
     sample = [r["text"] for r in read_jsonl(data / "twcs_sample" / "sample.jsonl")]
@@ -382,6 +390,9 @@ def bench_throughput(data: Path, batch: int, embeddings: bool) -> list[Row]:
     predict_seconds = min(timed(model.intent.predict, posts)[1] for _ in range(2))
     alone = sample[:ONE_AT_A_TIME]
     alone_seconds = timed(lambda: [model.triage([post]) for post in alone])[1]
+    # CPU seconds of this process: on a busy machine, what the wall clock cannot show.
+    triage_cpu = min(timed(model.triage, posts, clock=time.process_time)[1] for _ in range(2))
+    alone_cpu = timed(lambda: [model.triage([post]) for post in alone], clock=time.process_time)[1]
     seed = read_csv(SEED)
     base = baseline().fit([r["text"] for r in seed], [r["intent"] for r in seed])
     base_seconds = min(timed(base.predict, posts)[1] for _ in range(2))
@@ -390,23 +401,26 @@ def bench_throughput(data: Path, batch: int, embeddings: bool) -> list[Row]:
         Row(name, "triage", batch / triage_seconds, None, 2_000, unit="/s"),
         Row(f"throughput ({len(alone):,} TWCS posts)", "triage one post at a time", len(alone) / alone_seconds,
             None, 200, unit="/s"),
+        Row(name, "triage per CPU second", batch / triage_cpu, unit="/s"),
+        Row(f"throughput ({len(alone):,} TWCS posts)", "triage one post at a time per CPU second", len(alone) / alone_cpu,
+            unit="/s"),
         Row(name, "intent predict", batch / predict_seconds, batch / base_seconds, unit="/s"),
         Row("model", "load time", load_seconds, unit="s"),
     ]
     if embeddings:
-        result.append(embedded_throughput(seed, sample, batch // 5))
+        result.append(embedded_throughput(seed, sample, batch // 5, embeddings))
     return result
 
 
-def embedded_throughput(seed: list[dict[str, str]], sample: list[str], count: int) -> Row:
-    """Triage with three `TextClassifier(embeddings=True)` trained on the seed, over `count`
+def embedded_throughput(seed: list[dict[str, str]], sample: list[str], count: int, kind: str) -> Row:
+    """Triage with three `TextClassifier(**VARIANTS[kind])` trained on the seed, over `count`
     distinct posts: numbered, because each post is encoded once per process."""
     texts = [r["text"] for r in seed]
-    intent, sentiment, urgency = (TextClassifier(embeddings=True).fit(texts, [r[task] for r in seed]) for task in TASKS)
+    intent, sentiment, urgency = (TextClassifier(**VARIANTS[kind]).fit(texts, [r[task] for r in seed]) for task in TASKS)
     model = TriageModel(intent, sentiment, urgency, load_taxonomy())
     posts = [f"{text} ({number})" for number, text in enumerate((sample * (count // len(sample) + 1))[:count])]
     seconds = timed(model.triage, posts)[1]
-    return Row(f"throughput ({count:,} distinct TWCS posts)", f"triage {WITH_EMBEDDINGS}", count / seconds, unit="/s")
+    return Row(f"throughput ({count:,} distinct TWCS posts)", f"triage {with_embeddings(kind)}", count / seconds, unit="/s")
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -434,8 +448,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--cache", type=Path, default=CACHE, help="where baseline and VADER outputs are remembered")
     parser.add_argument("--no-cache", action="store_true", help="compute the baselines afresh")
-    parser.add_argument("--embeddings", action="store_true",
-                        help="also run TextClassifier(embeddings=True) (needs the embeddings extra)")
+    parser.add_argument("--embeddings", nargs="?", const="minilm", choices=tuple(VARIANTS),
+                        help="also run TextClassifier with MiniLM sentence vectors (minilm, the default; needs the "
+                             "embeddings extra) or with n-grams alone (ngrams)")
     args = parser.parse_args()
     rows = QUICK_ROWS if args.quick else None
     _cache[0] = None if args.no_cache else args.cache

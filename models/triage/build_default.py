@@ -1,4 +1,4 @@
-"""Build the shipped default triage model, `models/triage/default/v4/`, which is committed.
+"""Build the shipped default triage model, `models/triage/default/v5/`, which is committed.
 
 Intent and urgency learn from `seed.csv`. Sentiment learns from `seed.csv` plus public labelled tweets read in place from
 the shared data folder (never copied into the repository): the SemEval 2013-2016 pool that stands
@@ -8,9 +8,12 @@ in for TweetEval's train split, and the training 70 % of the Twitter US Airline 
 never saw: cross-validated with the rows of each hand-written phrasing kept in one fold (the
 seed's `phrasing` column), which the shipped threshold's plain cross-validation does not do.
 
-To rebuild it (about 10 minutes on 2 free cores, far longer on a busy machine):
+Every classifier reads the static token vectors of `models/triage/static/` beside its n-grams. To
+rebuild it (21 minutes for v5 on 2 cores at a load average of 10-20; the n-grams alone took
+about 10 on free cores):
 
     nice python models/triage/make_seed.py          # only if seed_templates.py changed
+    nice python models/triage/build_static_vectors.py   # only if the table is missing (needs torch)
     nice python models/triage/build_default.py --data ../shared/data
 
 Those public tweets are licensed for non-commercial use (CC BY-NC-SA 4.0 for the airline set;

@@ -125,7 +125,7 @@ class NeedsClassifier(ClassifierMixin, BaseEstimator):
 
     def _pipeline(self) -> Pipeline:
         model = OneVsRestClassifier(LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=0))
-        return Pipeline([("features", text_features()), ("model", model)])
+        return Pipeline([("features", text_features(static_vectors=False)), ("model", model)])
 
     def probabilities(self, text: str) -> dict[str, float]:
         """P(need) of one post, by label."""

@@ -5,6 +5,8 @@ only the types listed in `_TRUSTED` may appear in it, so a tampered file is refu
 executed), `metadata.json` (what it was trained on and how well it did in cross-validation)
 and `MODEL_CARD.md`. A model trained with sentence embeddings stores only that choice, never
 the encoder: torch and the MiniLM weights come from the installed `embeddings` extra at load.
+One with static token vectors stores the table's name and checksum; the table is read from
+`models/triage/static/`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _TRUSTED = {
     "socialcx.triage.embeddings.SentenceEmbeddings",
     "socialcx.triage.model.TextClassifier",
     "socialcx.triage.model.prepare_text",
+    "socialcx.triage.static_vectors.StaticVectors",
 }
 
 
@@ -46,6 +49,7 @@ class ModelMetadata:
     classes: list[str]
     target_precision: float
     embeddings: bool
+    static_vectors: bool
     threshold: float
     cv_accuracy: float
     cv_macro_f1: float
@@ -67,6 +71,7 @@ class ModelMetadata:
             classes=[str(label) for label in model.classes_],
             target_precision=model.target_precision,
             embeddings=model.embeddings,
+            static_vectors=model.static_vectors,
             threshold=model.threshold_,
             cv_accuracy=model.cv_accuracy_,
             cv_macro_f1=model.cv_macro_f1_,
@@ -105,6 +110,8 @@ class ModelMetadata:
     def card(self) -> str:
         """A model card for a team-trained classifier, from its metadata."""
         sentences = " and MiniLM sentence vectors (needs `socialcx[embeddings]`)" if self.embeddings else ""
+        if self.static_vectors:
+            sentences = ", static token vectors distilled from MiniLM (`models/triage/static/`)" + sentences
         return f"""# Model card: {self.label_column} classifier
 
 Trained by `socialcx train` on {self.rows:,} rows of `{self.source}` (text column

@@ -2,7 +2,7 @@
 whether a mention is routine — true only when its intent is routine in the taxonomy, the intent
 was not abstained, and no risk flag is raised. Uncertain means human.
 
-The shipped default model is `models/triage/default/v4/`, built by `models/triage/build_default.py`:
+The shipped default model is `models/triage/default/v5/`, built by `models/triage/build_default.py`:
 intent and urgency from `models/triage/seed.csv`, sentiment from the seed set plus public labelled
 tweets. Where it is missing it is trained from the seed set alone on first use (sentiment then
 knows only the seed's language). A team can train its own classifiers on its own history.
@@ -36,7 +36,7 @@ __all__ = [
 
 SEED = DEFAULT_TAXONOMY.parent / "seed.csv"
 # Bump the version when the features or the classifier change, so the shipped model retrains.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 DEFAULT_MODEL_ROOT = DEFAULT_TAXONOMY.parent / "default"
 DEFAULT_MODEL_DIR = DEFAULT_MODEL_ROOT / f"v{MODEL_VERSION}"
 ACTIVE_FILE = "ACTIVE"  # in the root: the folder of the model in use, when retrained with feedback
