@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from connectors.base import Connector
 from socialcx.care.outbox import SendReport, send_pending
 from socialcx.care import surge
-from socialcx.care.conversations import Reader, advance
+from socialcx.care.conversations import Reader, advance, default_reader
 from socialcx.care.private import PrivateReport, read_private, send_private
 from socialcx.care.systems import CommerceSystem, HttpCommerceSystem
 from socialcx.care.playbook import Playbook
@@ -81,6 +81,8 @@ class Pipeline:
         reader: Reader | None = None,
     ) -> None:
         self.settings, self.engine, self.clock, self.playbook = settings, engine, clock, playbook
+        if reader is None and playbook.policy is not None:
+            reader = default_reader()  # the needs model fitted now, not inside the first case's plan time
         self.commerce, self.reader = commerce, reader
 
     def judge_spikes(self) -> Judged:

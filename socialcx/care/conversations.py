@@ -153,9 +153,11 @@ async def advance(
 
 
 def default_reader() -> Reader:
-    """The local reader of needs: `socialcx.triage.needs` (rules and a scikit-learn model)."""
+    """The local reader of needs: `socialcx.triage.needs` (rules and a scikit-learn model), its
+    model fitted and `dateparser` warmed up here, so that no conversation's pass pays for them."""
     from socialcx.triage import needs
 
+    needs.default_needs_model()
     return _NeedsReader(needs)
 
 

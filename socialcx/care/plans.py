@@ -90,7 +90,7 @@ def add_note(connection: Connection, conversation_id: int, kind: str, key: str, 
 
 def _insert(connection: Connection, conversation_id: int, kind: str, need: str, key: str, reason: str, now: datetime, **values: Any) -> None:
     table = PlanStep.__table__
-    seq = connection.execute(sa.select(sa.func.count()).where(table.c.conversation_id == conversation_id)).scalar_one()
+    seq = sa.select(sa.func.count()).where(table.c.conversation_id == conversation_id).scalar_subquery()  # counted in the insert: one statement
     connection.execute(
         dialect_insert(connection, table)
         .values(conversation_id=conversation_id, seq=seq, kind=kind, need=need, key=key, reason=reason, created_at=now, updated_at=now, **{"params": {}} | values)

@@ -15,8 +15,10 @@ from socialcx.errors import UsageError
 def resolve_bench(
     cases: Annotated[Path, typer.Argument(help="A JSONL file of resolution cases (bench/cases/*.jsonl), one case a line.")],
     output: Annotated[Path, typer.Option("--output", help="Where to write the results, one JSON line per case.")],
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Run the cases this many times (pass^k); the first run's results are written.")] = 1,
 ) -> None:
-    """Run each case through the sandbox, the stand-in shop, the responder, the outboxes and a scripted customer."""
+    """Run each case through the sandbox, the stand-in shop, the responder, the outboxes and a scripted customer.
+    With `--runs N` the cases run N times and the command says whether every run gave the same results."""
     from socialcx.service.resolve_bench import run_cases
 
     loaded = _cases(cases)
@@ -24,12 +26,28 @@ def resolve_bench(
         from socialcx.triage import default_model
 
         model = default_model()
-    written = 0
+    first: list[dict[str, Any]] = []
     with output.open("w", encoding="utf-8") as out:
         for result in run_cases(loaded, triage=model):
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            written += 1
-    console.print(f"{written} case(s) run; results in {output}.")
+            first.append(_comparable(result))
+    console.print(f"{len(first)} case(s) run; results in {output}.")
+    if runs > 1:
+        differ = _differing(first, [[_comparable(result) for result in run_cases(loaded, triage=model)] for _ in range(runs - 1)])
+        if differ:
+            console.print(f"The {runs} runs differ on {len(differ)} case(s): {', '.join(differ)}.")
+        else:
+            console.print(f"The {runs} runs gave identical results.")
+
+
+def _comparable(result: dict[str, Any]) -> dict[str, Any]:
+    """A result without its timing, which differs from run to run."""
+    return {key: value for key, value in result.items() if key != "plan_ms"}
+
+
+def _differing(first: list[dict[str, Any]], others: list[list[dict[str, Any]]]) -> list[str]:
+    """The ids of the cases whose result in some later run is not the first run's."""
+    return [result["id"] for index, result in enumerate(first) if any(run[index] != result for run in others)]
 
 
 def _cases(path: Path) -> list[dict[str, Any]]:

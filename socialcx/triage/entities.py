@@ -393,8 +393,10 @@ _STREET = (
     r"grove|square|sq|hill|row|mews|walk|park|boulevard|blvd|green|flat|apartment|apt|unit|house|cottage)"
 )
 _ADDRESS_BODY = rf"(?:flat\s+\d+\w?,?\s+)?\d+[a-z]?,?\s+[a-z][\w' -]{{0,40}}?\b{_STREET}\b[\w ,'.-]{{0,80}}"
+# Street, then number, then postcode and town, as much of Europe writes it: "Hauptstr. 21, 50667 Köln".
+_STREET_FIRST_BODY = r"(?:[^\W\d_][\w'.-]{0,40}\s+){1,4}\d+[a-z]?,\s*\d{4,5}(?:\s?[a-z]{2})?\s+[^\W\d_][\w ,'.-]{0,80}"
 _ADDRESS_IN_POST = re.compile(
-    rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY})",
+    rf"(?:address\s*(?:(?:on|for)\s+(?:my\s+|the\s+)?(?:order\s+)?#?\w+\s+)?(?:is|to|:|should\s+be|=)|(?:send|deliver|ship|post|redirect)\w*\s+(?:it|them|this|that|my\s+order|the\s+\w+\s+)?\s*to|(?:can|could)\s+it\s+go\s+to)\s+(?P<address>{_ADDRESS_BODY}|{_STREET_FIRST_BODY})",
     re.I,
 )
 _SIGN_OFF = r"\s-\s|\binstead\b|\bplease\b|\bpls\b|\bthanks?\b|\bthank\s+you\b|\bcheers\b|\bta\b"
@@ -418,7 +420,12 @@ _ADDRESS_SHAPE = re.compile(
 def address(text: str) -> str | None:
     """A new delivery address the post gives: "send it to 5 Elm Road, Bath instead"."""
     match = _ADDRESS_IN_POST.search(text.translate(_QUOTES))
-    return _trimmed(match.group("address")) if match else None
+    if not match:
+        return None
+    found = match.group("address")
+    number = re.search(r"\d", found)
+    at = number.start() if number else 0  # the end is looked for after the number: "Hauptstr." ends no sentence
+    return _trimmed(found[at:], prefix=found[:at])
 
 
 def reply_address(text: str) -> str | None:
@@ -430,8 +437,10 @@ def reply_address(text: str) -> str | None:
     return body if _ADDRESS_SHAPE.search(body) else None
 
 
-def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END) -> str | None:
-    body = end.sub("", address_text.strip()).strip(" ,;:-")
+def _trimmed(address_text: str, end: re.Pattern[str] = _ADDRESS_END, prefix: str = "") -> str | None:
+    """The address less its sign-off or the sentence after it; `prefix` (the street before a
+    house number) is kept whole."""
+    body = (prefix + end.sub("", address_text if prefix else address_text.strip())).strip(" ,;:-")
     return " ".join(body.split()) or None
 
 

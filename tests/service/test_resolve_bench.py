@@ -77,3 +77,29 @@ def test_the_command_refuses_a_line_that_is_not_a_case_naming_it(tmp_path) -> No
     cases.write_text(json.dumps(CASES[0]) + "\n{not json\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["resolve-bench", str(cases), "--output", str(tmp_path / "out.jsonl")])
     assert result.exit_code == 1 and f"{cases}:2 is not JSON" in result.output
+
+
+def test_runs_repeats_the_cases_writes_the_first_run_and_says_they_are_identical(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("socialcx.triage.default_model", _Triager)
+    cases, output = tmp_path / "cases.jsonl", tmp_path / "out.jsonl"
+    cases.write_text("".join(json.dumps(case) + "\n" for case in CASES[:2]), encoding="utf-8")
+    result = CliRunner().invoke(app, ["resolve-bench", str(cases), "--output", str(output), "--runs", "2"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in output.read_text(encoding="utf-8").splitlines()] == ["linked", "unlinked"]
+    assert "The 2 runs gave identical results." in result.output
+
+
+def test_runs_names_the_cases_a_later_run_ended_differently(tmp_path, monkeypatch) -> None:
+    outcomes = iter(["resolved", "resolved", "resolved", "handed_over"])
+
+    def flaky(cases, *, triage):
+        for case in cases:
+            yield {"id": case["id"], "outcome": next(outcomes), "plan_ms": 1.0}
+
+    monkeypatch.setattr("socialcx.triage.default_model", _Triager)
+    monkeypatch.setattr("socialcx.service.resolve_bench.run_cases", flaky)
+    cases, output = tmp_path / "cases.jsonl", tmp_path / "out.jsonl"
+    cases.write_text("".join(json.dumps(case) + "\n" for case in CASES[:2]), encoding="utf-8")
+    result = CliRunner().invoke(app, ["resolve-bench", str(cases), "--output", str(output), "--runs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "The 2 runs differ on 1 case(s): unlinked." in result.output

@@ -173,6 +173,19 @@ def test_a_new_address_in_the_post_is_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("post", "value"),
+    [
+        ("please send it to Hauptstr. 21, 50667 Köln instead", "Hauptstr. 21, 50667 Köln"),
+        ("change the address on A1042 to Rue de Rivoli 12, 75001 Paris. Thanks", "Rue de Rivoli 12, 75001 Paris"),
+        ("can it go to Keizersgracht 123, 1015 CJ Amsterdam please", "Keizersgracht 123, 1015 CJ Amsterdam"),
+        ("send it to my mum on Sunday", None),
+    ],
+)
+def test_a_new_address_written_street_then_number_then_postcode_and_town_is_read(post: str, value: str | None) -> None:
+    assert understand(post, THURSDAY).address == value
+
+
+@pytest.mark.parametrize(
     ("field", "reply", "value"),
     [
         ("order_id", "it's a1042", "A1042"),
@@ -196,6 +209,8 @@ def test_a_new_address_in_the_post_is_read() -> None:
         ("address", "why do you need it", None),
         ("address", "it's 12 of them", None),
         ("address", "Hauptstr. 21, 50667 Köln", "Hauptstr. 21, 50667 Köln"),
+        ("address", "Rue de Rivoli 12, 75001 Paris", "Rue de Rivoli 12, 75001 Paris"),
+        ("address", "Keizersgracht 123, 1015 CJ Amsterdam", "Keizersgracht 123, 1015 CJ Amsterdam"),
     ],
 )
 def test_a_private_reply_gives_the_field_asked_for(field: str, reply: str, value: object) -> None:
