@@ -1,6 +1,6 @@
 """Plans waiting for approval (`socialcx.care.plans`): each with its steps, the facts looked up,
-and the policy rule that stopped it and why. Approving or rejecting is an approver's, and only
-up to their own amount limit; then the plan's conversation runs once, as `socialcx plans
+and the policy rule that stopped it and why. Approving, rejecting and lowering a waiting refund
+are an approver's, and only up to their own amount limit; then the plan's conversation runs once, as `socialcx plans
 approve` runs it (the shop is called, each write once, and the customer is told)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from socialcx.care.plans import Plan, PlanNotFound, approve_plan, list_plans, reject_plan, show_plan
+from socialcx.care.plans import Plan, PlanNotFound, approve_plan, edit_amount, list_plans, reject_plan, show_plan
+from socialcx.errors import UsageError
 from socialcx.pipeline import Pipeline
 from socialcx.web.app import note, path_number, refused, render, require, user, workspace
 from socialcx.web.users import User
@@ -97,3 +98,29 @@ async def approve(request: web.Request) -> web.StreamResponse:
 @require("approver")
 async def reject(request: web.Request) -> web.StreamResponse:
     return await _decide(request, reject_plan, "reject")
+
+
+@routes.post("/plans/{plan}/amount")
+@require("approver")
+async def set_amount(request: web.Request) -> web.StreamResponse:
+    """Lower one waiting refund (the form's `step`, numbered as the page numbers it) to the form's
+    `amount`: never above the policy's amount, nor above the approver's own limit."""
+    space, number, person, form = workspace(request), _id(request), user(request), await request.post()
+    then = f"/plans/{number}"
+    if person.amount_limit is None and person.role != "admin":
+        raise refused(request, f"{person.name} has no amount limit to approve refunds with", then)
+    limit = None if person.amount_limit is None else Decimal(str(person.amount_limit))
+    try:
+        step = int(str(form.get("step", "")))
+    except ValueError:
+        raise refused(request, "the form names no step; reload the page and try again", then) from None
+    try:
+        plan = await asyncio.to_thread(
+            edit_amount, space.engine, number, step, str(form.get("amount", "")), agent=person.name, now=space.clock.now(), limit=limit
+        )
+    except (PlanNotFound, UsageError) as exc:
+        raise refused(request, str(exc), then) from None
+    [edited] = [each for each in plan.steps if each["seq"] == step - 1]
+    note(request, f"Plan #{number} step {step}: the refund is now {edited['params']['amount']} (the policy's: {edited['params']['policy_amount']}); "
+         "it still waits for approval.")
+    raise web.HTTPFound(then)
