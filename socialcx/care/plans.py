@@ -157,11 +157,13 @@ def _set(engine: Engine, step_id: int, now: datetime, **values: Any) -> None:
         connection.execute(sa.update(table).where(table.c.id == step_id).values(updated_at=now, **values))
 
 
-def approve_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
+def approve_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime, limit: Decimal | None = None) -> Plan:
     """Approve every act step of a plan that waits for a person: the conversation is due at once,
     and its next pass (`care.conversations.advance`) takes them, once, and tells the customer.
-    Raises `PlanNotFound` when the plan has nothing waiting."""
-    return _decide(engine, plan_id, approve=True, agent=agent, now=now)
+    With a `limit` (the approver's own), a plan moving more is refused (`UsageError`), checked
+    in the same transaction, so an amount edited meanwhile cannot slip past it. Raises
+    `PlanNotFound` when the plan has nothing waiting."""
+    return _decide(engine, plan_id, approve=True, agent=agent, now=now, limit=limit)
 
 
 def reject_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
@@ -170,9 +172,16 @@ def reject_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> P
     return _decide(engine, plan_id, approve=False, agent=agent, now=now)
 
 
-def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime) -> Plan:
+def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime, limit: Decimal | None = None) -> Plan:
     table, conversations = PlanStep.__table__, ConversationRow.__table__
     with engine.begin() as connection:
+        if limit is not None:
+            waiting = connection.execute(
+                sa.select(table.c.params).where(table.c.conversation_id == plan_id, table.c.kind == "act", table.c.status == "waiting").with_for_update()
+            ).scalars()
+            moves = max((Decimal(str(params["amount"])) for params in waiting if "amount" in params), default=Decimal(0))
+            if moves > limit:
+                raise UsageError(f"plan {plan_id} moves {moves:.2f}, above your approval limit of {limit:.2f}; an approver with a higher limit decides")
         changed = connection.execute(
             sa.update(table)
             .where(table.c.conversation_id == plan_id, table.c.kind == "act", table.c.status == "waiting")
@@ -207,7 +216,9 @@ def edit_amount(
         old, ceiling = Decimal(params["amount"]), Decimal(params.get("policy_amount", params["amount"]))
         new = _amount(amount, ceiling, limit)
         connection.execute(
-            sa.update(table).where(table.c.id == row.id).values(params=params | {"amount": _plain(new), "policy_amount": _plain(ceiling), "edited_by": agent}, updated_at=now)
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.status == "waiting")
+            .values(params=params | {"amount": _plain(new), "policy_amount": _plain(ceiling), "edited_by": agent}, updated_at=now)
         )
     _log.info("plan %s step %s: %s changed the refund from %s to %s (the policy's: %s)", plan_id, step, agent, _plain(old), _plain(new), _plain(ceiling))
     return show_plan(engine, plan_id)

@@ -3,7 +3,6 @@ session, the login throttle, the `next` page after signing in (fed from outside)
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from socialcx.web.app import local_path
 from socialcx.web import make_app
 from socialcx.web.security import LoginThrottle, Sessions, client_address, session_secret
 from socialcx.web.users import add_user, authenticate
+from tests.web.conftest import run_async
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -157,7 +157,7 @@ async def _failed_logins(settings: Settings, engine, forwarded: list[str]) -> li
 @pytest.mark.parametrize(("proxies", "sixth"), [([], 429), (["127.0.0.1"], 401)])
 def test_behind_a_trusted_proxy_five_failures_lock_out_that_client_only(tmp_path, engine, proxies, sixth):
     settings = Settings(data_dir=tmp_path, web={"trusted_proxies": proxies})
-    statuses = asyncio.run(_failed_logins(settings, engine, ["203.0.113.5"] * 5 + ["198.51.100.7", "203.0.113.5"]))
+    statuses = run_async(_failed_logins(settings, engine, ["203.0.113.5"] * 5 + ["198.51.100.7", "203.0.113.5"]))
 
     assert statuses[:5] == [401] * 5
     assert statuses[5:] == [sixth, 429]  # another client behind the proxy may still try, only when the proxy is trusted

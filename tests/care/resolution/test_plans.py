@@ -140,3 +140,15 @@ def test_the_edit_is_logged_with_who_and_both_amounts(make_world, caplog) -> Non
     with caplog.at_level(logging.INFO, logger="socialcx.care.plans"):
         edit_amount(world.engine, plan_id, _refund_step(world, plan_id), "40.00", agent="ana", now=world.clock.now())
     assert "ana changed the refund from 64.00 to 40.00" in caplog.text
+
+
+def test_approving_with_a_limit_checks_the_amount_as_it_stands_when_approved(make_world) -> None:
+    world = make_world()
+    plan_id = _waiting(world)
+    number = _refund_step(world, plan_id)
+    edit_amount(world.engine, plan_id, number, "50.00", agent="lee", now=world.clock.now(), limit=Decimal(50))
+    edit_amount(world.engine, plan_id, number, "64.00", agent="alex", now=world.clock.now())  # meanwhile, before lee approves
+    with pytest.raises(UsageError, match="plan .* moves 64.00, above your approval limit of 50.00"):
+        approve_plan(world.engine, plan_id, agent="lee", now=world.clock.now(), limit=Decimal(50))
+    world.advance()
+    assert world.sandbox.shop.ledger == [] and show_plan(world.engine, plan_id).waiting
