@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     ValidationError,
     field_validator,
     model_validator,
@@ -289,13 +290,16 @@ class DaemonConfig(_Section):
 class WebConfig(_Section):
     """The web workspace (`socialcx web`, and `socialcx run` when enabled): where it listens, and
     the variable holding the key its session cookies are signed with (unset: a key kept in the
-    data dir, made on first use)."""
+    data dir, made on first use), and the reverse proxies whose X-Forwarded-For it believes."""
 
     enabled: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=8790, ge=0, le=65535)  # 0: any free port
     secret: EnvVarName | None = None
     secure_cookies: bool = False  # set behind a TLS reverse proxy: cookies only over HTTPS
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client: the login throttle
+    # then counts failures per client, not per proxy. Empty: the header is never believed.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
 
 class RetentionConfig(_Section):

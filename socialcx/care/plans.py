@@ -16,9 +16,10 @@ is done twice. A plan is the steps of one conversation; its id is the conversati
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from socialcx.care.policy import Action
 from socialcx.care.systems.base import CommerceRefused, CommerceSystem, CommerceUnavailable
+from socialcx.errors import UsageError
 from socialcx.store import ConversationRow, Mention, PlanStep, dialect_insert
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "add_act",
     "add_note",
     "approve_plan",
+    "edit_amount",
     "reject_plan",
     "execute",
     "list_plans",
@@ -43,6 +46,8 @@ __all__ = [
     "steps_of",
 ]
 
+_log = logging.getLogger(__name__)
+PENNY = Decimal("0.01")
 FINAL = ("done", "refused", "rejected", "never")  # an act step that will not change by itself
 _MODE_STATUS = {"auto": "pending", "approve": "waiting", "never": "never"}
 
@@ -152,11 +157,13 @@ def _set(engine: Engine, step_id: int, now: datetime, **values: Any) -> None:
         connection.execute(sa.update(table).where(table.c.id == step_id).values(updated_at=now, **values))
 
 
-def approve_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
+def approve_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime, limit: Decimal | None = None) -> Plan:
     """Approve every act step of a plan that waits for a person: the conversation is due at once,
     and its next pass (`care.conversations.advance`) takes them, once, and tells the customer.
-    Raises `PlanNotFound` when the plan has nothing waiting."""
-    return _decide(engine, plan_id, approve=True, agent=agent, now=now)
+    With a `limit` (the approver's own), a plan moving more is refused (`UsageError`), checked
+    in the same transaction, so an amount edited meanwhile cannot slip past it. Raises
+    `PlanNotFound` when the plan has nothing waiting."""
+    return _decide(engine, plan_id, approve=True, agent=agent, now=now, limit=limit)
 
 
 def reject_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> Plan:
@@ -165,9 +172,16 @@ def reject_plan(engine: Engine, plan_id: int, *, agent: str, now: datetime) -> P
     return _decide(engine, plan_id, approve=False, agent=agent, now=now)
 
 
-def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime) -> Plan:
+def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: datetime, limit: Decimal | None = None) -> Plan:
     table, conversations = PlanStep.__table__, ConversationRow.__table__
     with engine.begin() as connection:
+        if limit is not None:
+            waiting = connection.execute(
+                sa.select(table.c.params).where(table.c.conversation_id == plan_id, table.c.kind == "act", table.c.status == "waiting").with_for_update()
+            ).scalars()
+            moves = max((Decimal(str(params["amount"])) for params in waiting if "amount" in params), default=Decimal(0))
+            if moves > limit:
+                raise UsageError(f"plan {plan_id} moves {moves:.2f}, above your approval limit of {limit:.2f}; an approver with a higher limit decides")
         changed = connection.execute(
             sa.update(table)
             .where(table.c.conversation_id == plan_id, table.c.kind == "act", table.c.status == "waiting")
@@ -177,6 +191,55 @@ def _decide(engine: Engine, plan_id: int, *, approve: bool, agent: str, now: dat
             raise PlanNotFound(f"plan {plan_id} has no step waiting for approval; `socialcx plans list` shows those that do")
         connection.execute(sa.update(conversations).where(conversations.c.id == plan_id).values(state="working", due_at=now, updated_at=now))
     return show_plan(engine, plan_id)
+
+
+def edit_amount(
+    engine: Engine, plan_id: int, step: int, amount: str | Decimal, *, agent: str, now: datetime, limit: Decimal | None = None
+) -> Plan:
+    """Lower the amount of a refund that waits for approval (`step` numbered as `plans show`
+    numbers it), to the penny, from 0.01 up to what the policy computed, and within `limit`
+    (the editor's own approval limit; None: none). Never higher: a person may settle for less
+    than the policy worked out, but a higher refund rests on facts the policy did not see, so it
+    needs a new plan. The step keeps its key and still waits for approval; the customer is told
+    the amount the shop refunds. Logged with who and the old and new amounts. Raises
+    `PlanNotFound` when that step is no refund waiting, `UsageError` for an amount outside those bounds."""
+    table = PlanStep.__table__
+    with engine.begin() as connection:
+        row = connection.execute(
+            sa.select(table.c.id, table.c.params)
+            .where(table.c.conversation_id == plan_id, table.c.seq == step - 1, table.c.kind == "act", table.c.op == "refund", table.c.status == "waiting")
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise PlanNotFound(f"step {step} of plan {plan_id} is no refund waiting for approval; `socialcx plans show {plan_id}` numbers the steps")
+        params = dict(row.params)
+        old, ceiling = Decimal(params["amount"]), Decimal(params.get("policy_amount", params["amount"]))
+        new = _amount(amount, ceiling, limit)
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.status == "waiting")
+            .values(params=params | {"amount": _plain(new), "policy_amount": _plain(ceiling), "edited_by": agent}, updated_at=now)
+        )
+    _log.info("plan %s step %s: %s changed the refund from %s to %s (the policy's: %s)", plan_id, step, agent, _plain(old), _plain(new), _plain(ceiling))
+    return show_plan(engine, plan_id)
+
+
+def _amount(given: str | Decimal, ceiling: Decimal, limit: Decimal | None) -> Decimal:
+    """The new amount of a refund, when it is one to the penny between 0.01 and `ceiling` and within `limit`."""
+    try:
+        value = Decimal(str(given).strip())
+        exact = value.is_finite() and value == value.quantize(PENNY)
+    except InvalidOperation:  # not a number, or too large to hold to the penny
+        exact = False
+    if not exact:
+        raise UsageError(f"{given!r} is not an amount to the penny; give one like 40.00")
+    if value < PENNY:
+        raise UsageError(f"a refund of {value:.2f} refunds nothing; give at least 0.01, or reject the plan")
+    if value > ceiling:
+        raise UsageError(f"{value:.2f} is above the {ceiling:.2f} the policy computed; a higher refund needs a new plan")
+    if limit is not None and value > limit:
+        raise UsageError(f"{value:.2f} is above your approval limit of {limit:.2f}; give at most that, or leave it to an approver with a higher limit")
+    return value
 
 
 def list_plans(engine: Engine, *, waiting_only: bool = True) -> list[Plan]:

@@ -1,5 +1,6 @@
 """`socialcx plans ...`: the plans that wait for a person (`socialcx.care.plans`): list, show,
-approve (the waiting writes are done in the shop, once, and the customer is told), reject."""
+edit (lower a waiting refund), approve (the waiting writes are done in the shop, once, and the
+customer is told), reject."""
 
 from __future__ import annotations
 
@@ -68,6 +69,32 @@ def plans_show(ctx: typer.Context, plan_id: _Id) -> None:
             console.print(Text(f"     {step['mode']}: {step['reason']}", style="dim"))
     if plan.waiting:
         console.print(Text(f"\nApprove: socialcx plans approve {plan.id}   or reject: socialcx plans reject {plan.id}", style="dim"))
+        for step in plan.waiting:
+            if step["op"] == "refund":
+                console.print(Text(f"Refund less: socialcx plans edit {plan.id} {step['seq'] + 1} AMOUNT", style="dim"))
+
+
+@plans_app.command("edit")
+def plans_edit(
+    ctx: typer.Context,
+    plan_id: _Id,
+    step: Annotated[int, typer.Argument(help="The refund step's number, as `plans show` shows it.")],
+    amount: Annotated[str, typer.Argument(help="The new amount, to the penny: from 0.01 up to what the policy computed.")],
+    agent: _Agent = None,
+) -> None:
+    """Lower a refund waiting for approval (never above the policy's amount); it still waits for `plans approve`."""
+    from socialcx.care.plans import PlanNotFound, edit_amount
+
+    state: _Context = ctx.obj
+    try:
+        plan = edit_amount(state.engine(), plan_id, step, amount, agent=_agent(agent), now=state.clock.now())
+    except PlanNotFound as exc:
+        raise UsageError(str(exc)) from None
+    [edited] = [each for each in plan.steps if each["seq"] == step - 1]
+    console.print(
+        f"Plan #{plan_id} step {step}: the refund is now {edited['params']['amount']} (the policy's: {edited['params']['policy_amount']}); "
+        f"it waits for `socialcx plans approve {plan_id}`."
+    )
 
 
 @plans_app.command("approve")

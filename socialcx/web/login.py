@@ -1,4 +1,5 @@
-"""Signing in and out. Failed attempts are throttled per client address and per user name."""
+"""Signing in and out. Failed attempts are throttled per client address (behind a proxy in
+`[web] trusted_proxies`, the one its X-Forwarded-For names) and per user name."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     space, form = workspace(request), await request.post()
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     target = local_path(str(form.get("next", "")), "/inbox")
-    keys = (f"address:{request.remote}", f"name:{name.lower()}")
+    address = security.client_address(request.remote, request.headers.getall("X-Forwarded-For", []), space.settings.web.trusted_proxies)
+    keys = (f"address:{address}", f"name:{name.lower()}")
     now = space.clock.now()
     if (wait := space.throttle.wait(keys, now)) is not None:
         minutes = max(1, round(wait.total_seconds() / 60))

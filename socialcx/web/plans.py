@@ -1,17 +1,19 @@
 """Plans waiting for approval (`socialcx.care.plans`): each with its steps, the facts looked up,
-and the policy rule that stopped it and why. Approving or rejecting is an approver's, and only
-up to their own amount limit; then the plan's conversation runs once, as `socialcx plans
+and the policy rule that stopped it and why. Approving, rejecting and lowering a waiting refund
+are an approver's, and only up to their own amount limit; then the plan's conversation runs once, as `socialcx plans
 approve` runs it (the shop is called, each write once, and the customer is told)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aiohttp import web
 
-from socialcx.care.plans import Plan, PlanNotFound, approve_plan, list_plans, reject_plan, show_plan
+from socialcx.care.plans import Plan, PlanNotFound, approve_plan, edit_amount, list_plans, reject_plan, show_plan
+from socialcx.errors import UsageError
 from socialcx.pipeline import Pipeline
 from socialcx.web.app import note, path_number, refused, render, require, user, workspace
 from socialcx.web.users import User
@@ -37,14 +39,20 @@ def amount(plan: Plan) -> Decimal | None:
 def over_limit(person: User, plan: Plan) -> str | None:
     """Why this person may not approve this plan, if they may not: an amount above their limit
     (an approver without a limit approves only plans without an amount; an admin without one, any)."""
-    money = amount(plan)
-    if money is None:
+    money, limit = amount(plan), _limit(person)
+    if money is None or limit is None or money <= limit:
         return None
     if person.amount_limit is None:
-        return None if person.role == "admin" else f"it moves {money:.2f} and {person.name} has no amount limit to approve with"
-    if money > Decimal(str(person.amount_limit)):
-        return f"it moves {money:.2f}, above {person.name}'s limit of {person.amount_limit:.2f}; an approver with a higher limit decides"
-    return None
+        return f"it moves {money:.2f} and {person.name} has no amount limit to approve with"
+    return f"it moves {money:.2f}, above {person.name}'s limit of {limit:.2f}; an approver with a higher limit decides"
+
+
+def _limit(person: User) -> Decimal | None:
+    """The most this person may approve or set a refund to: their limit; none for an admin
+    without one; nothing (0) for an approver without one."""
+    if person.amount_limit is None:
+        return None if person.role == "admin" else Decimal(0)
+    return Decimal(str(person.amount_limit))
 
 
 @routes.get("/plans")
@@ -73,7 +81,7 @@ async def _decide(request: web.Request, decide: Any, verb: str) -> web.StreamRes
         if verb == "approve" and (reason := over_limit(person, plan)):
             raise refused(request, f"cannot approve plan #{number}: {reason}", then)
         await asyncio.to_thread(decide, space.engine, number, agent=person.name, now=space.clock.now())
-    except PlanNotFound as exc:
+    except (PlanNotFound, UsageError) as exc:
         raise refused(request, str(exc), then) from None
     await Pipeline(space.settings, space.engine, space.clock, space.playbook).resolve(only=[number])
     plan = await asyncio.to_thread(show_plan, space.engine, number)
@@ -90,10 +98,33 @@ async def _decide(request: web.Request, decide: Any, verb: str) -> web.StreamRes
 @routes.post("/plans/{plan}/approve")
 @require("approver")
 async def approve(request: web.Request) -> web.StreamResponse:
-    return await _decide(request, approve_plan, "approve")
+    return await _decide(request, functools.partial(approve_plan, limit=_limit(user(request))), "approve")
 
 
 @routes.post("/plans/{plan}/reject")
 @require("approver")
 async def reject(request: web.Request) -> web.StreamResponse:
     return await _decide(request, reject_plan, "reject")
+
+
+@routes.post("/plans/{plan}/amount")
+@require("approver")
+async def set_amount(request: web.Request) -> web.StreamResponse:
+    """Lower one waiting refund (the form's `step`, numbered as the page numbers it) to the form's
+    `amount`: never above the policy's amount, nor above the approver's own limit."""
+    space, number, person, form = workspace(request), _id(request), user(request), await request.post()
+    then = f"/plans/{number}"
+    try:
+        step = int(str(form.get("step", "")))
+    except ValueError:
+        raise refused(request, "the form names no step; reload the page and try again", then) from None
+    try:
+        plan = await asyncio.to_thread(
+            edit_amount, space.engine, number, step, str(form.get("amount", "")), agent=person.name, now=space.clock.now(), limit=_limit(person)
+        )
+    except (PlanNotFound, UsageError) as exc:
+        raise refused(request, str(exc), then) from None
+    [edited] = [each for each in plan.steps if each["seq"] == step - 1]
+    note(request, f"Plan #{number} step {step}: the refund is now {edited['params']['amount']} (the policy's: {edited['params']['policy_amount']}); "
+         "it still waits for approval.")
+    raise web.HTTPFound(then)

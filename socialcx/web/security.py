@@ -10,9 +10,11 @@ Nothing in it is secret; it only cannot be forged.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ __all__ = [
     "COOKIE",
     "LoginThrottle",
     "Sessions",
+    "client_address",
     "new_token",
     "same_token",
     "session_secret",
@@ -80,6 +83,32 @@ def new_token() -> str:
 def same_token(given: Any, expected: str | None) -> bool:
     """Whether a form's CSRF token is the session's, compared in constant time."""
     return isinstance(given, str) and bool(expected) and hmac.compare_digest(given.encode(), str(expected).encode())
+
+
+def client_address(remote: str | None, forwarded_for: Iterable[str], trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> str:
+    """The address a request comes from, for the login throttle: the peer's, unless the peer is a
+    trusted proxy; then the nearest X-Forwarded-For hop that is not a trusted proxy, read from the
+    right, since everything left of what our own proxies appended is the client's to write."""
+    address = remote or "unknown"
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",")]
+    while _trusted(address, trusted) and hops:
+        hop = hops.pop()
+        if _ip(hop) is None:  # not an address: believe nothing further left
+            break
+        address = hop
+    return address
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address: str, trusted: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    ip = _ip(address)
+    return ip is not None and any(ip in network for network in trusted)
 
 
 class Sessions:

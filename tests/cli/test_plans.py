@@ -76,3 +76,22 @@ def test_reject_does_nothing_in_the_shop_and_hands_the_case_over(waiting) -> Non
 def test_an_unknown_plan_is_one_sentence_naming_the_list_command(waiting) -> None:
     result = _run("plans", "show", "42")
     assert result.exit_code == 1 and "there is no plan 42; `socialcx plans list` shows them" in result.output
+
+
+def test_edit_lowers_the_refund_and_approve_refunds_that_once(waiting) -> None:
+    step = next(line.split(".")[0].strip() for line in _run("plans", "show", "1").output.splitlines() if "refund 64.00" in line)
+    assert f"socialcx plans edit 1 {step} AMOUNT" in _run("plans", "show", "1").output
+    edited = _run("plans", "edit", "1", step, "40.00", "--agent", "ana")
+    assert edited.exit_code == 0, edited.output
+    assert "the refund is now 40.00 (the policy's: 64.00)" in edited.output and waiting.shop.ledger == []
+    assert _run("plans", "approve", "1", "--agent", "ana").exit_code == 0
+    assert waiting.shop.ledger == [{"op": "refund", "order": "A1042", "amount": 40.0, "charge": "ch_2"}]
+
+
+def test_edit_above_the_policy_or_of_no_waiting_refund_is_one_sentence(waiting) -> None:
+    step = next(line.split(".")[0].strip() for line in _run("plans", "show", "1").output.splitlines() if "refund 64.00" in line)
+    higher = _run("plans", "edit", "1", step, "70")
+    assert higher.exit_code == 1 and "70.00 is above the 64.00 the policy computed; a higher refund needs a new plan" in higher.output
+    other = _run("plans", "edit", "1", "2", "10")  # a look-up
+    assert other.exit_code == 1 and "step 2 of plan 1 is no refund waiting for approval" in other.output
+    assert "refund 64.00 on A1042" in _run("plans", "list").output

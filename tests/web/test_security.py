@@ -3,6 +3,8 @@ session, the login throttle, the `next` page after signing in (fed from outside)
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,13 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from aiohttp.test_utils import TestClient, TestServer
+
+from socialcx import ManualClock
 from socialcx.cli import app
 from socialcx.config import Settings
 from socialcx.errors import ConfigError, UsageError
 from socialcx.store import WebUser
 from socialcx.web.app import local_path
-from socialcx.web.security import LoginThrottle, Sessions, session_secret
+from socialcx.web import make_app
+from socialcx.web.security import LoginThrottle, Sessions, client_address, session_secret
 from socialcx.web.users import add_user, authenticate
+from tests.web.conftest import run_async
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
@@ -106,3 +113,56 @@ def test_the_page_after_signing_in_is_always_on_this_site(target):
 @pytest.mark.parametrize("target", ["https://evil.example/inbox", "//evil.example/x", "/\\evil.example/x", "javascript:alert(1)", "inbox"])
 def test_another_sites_page_after_signing_in_is_refused(target):
     assert local_path(target, "/inbox", host="care.acme.example") == "/inbox"
+
+
+PROXY = [ipaddress.ip_network("10.0.0.0/8")]
+
+
+def test_a_trusted_proxy_is_believed_about_the_client_and_nobody_else_is():
+    assert client_address("10.0.0.2", ["203.0.113.5"], PROXY) == "203.0.113.5"
+    assert client_address("10.0.0.2", ["1.1.1.1, 203.0.113.5, 10.0.0.9"], PROXY) == "203.0.113.5"  # the left is the client's to write
+    assert client_address("10.0.0.2", ["203.0.113.5", "10.0.0.9"], PROXY) == "203.0.113.5"  # two headers read as one list
+    assert client_address("10.0.0.2", ["junk, 10.0.0.9"], PROXY) == "10.0.0.9"
+    assert client_address("10.0.0.2", [], PROXY) == "10.0.0.2"
+    assert client_address("198.51.100.7", ["203.0.113.5"], PROXY) == "198.51.100.7"
+    assert client_address("10.0.0.2", ["203.0.113.5"], []) == "10.0.0.2"
+
+
+@given(st.lists(st.text(max_size=60), max_size=3), st.sampled_from(["10.0.0.2", "198.51.100.7", None]))
+def test_the_client_address_is_the_peer_or_a_hop_of_the_header(headers, remote):
+    address = client_address(remote, headers, PROXY)
+    hops = [hop.strip() for header in headers for hop in header.split(",")]
+    if remote != "10.0.0.2":  # an untrusted peer is never taken at its word
+        assert address == (remote or "unknown")
+    else:
+        assert address == remote or (address in hops and ipaddress.ip_address(address))
+
+
+async def _failed_logins(settings: Settings, engine, forwarded: list[str]) -> list[int]:
+    """Sign in with a wrong password once per X-Forwarded-For value, through the workspace over
+    HTTP from 127.0.0.1 (as a proxy on the same machine would); the status of each answer."""
+    async with TestClient(TestServer(make_app(settings, engine, ManualClock(NOW)), host="127.0.0.1")) as client:
+        page = await (await client.get("/login")).text()
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        statuses = []
+        for number, client_ip in enumerate(forwarded):
+            answer = await client.post(
+                "/login", data={"csrf": token, "name": f"user{number}", "password": "wrong"}, headers={"X-Forwarded-For": client_ip},
+                allow_redirects=False,
+            )
+            statuses.append(answer.status)
+        return statuses
+
+
+@pytest.mark.parametrize(("proxies", "sixth"), [([], 429), (["127.0.0.1"], 401)])
+def test_behind_a_trusted_proxy_five_failures_lock_out_that_client_only(tmp_path, engine, proxies, sixth):
+    settings = Settings(data_dir=tmp_path, web={"trusted_proxies": proxies})
+    statuses = run_async(_failed_logins(settings, engine, ["203.0.113.5"] * 5 + ["198.51.100.7", "203.0.113.5"]))
+
+    assert statuses[:5] == [401] * 5
+    assert statuses[5:] == [sixth, 429]  # another client behind the proxy may still try, only when the proxy is trusted
+
+
+def test_trusted_proxies_must_be_addresses():
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        Settings(web={"trusted_proxies": ["proxy.local"]})
