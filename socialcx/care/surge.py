@@ -42,7 +42,7 @@ from socialcx.channels import Channel
 from socialcx.config import InboxConfig
 from socialcx.errors import UsageError
 from socialcx.spikes.explain import BASELINE
-from socialcx.store import Alert, IncidentMember, IncidentRow, InboxItem, Mention, MentionTriage, OutboxReply
+from socialcx.store import Alert, IncidentMember, IncidentRow, InboxItem, Mention, MentionTriage, OutboxReply, dialect_insert
 
 __all__ = [
     "OPEN",
@@ -76,7 +76,8 @@ def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]
         sa.select(alerts).outerjoin(incidents, incidents.c.alert_id == alerts.c.id)
         .where(alerts.c.status != "resolved", incidents.c.id.is_(None)).order_by(alerts.c.opened_at)
     ).mappings().all()
-    changed = [_open(connection, playbook, Alert(**alert), now) for alert in fresh]
+    opened = (_open(connection, playbook, Alert(**alert), now) for alert in fresh)
+    changed = [incident_id for incident_id in opened if incident_id is not None]
     over = connection.execute(
         sa.select(incidents.c.id).join(alerts, alerts.c.id == incidents.c.alert_id)
         .where(alerts.c.status == "resolved", incidents.c.state.in_(OPEN))
@@ -87,7 +88,9 @@ def sync(connection: Connection, playbook: Playbook, now: datetime) -> list[int]
     return changed + list(over)
 
 
-def _open(connection: Connection, playbook: Playbook, alert: Alert, now: datetime) -> int:
+def _open(connection: Connection, playbook: Playbook, alert: Alert, now: datetime) -> int | None:
+    """Open the alert's incident and adopt its waiting members; None when another process (a
+    `socialcx poll` beside the daemon) opened it first: the insert is one if absent."""
     explanation = alert.explanation or {}
     start, end = _window(alert, explanation)
     channel = None if alert.channel == "all" else alert.channel
@@ -101,13 +104,15 @@ def _open(connection: Connection, playbook: Playbook, alert: Alert, now: datetim
     auto = rules.auto(templates)
     topic = _topic(alert.topic)
     incident = connection.execute(
-        sa.insert(IncidentRow.__table__).values(
+        dialect_insert(connection, IncidentRow.__table__).values(
             alert_id=alert.id, watch=alert.watch, topic=topic, intent=intent, terms=terms,
             samples=explanation.get("samples", []), profile=profile.to_json(), since=start,
             state="approved" if auto else "drafted", statement=_draft(templates.statement, playbook, topic),
             created_at=now, approved_by="playbook (auto_statement)" if auto else None, approved_at=now if auto else None,
-        ).returning(*IncidentRow.__table__.c)
-    ).mappings().one()
+        ).on_conflict_do_nothing(index_elements=["alert_id"]).returning(*IncidentRow.__table__.c)
+    ).mappings().one_or_none()
+    if incident is None:
+        return None
     _adopt(connection, IncidentRow(**incident), profile, now)
     return incident["id"]
 

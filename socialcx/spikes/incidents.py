@@ -156,11 +156,14 @@ def evaluate(engine: Engine, *, clock: Clock, bucket: timedelta, settle: timedel
                 steps = series_steps(detector, counts.get(key, {}), start, horizon)
                 pending += [(key, step) for step in steps if step.at >= now - LIVE_WINDOW or step.event in _FOLLOW_UPS]
                 judged.append((key, detector, steps[-1]))
-        _save_states(connection, judged, bucket, horizon, set(states))
         pending.sort(key=lambda item: (item[1].at, item[0]))  # `all` sorts first: it raises, slices join
         for key, step in pending:
             lifecycle.apply(key, step)
-        _store(connection, lifecycle.touched, now, params)
+        # Explaining reads thousands of mentions: done before the first write, so SQLite's one
+        # write lock is held only for the brief writes below, not while the explanations are built.
+        explanations = _explanations(connection, lifecycle.touched, params)
+        _save_states(connection, judged, bucket, horizon, set(states))
+        _store(connection, lifecycle.touched, explanations, now)
     return lifecycle.touched
 
 
@@ -272,19 +275,30 @@ def _open_incidents(connection: Connection) -> list[Incident]:
     return incidents
 
 
-def _store(connection: Connection, incidents: list[Incident], now: datetime, params: DetectorParams) -> None:
-    """Insert new alerts with their explanation (of the buckets the detector's surge test read),
-    update the others, and add every new event."""
-    alerts = Alert.__table__
+def _explanations(connection: Connection, incidents: list[Incident], params: DetectorParams) -> list[dict | None]:
+    """The explanation of each new incident (of the buckets the detector's surge test read), None
+    for those already stored; read only, in the order of `incidents`."""
+    explanations: list[dict | None] = []
     for incident in incidents:
+        if incident.id is not None:
+            explanations.append(None)
+            continue
+        key = SeriesKey(incident.watch, incident.channel, incident.slice)
+        start = incident.opened_at - (params.surge_buckets - 1) * params.bucket
+        explanations.append(explain(connection, key, start, incident.opened_at + params.bucket))
+    return explanations
+
+
+def _store(connection: Connection, incidents: list[Incident], explanations: list[dict | None], now: datetime) -> None:
+    """Insert new alerts with their explanation (from `_explanations`), update the others, and add
+    every new event."""
+    alerts = Alert.__table__
+    for incident, explanation in zip(incidents, explanations, strict=True):
         values = {
             "status": incident.status, "updated_at": incident.updated_at or now, "resolved_at": incident.resolved_at,
             "peak": incident.peak,
         }
-        if incident.id is None:
-            key = SeriesKey(incident.watch, incident.channel, incident.slice)
-            start = incident.opened_at - (params.surge_buckets - 1) * params.bucket
-            explanation = explain(connection, key, start, incident.opened_at + params.bucket)
+        if explanation is not None:
             incident.id = connection.execute(
                 sa.insert(alerts).values(
                     watch=incident.watch, channel=incident.channel, slice=incident.slice, topic=explanation["topic"],

@@ -4,6 +4,7 @@ one alert per incident with its explanation, escalated and resolved in the same 
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 
 from socialcx import Batch, Channel, ManualClock, ingest
 from socialcx.mention import Mention
-from socialcx.spikes.counts import rebuild_counts
+from socialcx.spikes.counts import SeriesKey, rebuild_counts
+from socialcx.spikes.explain import explain
 from socialcx.spikes.incidents import evaluate, open_alerts
 from socialcx.store import Alert, AlertEvent, SpikeCount
 from socialcx.triage import Triage
@@ -160,6 +162,26 @@ def test_a_surge_raises_one_alert_explained_and_joined_by_its_slices(history):
     kinds = _events(engine)
     assert kinds[0][0] == "raised" and {kind for kind, _ in kinds[1:]} <= {"joined"}
     assert {slice_ for _, slice_ in kinds} >= {"intent:outage_report", "negative"}
+
+
+def test_the_explanations_are_read_before_the_first_write_and_are_what_explain_says(history):
+    """SQLite has one writer: building explanations (thousands of mentions read) must not hold the
+    write lock, so no mention is read after judging's first write; and the stored explanation is
+    exactly `explain` of the alert's window."""
+    engine, clock, rng = history
+    _store(engine, _surge(rng, clock.now(), 15, 150), clock)
+    clock.advance(timedelta(minutes=20))
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: statements.append(statement))
+
+    _evaluate(engine, clock)
+
+    first_write = next(n for n, sql in enumerate(statements) if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")))
+    assert not [sql for sql in statements[first_write:] if re.search(r"\bFROM mention\b", sql)]
+    [alert] = open_alerts(engine)
+    start, end = (datetime.fromisoformat(moment) for moment in alert.explanation["window"])
+    with engine.connect() as connection:
+        assert alert.explanation == explain(connection, SeriesKey(alert.watch, alert.channel, alert.slice), start, end)
 
 
 def test_judging_again_changes_nothing(history):

@@ -100,6 +100,29 @@ def test_a_viral_complaint_is_an_incident_and_the_usual_complaint_in_the_same_wo
     assert _member(engine, usual) is None and decision_of(engine, usual).outcome == "inbox"
 
 
+def test_two_processes_opening_the_same_incident_at_once_store_it_once(engine, settings, playbook, clock, add_mention):
+    """`socialcx poll` beside a daemon: both find the alert without an incident; the one that
+    inserts second finds it taken (UNIQUE alert_id) and opens nothing, without an error."""
+    early = add_mention(text=REPORT + " (early)", intent="outage_or_bug", routine=False)
+    route(engine, settings, playbook, clock)  # no alert yet: in the inbox, for the incident to adopt
+    open_alert(engine, add_mention, clock)
+    other_went_first = threading.Event()
+
+    def _the_other_process_first(conn, _cursor, statement, *_):
+        if statement.startswith("INSERT INTO incident ") and not other_went_first.is_set():
+            other_went_first.set()
+            with engine.begin() as other:
+                surge.sync(other, playbook, clock.now())
+
+    sa.event.listen(engine, "before_cursor_execute", _the_other_process_first)
+    with engine.begin() as connection:
+        opened = surge.sync(connection, playbook, clock.now())
+
+    [incident] = _incidents(engine)
+    assert other_went_first.is_set() and opened == []
+    assert _member(engine, early).incident_id == incident.id  # adopted once, by the process that opened it
+
+
 # -- before and after approval --------------------------------------------------------------------
 
 
