@@ -58,7 +58,7 @@ __all__ = ["MastodonApi"]
 
 _MAX_CHARS = 500
 _VISIBILITIES = ("public", "unlisted", "private", "direct")
-_ACCT = re.compile(r"(?<![\w@/])@(\w+)(?:@[\w.-]+\w)?")
+_ACCT = re.compile(r"(?<![\w@/])@\w+(?:@[\w.-]+\w)?")
 _FIRST_NOTIFICATION = 1001  # the id of our account's first notification
 _REMOTE = ("mastodon.social", "fosstodon.org", "mas.to", "hachyderm.io")  # where others live
 _TOKEN = re.compile(
@@ -344,8 +344,9 @@ class MastodonApi(ChannelApi):
         return web.json_response(self._statuses([post], request)[0])
 
     def _direct(self, text: str, parent: Post | None, fields: dict[str, Any]) -> Post:
-        """Our direct status, to the first account it mentions (or to no one but us)."""
-        mentioned = (self.person(handle=found.group(1)) for found in _ACCT.finditer(text))
+        """Our direct status, to the first account it mentions (or to no one but us): a mention
+        names a remote account as `@user@instance`, so the whole acct is looked up."""
+        mentioned = (self.person(handle=found.group()) for found in _ACCT.finditer(text))
         recipient = next((user for user in mentioned if user and user.id != self._account.id), None)
         extra = {
             "language": str(fields.get("language") or "en"),
