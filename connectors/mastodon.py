@@ -484,16 +484,29 @@ def _above(status: Any, status_id: str) -> bool:
     return not (found.isdigit() and status_id.isdigit()) or int(found) > int(status_id)
 
 
+def _status_id(status: Any) -> str | None:
+    """A status's id as text; None when it has none, or something else (a list, an object)
+    where the id belongs."""
+    found = status.get("id") if isinstance(status, dict) else None
+    if isinstance(found, bool) or not isinstance(found, str | int) or not found:
+        return None
+    return str(found)
+
+
 def _mention(status: Any) -> Mention | Rejected:
-    if not isinstance(status, dict) or not status.get("id"):
+    status_id = _status_id(status)
+    if status_id is None:
         return Rejected(status, "Mastodon listed a status without an id")
     if not isinstance(status.get("created_at"), datetime):
         reason = "Mastodon status without a creation time"
-        return Rejected(status, reason, external_id=str(status["id"]))
+        return Rejected(status, reason, external_id=status_id)
     account = status.get("account") or {}
+    if not isinstance(account, dict):
+        reason = "Mastodon status whose account is not an account object"
+        return Rejected(status, reason, external_id=status_id)
     content = status.get("content")
     return Mention(
-        external_id=str(status["id"]),
+        external_id=status_id,
         text=plain_text(content) if isinstance(content, str) else None,
         created_at=status["created_at"],
         author_id=account.get("id"),
@@ -521,11 +534,12 @@ def _said(status: dict[str, Any]) -> str | None:
 
 
 def _private(status: dict[str, Any]) -> PrivateMessage | Rejected:
-    if not status.get("id"):
+    status_id = _status_id(status)
+    if status_id is None:
         return Rejected(status, "Mastodon listed a direct status without an id")
     account = status.get("account") if isinstance(status.get("account"), dict) else {}
     return PrivateMessage(
-        external_id=str(status["id"]),
+        external_id=status_id,
         conversation_id=account.get("id"),  # the customer's account names the conversation
         author_id=account.get("id"),
         author_handle=account.get("acct"),

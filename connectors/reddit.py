@@ -609,7 +609,7 @@ def _mention(child: Any) -> Mention | Rejected | None:
     """A comment (t1) or submission (t3) in our field names; None when it was deleted or removed."""
     kind = child.get("kind") if isinstance(child, dict) else None
     data = _data(child)
-    if kind not in _REQUIRED or not data:
+    if not isinstance(kind, str) or kind not in _REQUIRED or not data:
         return Rejected(child, "Reddit listed something that is neither a comment nor a submission")
     name = data.get("name") if isinstance(data.get("name"), str) else None
     noun = "comment" if kind == "t1" else "submission"
@@ -617,8 +617,8 @@ def _mention(child: Any) -> Mention | Rejected | None:
     if missing:
         return Rejected(child, f"Reddit {noun} without {', '.join(missing)}", external_id=name)
     created, text = _created(data), data["body"] if kind == "t1" else data["title"]
-    if created is None or not isinstance(text, str):
-        reason = f"Reddit {noun} whose text or creation time is malformed"
+    if name is None or created is None or not isinstance(text, str):
+        reason = f"Reddit {noun} whose name, text or creation time is malformed"
         return Rejected(child, reason, external_id=name)
     own_text = text if kind == "t1" else data.get("selftext")
     if data["author"] in (None, "[deleted]") or own_text in _GONE:
@@ -632,7 +632,7 @@ def _mention(child: Any) -> Mention | Rejected | None:
         text = "\n\n".join(part for part in parts if isinstance(part, str) and part)
         conversation = data["name"]
     return Mention(
-        external_id=data["name"],
+        external_id=name,
         text=text,
         created_at=datetime.fromtimestamp(created, UTC),
         author_id=data.get("author_fullname"),

@@ -58,7 +58,7 @@ __all__ = ["MastodonApi"]
 
 _MAX_CHARS = 500
 _VISIBILITIES = ("public", "unlisted", "private", "direct")
-_ACCT = re.compile(r"(?<![\w@/])@(\w+)(?:@[\w.-]+\w)?")
+_ACCT = re.compile(r"(?<![\w@/])@\w+(?:@[\w.-]+\w)?")
 _FIRST_NOTIFICATION = 1001  # the id of our account's first notification
 _REMOTE = ("mastodon.social", "fosstodon.org", "mas.to", "hachyderm.io")  # where others live
 _TOKEN = re.compile(
@@ -344,8 +344,9 @@ class MastodonApi(ChannelApi):
         return web.json_response(self._statuses([post], request)[0])
 
     def _direct(self, text: str, parent: Post | None, fields: dict[str, Any]) -> Post:
-        """Our direct status, to the first account it mentions (or to no one but us)."""
-        mentioned = (self.person(handle=found.group(1)) for found in _ACCT.finditer(text))
+        """Our direct status, to the first account it mentions (or to no one but us): a mention
+        names a remote account as `@user@instance`, so the whole acct is looked up."""
+        mentioned = (self.person(handle=found.group()) for found in _ACCT.finditer(text))
         recipient = next((user for user in mentioned if user and user.id != self._account.id), None)
         extra = {
             "language": str(fields.get("language") or "en"),
@@ -432,7 +433,7 @@ class MastodonApi(ChannelApi):
         mentions = [
             {
                 "id": user.id,
-                "username": user.handle,
+                "username": _username(user),
                 "acct": self._acct(user),
                 "url": self._url(user, request),
             }
@@ -447,7 +448,7 @@ class MastodonApi(ChannelApi):
             "spoiler_text": "",
             "visibility": post.visibility,
             "language": post.language,
-            "uri": f"https://{self._domain(post.author, request)}/users/{post.author.handle}/statuses/{post.id}",
+            "uri": f"https://{self._domain(post.author, request)}/users/{_username(post.author)}/statuses/{post.id}",
             "url": f"{self._url(post.author, request)}/{post.id}",
             "replies_count": post.score // 11,
             "reblogs_count": post.score // 7,
@@ -475,7 +476,7 @@ class MastodonApi(ChannelApi):
         seed = zlib.crc32(user.id.encode("ascii"))
         return {
             "id": user.id,
-            "username": user.handle,
+            "username": _username(user),
             "acct": self._acct(user),
             "display_name": user.name,
             "locked": False,
@@ -496,22 +497,32 @@ class MastodonApi(ChannelApi):
         }
 
     def _home(self, user: Author) -> str | None:
-        """The instance a user lives on; None for this one (ours and half the others)."""
+        """The instance a user lives on: the one their handle names (`tashby@mastodon.online`),
+        else None for this one (ours and half the others)."""
         if user.id == self._account.id:
             return None
+        if "@" in user.handle:
+            return user.handle.split("@", 1)[1]
         index = zlib.crc32(user.id.encode("ascii")) % (2 * len(_REMOTE))
         return _REMOTE[index] if index < len(_REMOTE) else None
 
     def _acct(self, user: Author) -> str:
+        """How Mastodon names an account: `user` on this instance, `user@instance` elsewhere
+        (the instance written once, also when the stored handle already names it)."""
         home = self._home(user)
-        return f"{user.handle}@{home}" if home else user.handle
+        return f"{_username(user)}@{home}" if home else user.handle
 
     def _domain(self, user: Author, request: web.Request) -> str:
         return self._home(user) or request.host
 
     def _url(self, user: Author, request: web.Request) -> str:
         scheme = "https" if self._home(user) else "http"
-        return f"{scheme}://{self._domain(user, request)}/@{user.handle}"
+        return f"{scheme}://{self._domain(user, request)}/@{_username(user)}"
+
+
+def _username(user: Author) -> str:
+    """An account's username: its handle without the instance a remote handle names."""
+    return user.handle.split("@", 1)[0]
 
 
 def _mentioned(post: Post, account: Author, mentions_us: Any) -> list[Author]:

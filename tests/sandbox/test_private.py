@@ -179,6 +179,27 @@ def test_a_customer_direct_status_is_a_mention_notification_that_search_never_sh
     ]
 
 
+def test_a_direct_status_to_user_at_instance_reaches_the_account_stored_with_its_instance(mastodon, sandbox):
+    sandbox.write_private(Channel.MASTODON, "tashby@mastodon.online", "the teapot arrived broken")
+
+    mastodon.status_post("@tashby@mastodon.online What is your order number?", visibility="direct")
+
+    [sent] = sandbox.private_messages_to(Channel.MASTODON, "tashby@mastodon.online")
+    assert sent.text == "@tashby@mastodon.online What is your order number?"
+
+
+def test_an_account_stored_with_its_instance_is_named_once_as_user_at_instance(mastodon, sandbox):
+    sandbox.write_private(Channel.MASTODON, "ali@mas.to", "wrong colour arrived")
+
+    [latest] = mastodon.notifications(types=["mention"], limit=1)
+    status = mastodon.status_post("@ali@mas.to Sorry to hear that", visibility="direct")
+
+    account = latest["status"]["account"]
+    assert (account["acct"], account["username"]) == ("ali@mas.to", "ali")
+    assert account["url"] == "https://mas.to/@ali"
+    assert [(user["acct"], user["username"]) for user in status["mentions"]] == [("ali@mas.to", "ali")]
+
+
 def test_a_status_with_an_unknown_visibility_is_refused(base_url, sandbox, fan):
     answer = requests.post(
         f"{base_url}/api/v1/statuses",
