@@ -342,6 +342,14 @@ class Settings(BaseSettings):
         # The file's contents arrive as init arguments; the environment must override them.
         return (env_settings, init_settings)
 
+    @field_validator("data_dir", "secrets_file", "playbook")
+    @classmethod
+    def _no_nul(cls, value: Path | None) -> Path | None:
+        """A NUL cannot be in a file name; refused here, the OS would fail on it later."""
+        if value is not None and "\x00" in str(value):
+            raise ValueError("expected a file path, found a NUL character (\\u0000) in it")
+        return value
+
     @model_validator(mode="after")
     def _unique_watch_names(self) -> Settings:
         names = [watch.name for watch in self.watches]
