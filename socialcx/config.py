@@ -447,6 +447,8 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends in "(at line N, column M)".
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read; a config needs a few levels at most") from None
 
 
 def _read_secrets_file(path: Path) -> dict[str, str]:

@@ -156,3 +156,13 @@ def damaged(draw: st.DrawFn, text: str) -> str:
             at = draw(st.integers(0, len(lines[index])))
             lines[index] = lines[index][:at] + junk + lines[index][at:]
     return "\n".join(lines) + "\n"
+
+
+def nested(key: str, separator: str) -> st.SearchStrategy[str]:
+    """`key` set to arrays or inline tables nested up to thousands deep, deeper than Python's
+    recursion limit (`separator` is TOML's `=` or YAML's `:`)."""
+    def document(depth: int, tables: bool) -> str:
+        opening, closing = (f"{{a{separator} ", "}") if tables else ("[", "]")
+        return f"{key}{separator} {opening * depth}1{closing * depth}\n"
+
+    return st.builds(document, st.integers(1, 1500), st.booleans())

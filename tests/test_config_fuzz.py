@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from socialcx import ConfigError, load_settings
 from socialcx.config import SANDBOX_SECRETS, Settings, example_config, sandbox_config, sandbox_secrets
-from tests.documents import damaged, field_names, model_documents, texts_changed, values_changed
+from tests.documents import damaged, field_names, model_documents, nested, texts_changed, values_changed
 
 _KEYS = field_names(Settings) | st.text(max_size=12)
 _FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -83,7 +83,7 @@ def test_any_settings_shaped_document_loads_or_is_a_config_error(tmp_path: Path,
 
 
 @_FUZZ
-@given(document=damaged(example_config()) | st.text(max_size=200))
+@given(document=damaged(example_config()) | st.text(max_size=200) | nested("data_dir", " ="))
 def test_a_damaged_example_or_any_text_loads_or_is_a_config_error(tmp_path: Path, document: str) -> None:
     _loads_or_names_the_file(tmp_path / "socialcx.toml", document)
 
@@ -104,4 +104,11 @@ def test_a_nul_in_a_path_setting_names_the_file_line_and_key(tmp_path: Path) -> 
     path = tmp_path / "socialcx.toml"
     path.write_text('data_dir = "data"\nplaybook = "a\\u0000b.yaml"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"socialcx.toml:2: playbook = 'a\\x00b.yaml': expected a file path, found a NUL"):
+        load_settings(path)
+
+
+def test_a_config_nested_thousands_deep_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "socialcx.toml"
+    path.write_text("data_dir = " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"socialcx.toml: arrays or tables nested too deeply"):
         load_settings(path)
