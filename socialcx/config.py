@@ -342,6 +342,14 @@ class Settings(BaseSettings):
         # The file's contents arrive as init arguments; the environment must override them.
         return (env_settings, init_settings)
 
+    @field_validator("data_dir", "secrets_file", "playbook")
+    @classmethod
+    def _no_nul(cls, value: Path | None) -> Path | None:
+        """A NUL cannot be in a file name; refused here, the OS would fail on it later."""
+        if value is not None and "\x00" in str(value):
+            raise ValueError("expected a file path, found a NUL character (\\u0000) in it")
+        return value
+
     @model_validator(mode="after")
     def _unique_watch_names(self) -> Settings:
         names = [watch.name for watch in self.watches]
@@ -439,6 +447,8 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already ends in "(at line N, column M)".
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read; a config needs a few levels at most") from None
 
 
 def _read_secrets_file(path: Path) -> dict[str, str]:

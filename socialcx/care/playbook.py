@@ -354,13 +354,15 @@ def load_playbook(path: Path) -> Playbook:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}: " if mark is not None else f"{path}: "
         raise ConfigError(f"{where}not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: lists or mappings nested too deeply to read; a playbook needs a few levels at most") from None
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: a playbook is a mapping with intents:, variables:, defaults:")
     lines = _lines(node)
     merged = _merge_defaults(path, data, lines)
     try:
-        playbook = Playbook(**merged)
+        playbook = Playbook.model_validate(merged)  # not **merged: a key may be a number or null
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path, data, lines)) from None
     _check_intents(playbook, path, lines)
@@ -444,7 +446,10 @@ def _describe(exc: ValidationError, path: Path, data: dict[str, Any], lines: dic
         fallback = ("defaults", *loc[2:]) if loc[:1] == ("intents",) and not _in_file(data, loc) else loc
         key = _dotted(loc)
         message = error["msg"].removeprefix("Value error, ").replace("Input should be", "expected")
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "invalid_key":  # YAML reads `1:`, `~:` or `true:` as a number, null or boolean
+            fallback = (*loc[:-1], str(loc[-1]))
+            key, message = _dotted(loc[:-1]) or "the playbook", f"the key {loc[-1]!r} is not text; quote it or remove it"
+        elif error["type"] == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'"
         elif not isinstance(error.get("input"), dict | list) and error["type"] != "missing":
             key = f"{key} = {error['input']!r}"
