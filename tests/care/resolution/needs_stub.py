@@ -1,14 +1,14 @@
-"""A stand-in for Contract 1 (`socialcx.triage.needs`) with its exact signatures, for the engine's
-tests: a handful of keyword rules, enough for the posts these tests write. The real reader is
-tested in tests/triage; these tests are about what the engine does with what it reads."""
+"""A stand-in for Contract 1 (`socialcx.triage.needs`) with its exact signatures and types, for
+the engine's tests: a handful of keyword rules, enough for the posts these tests write. The real
+reader is tested in tests/triage; these tests are about what the engine does with what it reads."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+
+from socialcx.triage.needs import CatalogueItem, Understanding
 
 _NEEDS = (
     ("double_charge", r"charged twice|double charge"),
@@ -23,25 +23,6 @@ _NEEDS = (
     ("account_access", r"locked out|reset my password"),
 )
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueItem:
-    sku: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Understanding:
-    needs: tuple[str, ...]
-    order_ids: tuple[str, ...] = ()
-    amounts: tuple[tuple[Decimal, str | None], ...] = ()
-    deadline: date | None = None
-    skus: tuple[str, ...] = ()
-    quantity: int | None = None
-    emails: tuple[str, ...] = ()
-    address: str | None = None
-    legal_threat: bool = False
 
 
 def understand(text: str, now: datetime, catalogue: Sequence[CatalogueItem] = ()) -> Understanding:
